@@ -1,0 +1,106 @@
+"""The one place that wires the application: services, handlers in order, start-up and shutdown."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot import menus
+from bot.config import Config
+from bot.context import BotApplication, BotContext, BotData, Services
+from bot.db import Database
+from bot.db.hubs import HubRepository
+from bot.db.memberships import MembershipRepository
+from bot.db.users import UserRepository
+from bot.handlers import errors, fallback, gate, hubs, hubsettings, members, onboarding, settings
+from bot.pacing import TelegramPacer
+from bot.services.access import AccessService
+from bot.services.hubs import HubService
+from bot.services.users import UserService
+from bot.updates import PerSenderUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+# The update kinds the bot acts on; anything else is not even fetched.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.POLL_ANSWER]
+
+
+def build_services(config: Config) -> Services:
+    """Construct repositories and services; nothing is opened until ``post_init``."""
+    db = Database(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
+    users, hub_rows, memberships = UserRepository(db), HubRepository(db), MembershipRepository(db)
+    admins = frozenset(config.access.admins)
+    return Services(
+        config=config,
+        db=db,
+        users=UserService(
+            users,
+            memberships,
+            default_locale=config.i18n.default_locale,
+            default_timezone=config.defaults.timezone,
+            admins=admins,
+        ),
+        hubs=HubService(hub_rows, memberships),
+        access=AccessService(hub_rows, memberships, admins),
+    )
+
+
+def build_application(config: Config) -> BotApplication:
+    """Build the Application for ``config``; run it with ``run_polling`` or ``run_webhook``."""
+    app = (
+        ApplicationBuilder()
+        .token(config.telegram.token)
+        .base_url(config.telegram.base_url)
+        .base_file_url(config.telegram.base_file_url)
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(TelegramPacer(config.delivery.messages_per_second))
+        .concurrent_updates(PerSenderUpdateProcessor())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data.services = build_services(config)
+    register_handlers(app)
+    return app
+
+
+def register_handlers(app: Application) -> None:
+    """Order matters.
+
+    group -100  the gate: records the sender, sets their locale, stops ignored updates;
+    group 0     feature handlers (one module each), then the fallbacks for unknown commands and
+                stale buttons, which must come last in the group so they only see the leftovers;
+    group 10+   consumers of typed answers to a question the bot asked (they stop the update);
+    group 90    the reply to stray private text nobody consumed.
+    """
+    gate.register(app)
+    onboarding.register(app)
+    settings.register(app)
+    hubs.register(app)
+    members.register(app)
+    hubsettings.register(app)
+    fallback.register(app)
+    app.add_error_handler(errors.error_handler)
+
+
+async def post_init(app: Application) -> None:
+    """Open the database (migrating it) and set the command menus."""
+    services: Services = app.bot_data.services
+    version = await services.db.open()
+    log.info("database %s at schema version %s", services.db.path, version)
+    await menus.set_default_menus(app.bot, services)
+    log.info("bot @%s is ready", app.bot.username)
+
+
+async def post_shutdown(app: Application) -> None:
+    services: Services = app.bot_data.services
+    await services.db.close()

@@ -1,0 +1,66 @@
+"""The command catalogue: who may use each command and what it does, for /help and the menus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from bot.i18n import LazyText, lazy_gettext
+
+
+class Audience(IntEnum):
+    MEMBER = 1
+    FACILITATOR = 2
+    ADMIN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    description: LazyText
+    audience: Audience
+    in_private: bool = True
+    in_groups: bool = False
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", lazy_gettext("Start, or join a hub with its code"), Audience.MEMBER),
+    Command("help", lazy_gettext("What you can do here"), Audience.MEMBER, in_groups=True),
+    Command("hubs", lazy_gettext("Your hubs"), Audience.MEMBER),
+    Command("settings", lazy_gettext("Your language and time zone"), Audience.MEMBER),
+    Command("language", lazy_gettext("Choose your language"), Audience.MEMBER),
+    Command("timezone", lazy_gettext("Set your time zone"), Audience.MEMBER),
+    Command("leave", lazy_gettext("Leave a hub"), Audience.MEMBER),
+    Command(
+        "invite", lazy_gettext("Invite link for your hub"), Audience.FACILITATOR, in_groups=True
+    ),
+    Command(
+        "members", lazy_gettext("Members and their roles"), Audience.FACILITATOR, in_groups=True
+    ),
+    Command(
+        "promote", lazy_gettext("Make a member a facilitator"), Audience.FACILITATOR, in_groups=True
+    ),
+    Command(
+        "demote", lazy_gettext("Make a facilitator a member"), Audience.FACILITATOR, in_groups=True
+    ),
+    Command(
+        "hubsettings",
+        lazy_gettext("Hub time zone, language and moderation"),
+        Audience.FACILITATOR,
+        in_groups=True,
+    ),
+    Command(
+        "newhub",
+        lazy_gettext("Make this group a hub"),
+        Audience.ADMIN,
+        in_private=False,
+        in_groups=True,
+    ),
+)
+
+
+def commands_for(audience: Audience, *, private: bool) -> list[Command]:
+    """The commands a person of ``audience`` can use in a private chat or in a group."""
+    return [
+        c for c in COMMANDS if c.audience <= audience and (c.in_private if private else c.in_groups)
+    ]

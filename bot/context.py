@@ -1,0 +1,59 @@
+"""The typed callback context: the services, and who the current update is from."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Config
+from bot.db import Database
+from bot.services.access import AccessService
+from bot.services.hubs import HubService
+from bot.services.users import UserService, Viewer
+
+_viewer: ContextVar[Viewer | None] = ContextVar("viewer", default=None)
+
+
+@dataclass
+class Services:
+    """Everything handlers need, built once in ``build_application``."""
+
+    config: Config
+    db: Database
+    users: UserService
+    hubs: HubService
+    access: AccessService
+
+
+class BotData:
+    """``application.bot_data``: PTB creates it empty; ``build_application`` fills it."""
+
+    services: Services
+
+
+class BotContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
+    """A context that knows the services and the viewer (set by the gate for each update)."""
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+    @property
+    def viewer(self) -> Viewer:
+        viewer = _viewer.get()
+        if viewer is None:
+            raise RuntimeError("no viewer: the update did not pass the gate")
+        return viewer
+
+    @property
+    def has_viewer(self) -> bool:
+        return _viewer.get() is not None
+
+
+def set_viewer(viewer: Viewer | None) -> None:
+    _viewer.set(viewer)
+
+
+BotApplication = Application[ExtBot[None], BotContext, dict, dict, BotData, object]

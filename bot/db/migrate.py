@@ -1,0 +1,60 @@
+"""Numbered SQL migrations, applied in order and recorded in ``PRAGMA user_version``."""
+
+from __future__ import annotations
+
+import logging
+import re
+from importlib import resources
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def migration_scripts() -> list[tuple[int, str, str]]:
+    """Return (version, file name, SQL) for every migration, in order; versions must be 1..n."""
+    found = []
+    for entry in resources.files("bot.db").joinpath("migrations").iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [version for version, _, _ in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migration numbers must run 1..n without gaps, found {versions}")
+    return found
+
+
+async def schema_version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def apply_migrations(conn: aiosqlite.Connection, target: int | None = None) -> int:
+    """Bring the schema up to ``target`` (default: the newest); return the resulting version.
+
+    Each migration and its version bump run in one transaction, so a failure leaves the database
+    at the previous version rather than half-migrated.
+    """
+    current = await schema_version(conn)
+    scripts = migration_scripts()
+    newest = len(scripts) if target is None else target
+    if current > len(scripts):
+        raise RuntimeError(
+            f"database schema version {current} is newer than this code knows ({len(scripts)})"
+        )
+    for version, name, sql in scripts:
+        if current < version <= newest:
+            log.info("applying migration %s", name)
+            try:
+                await conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+                )
+            except Exception:
+                if conn.in_transaction:
+                    await conn.execute("ROLLBACK")
+                raise
+            current = version
+    return current

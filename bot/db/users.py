@@ -1,0 +1,108 @@
+"""Users: who has talked to the bot, in which language and time zone, and whether we may write."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.db.database import Database, from_db_time, to_db_time, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language_code: str | None
+    locale: str | None
+    timezone: str | None
+    started_at: datetime | None
+    blocked_at: datetime | None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or str(self.id)
+
+
+def user_from_row(row: sqlite3.Row) -> UserRow:
+    return UserRow(
+        id=row["id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        username=row["username"],
+        language_code=row["language_code"],
+        locale=row["locale"],
+        timezone=row["timezone"],
+        started_at=from_db_time(row["started_at"]),
+        blocked_at=from_db_time(row["blocked_at"]),
+    )
+
+
+class UserRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> UserRow | None:
+        row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return None if row is None else user_from_row(row)
+
+    async def upsert_profile(
+        self,
+        user_id: int,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        language_code: str | None,
+        *,
+        started: bool,
+    ) -> None:
+        """Record what Telegram says about a user; a private message also means 'reachable'."""
+        now = to_db_time(utcnow())
+        await self._db.execute(
+            """
+            INSERT INTO users (id, first_name, last_name, username, language_code,
+                               started_at, created_at, updated_at)
+            VALUES (:id, :first, :last, :username, :lang, CASE WHEN :started THEN :now END,
+                    :now, :now)
+            ON CONFLICT (id) DO UPDATE SET
+                first_name = excluded.first_name,
+                last_name = excluded.last_name,
+                username = excluded.username,
+                language_code = COALESCE(excluded.language_code, users.language_code),
+                started_at = CASE WHEN :started THEN COALESCE(users.started_at, :now)
+                                  ELSE users.started_at END,
+                blocked_at = CASE WHEN :started THEN NULL ELSE users.blocked_at END,
+                updated_at = :now
+            """,
+            {
+                "id": user_id,
+                "first": first_name,
+                "last": last_name,
+                "username": username,
+                "lang": language_code,
+                "started": started,
+                "now": now,
+            },
+        )
+
+    async def set_locale(self, user_id: int, locale: str | None) -> None:
+        await self._db.execute(
+            "UPDATE users SET locale = ?, updated_at = ? WHERE id = ?",
+            (locale, to_db_time(utcnow()), user_id),
+        )
+
+    async def set_timezone(self, user_id: int, timezone: str | None) -> None:
+        await self._db.execute(
+            "UPDATE users SET timezone = ?, updated_at = ? WHERE id = ?",
+            (timezone, to_db_time(utcnow()), user_id),
+        )
+
+    async def set_blocked(self, user_id: int, blocked: bool) -> None:
+        """Record that the user blocked the bot (or came back)."""
+        now = to_db_time(utcnow())
+        await self._db.execute(
+            "UPDATE users SET blocked_at = ?, updated_at = ? WHERE id = ?",
+            (now if blocked else None, now, user_id),
+        )

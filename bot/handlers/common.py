@@ -1,0 +1,185 @@
+"""Helpers every handler module uses: replying safely, and finding the hub a command is about."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from telegram import Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update
+
+from bot import keyboards
+from bot.context import BotContext
+from bot.db.hubs import HubRow
+from bot.db.users import UserRow
+from bot.i18n import _
+
+MESSAGE_LIMIT = 4096
+
+
+def utf16_len(text: str) -> int:
+    """Telegram measures text in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(line: str, limit: int) -> list[str]:
+    """Cut one over-long line, never inside an HTML entity such as ``&amp;``."""
+    pieces = []
+    while utf16_len(line) > limit:
+        cut = limit
+        while utf16_len(line[:cut]) > limit:
+            cut -= 1
+        amp = line.rfind("&", max(0, cut - 8), cut)
+        if amp != -1 and ";" not in line[amp:cut]:
+            cut = amp
+        pieces.append(line[:cut])
+        line = line[cut:]
+    return [*pieces, line]
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split text into messages at line breaks so that each fits Telegram's limit.
+
+    Our messages keep HTML tags within one line, so a split between lines never breaks markup.
+    """
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        for piece in _cut(line, limit):
+            candidate = f"{current}\n{piece}" if current else piece
+            if utf16_len(candidate) <= limit:
+                current = candidate
+            else:
+                chunks.append(current)
+                current = piece
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
+async def reply(
+    update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Answer in the chat the update came from; long text goes out as several messages.
+
+    In groups the answer quotes the command so that people see whom it is for.
+    """
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    message = update.effective_message
+    quote = (
+        ReplyParameters(message.message_id, allow_sending_without_reply=True)
+        if message is not None and chat.type != Chat.PRIVATE and update.callback_query is None
+        else None
+    )
+    chunks = split_message(text)
+    sent = None
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        sent = await chat.get_bot().send_message(
+            chat.id,
+            chunk,
+            reply_markup=reply_markup if last else None,
+            reply_parameters=quote if index == 0 else None,
+        )
+    return sent
+
+
+async def edit_or_reply(
+    update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """After a button press, replace the message it sat on; otherwise reply."""
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message) and len(text) <= MESSAGE_LIMIT:
+        if query.message.text_html == text and query.message.reply_markup == reply_markup:
+            return  # Telegram refuses an edit that changes nothing
+        await query.edit_message_text(text, reply_markup=reply_markup)
+        return
+    await reply(update, text, reply_markup)
+
+
+def display_name(user: UserRow) -> str:
+    """A person as others see them: their name, and @username when they have one."""
+    return f"{user.full_name} (@{user.username})" if user.username else user.full_name
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def refusal_text() -> str:
+    return _("Only this hub's facilitators can do that.")
+
+
+async def refuse(update: Update, context: BotContext, action: str, hub_id: int | None) -> None:
+    """Log and tell: the person lacks the role for ``action``."""
+    context.services.access.refused(action, context.viewer.id, hub_id)
+    if update.callback_query is not None:
+        await update.callback_query.answer(refusal_text(), show_alert=True)
+    else:
+        await reply(update, refusal_text())
+
+
+async def stale_button(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(_("This button is no longer valid."), show_alert=True)
+
+
+async def facilitated_hub(
+    update: Update, context: BotContext, action: str, *suffix: int | str
+) -> HubRow | None:
+    """The hub a facilitator command is about, or None after telling the person why not.
+
+    In a group: the group's hub. In private: the hub they run, or buttons to choose one
+    (callback ``action:<hub id>:<suffix…>``, whose handler checks the role again).
+    """
+    services, viewer = context.services, context.viewer
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type != Chat.PRIVATE:
+        hub = await services.hubs.for_chat(chat.id)
+        if hub is None:
+            await reply(update, _("This group is not a hub yet. A network admin can run /newhub."))
+            return None
+        if not await services.access.can_facilitate(hub.id, viewer.id):
+            await refuse(update, context, action, hub.id)
+            return None
+        return hub
+    hubs = await services.access.facilitated_hubs(viewer.id)
+    if not hubs:
+        await refuse(update, context, action, None)
+        return None
+    if len(hubs) == 1:
+        return hubs[0]
+    await reply(update, _("Which hub?"), keyboards.hubs(action, hubs, *suffix))
+    return None
+
+
+async def hub_from_callback(
+    update: Update, context: BotContext, action: str, hub_id: int
+) -> HubRow | None:
+    """Re-check the role on a button press: the button may be old or forged."""
+    hub = await context.services.hubs.get(hub_id)
+    if hub is None:
+        await stale_button(update)
+        return None
+    if not await context.services.access.can_facilitate(hub.id, context.viewer.id):
+        await refuse(update, context, action, hub.id)
+        return None
+    return hub
+
+
+def command_args(context: BotContext) -> Sequence[str]:
+    return context.args or ()
+
+
+def args_text(update: Update) -> str:
+    """Everything after the command, with line breaks kept (context.args splits on them)."""
+    message = update.effective_message
+    text = message.text if message is not None and message.text else ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=False)

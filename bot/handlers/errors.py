@@ -1,0 +1,64 @@
+"""The one error handler: log first (without secrets or message text), then tell the person."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+
+from bot.context import BotContext
+from bot.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+def _describe(update: object) -> str:
+    """Ids and kinds only: message text may be private, and URLs may hold the token."""
+    if not isinstance(update, Update):
+        return "no update"
+    kind = next(
+        (
+            name
+            for name in ("message", "callback_query", "my_chat_member", "poll_answer", "poll")
+            if getattr(update, name) is not None
+        ),
+        "other",
+    )
+    chat = update.effective_chat
+    user = update.effective_user
+    return (
+        f"update {update.update_id} ({kind}) chat {chat.id if chat else None} "
+        f"user {user.id if user else None}"
+    )
+
+
+def _is_busy(error: BaseException | None) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error)
+    )
+
+
+async def error_handler(update: object, context: BotContext) -> None:
+    error = context.error
+    log.error("error while handling %s", _describe(update), exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if isinstance(error, Forbidden):
+        return  # they blocked the bot or removed it: there is no one to tell
+    text = (
+        _("The database is busy right now. Please try again in a moment.")
+        if _is_busy(error)
+        else _(
+            "Sorry, something went wrong. Please try again; "
+            "if it happens again, tell your facilitator."
+        )
+    )
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        else:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError as exc:
+        log.warning("could not tell the user about the error: %s", exc)

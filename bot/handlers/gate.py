@@ -1,0 +1,48 @@
+"""The gate: runs first for every update, records the sender and sets their language.
+
+It also stops what the bot must not act on (other bots, edited commands, channel posts) with
+``ApplicationHandlerStop``, so feature handlers never see it.
+"""
+
+from __future__ import annotations
+
+from telegram import Chat, Update
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+
+from bot import i18n
+from bot.context import BotContext, set_viewer
+
+GROUP = -100
+
+
+async def gate_update(update: Update, context: BotContext) -> None:
+    """Record who wrote, choose their locale and time zone, and drop what we ignore."""
+    set_viewer(None)
+    i18n.set_locale(context.services.config.i18n.default_locale)
+    if update.edited_message or update.edited_channel_post or update.channel_post:
+        raise ApplicationHandlerStop
+    user = update.effective_user
+    if user is None:
+        return  # e.g. poll state updates: they carry no person
+    if user.is_bot:
+        raise ApplicationHandlerStop
+    chat = update.effective_chat
+    private = chat is not None and chat.type == Chat.PRIVATE
+    # Only a message or a button press means the person has the chat open; a my_chat_member
+    # update in private may be them blocking the bot.
+    wrote = private and (update.message is not None or update.callback_query is not None)
+    services = context.services
+    row = await services.users.record(
+        user.id, user.first_name, user.last_name, user.username, user.language_code, private=wrote
+    )
+    hub_locale = None
+    if chat is not None and not private:
+        hub = await services.hubs.for_chat(chat.id)
+        hub_locale = hub.locale if hub else None
+    viewer = await services.users.viewer(row, hub_locale)
+    set_viewer(viewer)
+    i18n.set_locale(viewer.locale)
+
+
+def register(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, gate_update), group=GROUP)

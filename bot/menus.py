@@ -1,0 +1,83 @@
+"""Command menus per language and scope, so the "/" menu shows what each person can do."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
+from telegram.error import TelegramError
+
+from bot.commands import Audience, commands_for
+from bot.config import SUPPORTED_LOCALES
+from bot.context import Services
+from bot.i18n import use_locale
+
+log = logging.getLogger(__name__)
+
+
+def _menu(audience: Audience, *, private: bool) -> list[BotCommand]:
+    return [BotCommand(c.name, str(c.description)) for c in commands_for(audience, private=private)]
+
+
+async def _set(
+    bot: Bot, commands: list[BotCommand], scope: BotCommandScope, lang: str | None
+) -> None:
+    try:
+        await bot.set_my_commands(commands, scope=scope, language_code=lang)
+    except TelegramError as exc:
+        # A menu is a convenience: failing to set one must not stop the bot.
+        log.warning("could not set commands for %s/%s: %s", scope.type, lang, exc)
+
+
+async def set_default_menus(bot: Bot, services: Services) -> None:
+    """Menus for everyone, in each language (and the default language for the rest)."""
+    group_admin = (
+        Audience.ADMIN
+        if services.config.access.group_admins_can_create_hubs
+        else (Audience.FACILITATOR)
+    )
+    default = services.config.i18n.default_locale
+    for lang in (None, *SUPPORTED_LOCALES):
+        with use_locale(lang or default):
+            await _set(
+                bot, _menu(Audience.MEMBER, private=True), BotCommandScopeAllPrivateChats(), lang
+            )
+            await _set(
+                bot, _menu(Audience.MEMBER, private=False), BotCommandScopeAllGroupChats(), lang
+            )
+            await _set(
+                bot, _menu(group_admin, private=False), BotCommandScopeAllChatAdministrators(), lang
+            )
+    for admin in services.access.admins:
+        await refresh_user_menu(bot, services, admin)
+
+
+async def refresh_user_menu(bot: Bot, services: Services, user_id: int) -> None:
+    """Give a facilitator or admin their fuller menu, and anyone who chose a language theirs."""
+    user = await services.users.get(user_id)
+    if user is None:
+        return  # never wrote to the bot: Telegram would answer "chat not found"
+    if services.access.is_admin(user_id):
+        audience = Audience.ADMIN
+    elif await services.access.facilitates_any(user_id):
+        audience = Audience.FACILITATOR
+    else:
+        audience = Audience.MEMBER
+    scope = BotCommandScopeChat(user_id)
+    if audience is Audience.MEMBER and user.locale is None:
+        try:
+            await bot.delete_my_commands(scope=scope)
+        except TelegramError as exc:
+            log.warning("could not reset commands for user %s: %s", user_id, exc)
+        return
+    viewer = await services.users.viewer(user)
+    with use_locale(viewer.locale):
+        await _set(bot, _menu(audience, private=True), scope, None)

@@ -1,0 +1,1 @@
+"""The logic between handlers and storage: hubs and roles, time zones, delivery, scheduling."""

@@ -1,0 +1,108 @@
+"""People: their profile as Telegram reports it, their language and time zone, reachability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import i18n
+from bot.config import SUPPORTED_LOCALES
+from bot.db.memberships import MembershipRepository
+from bot.db.users import UserRepository, UserRow
+from bot.services import timezones
+
+
+class UnknownTimezoneError(ValueError):
+    def __init__(self, text: str, suggestions: list[str]) -> None:
+        super().__init__(text)
+        self.suggestions = suggestions
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The person an update comes from, with the language and time zone to answer them in."""
+
+    user: UserRow
+    locale: str
+    timezone: str
+    is_admin: bool
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+
+class UserService:
+    def __init__(
+        self,
+        users: UserRepository,
+        memberships: MembershipRepository,
+        *,
+        default_locale: str,
+        default_timezone: str,
+        admins: frozenset[int],
+    ) -> None:
+        self._users = users
+        self._memberships = memberships
+        self._default_locale = default_locale
+        self._default_timezone = default_timezone
+        self._admins = admins
+
+    async def get(self, user_id: int) -> UserRow | None:
+        return await self._users.get(user_id)
+
+    async def record(
+        self,
+        user_id: int,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        language_code: str | None,
+        *,
+        private: bool,
+    ) -> UserRow:
+        """Remember who wrote; write only when something changed (most updates change nothing)."""
+        row = await self._users.get(user_id)
+        unchanged = row is not None and (
+            (row.first_name, row.last_name, row.username) == (first_name, last_name, username)
+            and (language_code is None or row.language_code == language_code)
+            and (not private or (row.started_at is not None and row.blocked_at is None))
+        )
+        if not unchanged:
+            await self._users.upsert_profile(
+                user_id, first_name, last_name, username, language_code, started=private
+            )
+            row = await self._users.get(user_id)
+        assert row is not None
+        return row
+
+    async def viewer(self, user: UserRow, hub_locale: str | None = None) -> Viewer:
+        """Work out the language and time zone to answer ``user`` in."""
+        locale = i18n.choose_locale(user.locale, user.language_code, hub_locale, "")
+        timezone = user.timezone
+        if not locale or not timezone:
+            latest = await self._memberships.hubs_of(user.id)
+            if latest:
+                locale = locale or latest[0].hub.locale
+                timezone = timezone or latest[0].hub.timezone
+        return Viewer(
+            user=user,
+            locale=locale or self._default_locale,
+            timezone=timezone or self._default_timezone,
+            is_admin=user.id in self._admins,
+        )
+
+    async def set_locale(self, user_id: int, locale: str) -> None:
+        if locale not in SUPPORTED_LOCALES:
+            raise ValueError(f"unsupported locale {locale!r}")
+        await self._users.set_locale(user_id, locale)
+
+    async def set_timezone(self, user_id: int, text: str) -> str:
+        """Store a valid IANA zone; on a near miss raise with suggestions."""
+        zone = timezones.resolve(text)
+        if zone is None:
+            raise UnknownTimezoneError(text, timezones.suggest(text))
+        await self._users.set_timezone(user_id, zone)
+        return zone
+
+    async def set_blocked(self, user_id: int, blocked: bool) -> None:
+        await self._users.set_blocked(user_id, blocked)
