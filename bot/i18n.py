@@ -2,8 +2,8 @@
 
 The locale of the update being handled lives in a ``ContextVar`` (each update and each job runs in
 its own task, so one person's language never leaks into another's reply). Messages are HTML:
-interpolated values are escaped, and in right-to-left locales wrapped in Unicode isolates (FSI ... PDI) so that a
-Latin name, a number or a link does not scramble the sentence around it.
+interpolated values are escaped, and in right-to-left locales wrapped in Unicode isolates
+(FSI ... PDI) so that a Latin name, a number or a link does not scramble the sentence around it.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 SQLite allows one writer at a time. Funnelling every write through one connection and an asyncio
 lock, inside ``BEGIN IMMEDIATE``, means a transaction never interleaves with another coroutine's
-statements and never fails half-way on a lock upgrade. Reads use a second connection so that they see only
-committed data and never wait for a write (WAL mode).
+statements and never fails half-way on a lock upgrade. Reads use a second connection so that they
+see only committed data and never wait for a write (WAL mode).
 """
 
 from __future__ import annotations

@@ -1,0 +1,114 @@
+"""Fixtures: a fake Telegram server, and the real Application running against it over HTTP."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.config import Config, config_from_mapping
+from bot.context import BotApplication
+from tests.fakebot import FakeTelegram
+
+# Opt in to PTB's timedelta durations, as ``python -m bot`` does.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+ADMIN_ID = 999
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+def make_config(telegram: FakeTelegram, tmp_path: Path) -> Callable[..., Config]:
+    """Config pointing at the fake server, with sections overridable per test."""
+
+    def make(**sections: dict[str, Any]) -> Config:
+        raw: dict[str, dict[str, Any]] = {
+            "telegram": {"token": telegram.token, "api_base_url": telegram.api_root, "poll_timeout": 5},
+            "database": {"path": str(tmp_path / "hub.sqlite3"), "busy_timeout_ms": 200},
+            "access": {"admins": [ADMIN_ID], "group_admins_can_create_hubs": True},
+            "defaults": {"timezone": "Europe/Chisinau"},
+            # Far above the fake's limits unless a test sets them: tests measure behaviour, not pace.
+            "delivery": {"messages_per_second": 1000},
+        }
+        for name, values in sections.items():
+            raw[name] = {**raw.get(name, {}), **values}
+        return config_from_mapping(raw, {})
+
+    return make
+
+
+@dataclass
+class RunningBot:
+    """The Application started as ``run_polling`` starts it, minus the signal handling."""
+
+    app: BotApplication
+    server: FakeTelegram
+    stopped: bool = False
+
+    async def start(self) -> None:
+        app = self.app
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0, timeout=5, allowed_updates=ALLOWED_UPDATES
+        )
+        await app.start()
+        self.server.settle_hooks.append(app.update_queue.join)
+
+    async def stop(self) -> None:
+        app = self.app
+        self.stopped = True
+        self.server.settle_hooks.remove(app.update_queue.join)
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+    @property
+    def services(self) -> Any:
+        return self.app.bot_data.services
+
+
+@pytest.fixture
+async def start_bot(
+    telegram: FakeTelegram, make_config: Callable[..., Config]
+) -> AsyncIterator[Callable[..., Any]]:
+    """Start the bot (optionally with a given config); whatever is still running stops at the end."""
+    running: list[RunningBot] = []
+
+    async def start(config: Config | None = None) -> RunningBot:
+        bot = RunningBot(build_application(config or make_config()), telegram)
+        await bot.start()
+        running.append(bot)
+        return bot
+
+    yield start
+    for bot in reversed(running):
+        if not bot.stopped:
+            await bot.stop()
+
+
+@pytest.fixture
+async def bot(start_bot: Callable[..., Any]) -> RunningBot:
+    """The bot with the default test config, already running."""
+    return await start_bot()
