@@ -16,6 +16,7 @@ from bot.db.hubs import HubRepository
 from bot.db.memberships import MembershipRepository
 from bot.db.users import UserRepository
 from bot.handlers import errors, fallback, gate, hubs, hubsettings, members, onboarding, settings
+from bot.logs import protect_secret
 from bot.pacing import TelegramPacer
 from bot.services.access import AccessService
 from bot.services.hubs import HubService
@@ -50,6 +51,7 @@ def build_services(config: Config) -> Services:
 
 def build_application(config: Config) -> BotApplication:
     """Build the Application for ``config``; run it with ``run_polling`` or ``run_webhook``."""
+    protect_secret(config.telegram.token)
     app = (
         ApplicationBuilder()
         .token(config.telegram.token)

@@ -37,7 +37,11 @@ def make_config(telegram: FakeTelegram, tmp_path: Path) -> Callable[..., Config]
 
     def make(**sections: dict[str, Any]) -> Config:
         raw: dict[str, dict[str, Any]] = {
-            "telegram": {"token": telegram.token, "api_base_url": telegram.api_root, "poll_timeout": 5},
+            "telegram": {
+                "token": telegram.token,
+                "api_base_url": telegram.api_root,
+                "poll_timeout": 5,
+            },
             "database": {"path": str(tmp_path / "hub.sqlite3"), "busy_timeout_ms": 200},
             "access": {"admins": [ADMIN_ID], "group_admins_can_create_hubs": True},
             "defaults": {"timezone": "Europe/Chisinau"},
@@ -65,9 +69,7 @@ class RunningBot:
         if app.post_init:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0, timeout=5, allowed_updates=ALLOWED_UPDATES
-        )
+        await app.updater.start_polling(poll_interval=0, timeout=5, allowed_updates=ALLOWED_UPDATES)
         await app.start()
         self.server.settle_hooks.append(app.update_queue.join)
 

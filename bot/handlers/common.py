@@ -6,6 +6,7 @@ import html
 from collections.abc import Sequence
 
 from telegram import Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram.error import BadRequest
 
 from bot import keyboards
 from bot.context import BotContext
@@ -90,10 +91,17 @@ async def edit_or_reply(
 ) -> None:
     """After a button press, replace the message it sat on; otherwise reply."""
     query = update.callback_query
-    if query is not None and isinstance(query.message, Message) and len(text) <= MESSAGE_LIMIT:
-        if query.message.text_html == text and query.message.reply_markup == reply_markup:
-            return  # Telegram refuses an edit that changes nothing
-        await query.edit_message_text(text, reply_markup=reply_markup)
+    if (
+        query is not None
+        and isinstance(query.message, Message)
+        and utf16_len(text) <= MESSAGE_LIMIT
+    ):
+        try:
+            await query.edit_message_text(text, reply_markup=reply_markup)
+        except BadRequest as exc:
+            # Pressing a button that changes nothing (the language already chosen) is fine.
+            if "not modified" not in exc.message:
+                raise
         return
     await reply(update, text, reply_markup)
 

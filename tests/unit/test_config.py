@@ -37,7 +37,10 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
         ({"i18n": {"default_locale": "de"}}, "i18n.default_locale: unknown locale"),
         ({"access": {"admins": "123"}}, "access.admins: expected a list of integers"),
         ({"access": {"admins": [1, "2"]}}, "access.admins: expected a list of integers"),
-        ({"access": {"group_admins_can_create_hubs": "yes"}}, "access.group_admins_can_create_hubs"),
+        (
+            {"access": {"group_admins_can_create_hubs": "yes"}},
+            "access.group_admins_can_create_hubs",
+        ),
         ({"webhook": {"port": "8443"}}, "webhook.port: expected an integer"),
         ({"telegram": {"mode": "push"}}, "telegram.mode: must be one of"),
         ({"telegram": {"tokn": "x"}}, "telegram.tokn: unknown key"),
@@ -76,9 +79,7 @@ def test_bad_environment_value_names_the_key() -> None:
 
 
 def test_redacted_hides_secrets() -> None:
-    config = config_from_mapping(
-        {"webhook": {"secret_token": "s3cret"}}, {"BOT_TOKEN": TOKEN}
-    )
+    config = config_from_mapping({"webhook": {"secret_token": "s3cret"}}, {"BOT_TOKEN": TOKEN})
     text = repr(config.redacted())
     assert TOKEN not in text
     assert "s3cret" not in text

@@ -24,14 +24,18 @@ async def test_empty_database_migrates_to_newest(tmp_path: Path) -> None:
         assert version == len(migration_scripts())
         assert await db.fetch_value("PRAGMA journal_mode") == "wal"
         assert await db.fetch_value("PRAGMA foreign_keys") == 1
-        tables = {r[0] for r in await db.fetch_all("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {
+            r[0] for r in await db.fetch_all("SELECT name FROM sqlite_master WHERE type='table'")
+        }
         assert {"users", "hubs", "memberships"} <= tables
     finally:
         await db.close()
 
 
 @pytest.mark.parametrize("start", range(len(migration_scripts())))
-async def test_every_earlier_version_migrates_to_the_same_schema(tmp_path: Path, start: int) -> None:
+async def test_every_earlier_version_migrates_to_the_same_schema(
+    tmp_path: Path, start: int
+) -> None:
     fresh, old = tmp_path / "fresh.sqlite3", tmp_path / "old.sqlite3"
     async with aiosqlite.connect(fresh, isolation_level=None) as conn:
         await apply_migrations(conn)
@@ -101,4 +105,4 @@ def test_times_are_stored_as_utc_text() -> None:
     assert to_db_time(moment) == "2026-03-29T01:30:00Z"
     assert from_db_time(to_db_time(moment)) == moment
     with pytest.raises(ValueError, match="naive"):
-        to_db_time(datetime(2026, 1, 1))  # noqa: DTZ001
+        to_db_time(datetime(2026, 1, 1))

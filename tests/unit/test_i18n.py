@@ -18,7 +18,9 @@ from bot.i18n import Html
         (None, None, None, "ro"),  # then the default
     ],
 )
-def test_locale_choice_order(stored: str | None, code: str | None, hub: str | None, expected: str) -> None:
+def test_locale_choice_order(
+    stored: str | None, code: str | None, hub: str | None, expected: str
+) -> None:
     assert i18n.choose_locale(stored, code, hub, "ro") == expected
 
 
@@ -52,7 +54,9 @@ def test_use_locale_restores_the_previous_locale() -> None:
 )
 def test_plural_forms_follow_the_language(locale: str, n: int, word: str) -> None:
     with i18n.use_locale(locale):
-        text = i18n.ngettext("<b>{hub}</b>: {count} member", "<b>{hub}</b>: {count} members", n, hub="H")
+        text = i18n.ngettext(
+            "<b>{hub}</b>: {count} member", "<b>{hub}</b>: {count} members", n, hub="H"
+        )
     assert str(n) in text
     assert text.endswith(word)
 
@@ -60,7 +64,9 @@ def test_plural_forms_follow_the_language(locale: str, n: int, word: str) -> Non
 def test_arabic_has_six_plural_forms() -> None:
     with i18n.use_locale("ar"):
         forms = {
-            i18n.ngettext("<b>{hub}</b>: {count} member", "<b>{hub}</b>: {count} members", n, hub="H")
+            i18n.ngettext(
+                "<b>{hub}</b>: {count} member", "<b>{hub}</b>: {count} members", n, hub="H"
+            )
             for n in (0, 1, 2, 3, 11, 100)
         }
     assert len(forms) == 6
