@@ -45,7 +45,7 @@ def make_config(telegram: FakeTelegram, tmp_path: Path) -> Callable[..., Config]
             "database": {"path": str(tmp_path / "hub.sqlite3"), "busy_timeout_ms": 200},
             "access": {"admins": [ADMIN_ID], "group_admins_can_create_hubs": True},
             "defaults": {"timezone": "Europe/Chisinau"},
-            # Far above the fake's limits unless a test sets them: tests measure behaviour, not pace.
+            # Far above the fake's limits: tests measure behaviour, not pace.
             "delivery": {"messages_per_second": 1000},
         }
         for name, values in sections.items():
@@ -95,7 +95,7 @@ class RunningBot:
 async def start_bot(
     telegram: FakeTelegram, make_config: Callable[..., Config]
 ) -> AsyncIterator[Callable[..., Any]]:
-    """Start the bot (optionally with a given config); whatever is still running stops at the end."""
+    """Start the bot (optionally with a config); whatever still runs is stopped at the end."""
     running: list[RunningBot] = []
 
     async def start(config: Config | None = None) -> RunningBot:

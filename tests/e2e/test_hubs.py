@@ -1,4 +1,4 @@
-"""A hub's life: the bot joins a group, /newhub, /invite, joining by deep link, leaving, detaching."""
+"""A hub's life: the bot joins a group, /newhub, /invite, joining by link, leaving, detaching."""
 
 import logging
 

@@ -1,4 +1,4 @@
-"""The catalogs: complete, no fuzzy entries, placeholders and markup intact, in sync with the code."""
+"""The catalogs: complete, not fuzzy, placeholders and markup intact, in sync with the code."""
 
 import re
 from collections import Counter

@@ -74,7 +74,7 @@ def test_environment_overrides_any_key() -> None:
 
 
 def test_bad_environment_value_names_the_key() -> None:
-    with pytest.raises(ConfigError, match="access.admins"):
+    with pytest.raises(ConfigError, match=r"access\.admins"):
         config_from_mapping({}, {"BOT_TOKEN": TOKEN, "MENTORHUB_ACCESS_ADMINS": "[1, oops"})
 
 

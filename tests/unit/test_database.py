@@ -57,14 +57,16 @@ async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
     db = Database(tmp_path / "a.sqlite3")
     await db.open()
     try:
-        with pytest.raises(sqlite3.IntegrityError):
+
+        async def insert_twice() -> None:
             async with db.transaction() as conn:
-                await conn.execute(
-                    "INSERT INTO users (id, created_at, updated_at) VALUES (1, 'x', 'x')"
-                )
-                await conn.execute(
-                    "INSERT INTO users (id, created_at, updated_at) VALUES (1, 'x', 'x')"
-                )
+                for _ in range(2):
+                    await conn.execute(
+                        "INSERT INTO users (id, created_at, updated_at) VALUES (1, 'x', 'x')"
+                    )
+
+        with pytest.raises(sqlite3.IntegrityError):
+            await insert_twice()
         assert await db.fetch_value("SELECT COUNT(*) FROM users") == 0
         await db.execute("INSERT INTO users (id, created_at, updated_at) VALUES (2, 'x', 'x')")
         assert await db.fetch_value("SELECT COUNT(*) FROM users") == 1
