@@ -91,12 +91,25 @@ _DETECTORS = (
 
 
 class HtmlParseError(ValueError):
-    """The text is not HTML Telegram accepts; the message is what follows "can't parse entities: "."""
+    """Text Telegram would reject; str() is what follows "can't parse entities: "."""
 
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit of every Telegram length limit and entity offset."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def split_utf16(text: str, limit: int) -> list[str]:
+    """Cuts text into parts of at most `limit` UTF-16 units, never inside a surrogate pair."""
+    parts, start, size = [], 0, 0
+    for index, char in enumerate(text):
+        width = 2 if ord(char) > 0xFFFF else 1
+        if size + width > limit:
+            parts.append(text[start:index])
+            start, size = index, 0
+        size += width
+    parts.append(text[start:])
+    return parts
 
 
 def _utf16_prefix(text: str) -> list[int]:
@@ -109,9 +122,7 @@ def _utf16_prefix(text: str) -> list[int]:
 
 def sort_entities(entities: list[Entity]) -> list[Entity]:
     """Telegram's entity order: by offset, outer (longer) entities first, then by type."""
-    return sorted(
-        entities, key=lambda e: (e["offset"], -e["length"], _PRIORITY.get(e["type"], 50))
-    )
+    return sorted(entities, key=lambda e: (e["offset"], -e["length"], _PRIORITY.get(e["type"], 50)))
 
 
 def _decode_entity(data: bytes, pos: int) -> tuple[str, int] | None:
@@ -177,7 +188,12 @@ def _entity_for_tag(
     if tag == "tg-emoji":
         if not argument.isdigit() or int(argument) == 0:
             raise HtmlParseError("Invalid custom emoji identifier specified")
-        return {"type": "custom_emoji", "offset": offset, "length": length, "custom_emoji_id": argument}
+        return {
+            "type": "custom_emoji",
+            "offset": offset,
+            "length": length,
+            "custom_emoji_id": argument,
+        }
     if tag == "a":
         url = argument or inner_text
         user = re.fullmatch(r"tg://user\?id=(\d+)", url)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import itertools
 import json
 import logging
@@ -23,12 +24,13 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from .html import HtmlParseError, finalize, parse_html, utf16_len
+from .html import HtmlParseError, finalize, parse_html, split_utf16, utf16_len
 from .simulator import JSON, CallbackAnswer, Msg, SimGroup, SimUser, chat_member_json
 
 _LOGGER = logging.getLogger(__name__)
 
 BOT_FIRST_NAME = "Mentor Hub"
+TEST_TOKEN = "123456:TEST-token_abcdefghijklmnopqrstuv"
 
 # Parameters PTB sends JSON-encoded in form bodies.
 _JSON_FIELDS = frozenset(
@@ -282,7 +284,7 @@ class FakeTelegram:
     def __init__(
         self,
         *,
-        token: str = "123456:TEST-token_abcdefghijklmnopqrstuv",
+        token: str = TEST_TOKEN,
         bot_username: str = "mentorhub_test_bot",
         bot_id: int = 777000111,
         limits: Limits | None = None,
@@ -303,6 +305,7 @@ class FakeTelegram:
         self.names: dict[str, str] = {}
         self.webhook_url: str | None = None
         self.settle_hooks: list[Callable[[], Awaitable[None]]] = []
+        self.settle_timeout = 10.0
         self.rejected_429 = 0
 
         self._users: dict[int, SimUser] = {}
@@ -317,11 +320,11 @@ class FakeTelegram:
         self._allowed: frozenset[str] | None = None
         self._changed = asyncio.Event()
         self._poll_generation = 0
+        self._waiting_polls = 0
         self._closing = False
         self._failing = False
         self._callback_ids = itertools.count(4_713_000_000_000_000_001)
         self._callback_answers: dict[str, CallbackAnswer | None] = {}
-        self._polls: dict[str, Msg] = {}
         self._votes: dict[str, dict[int, list[int]]] = {}
         self._poll_ids = itertools.count(5_300_000_000_000_000_001)
         self._files: dict[str, _StoredFile] = {}
@@ -361,12 +364,8 @@ class FakeTelegram:
                 "getChatMenuButton": self._get_chat_menu_button,
                 "setMyDescription": self._setter(self.descriptions, "description"),
                 "getMyDescription": self._getter(self.descriptions, "description"),
-                "setMyShortDescription": self._setter(
-                    self.short_descriptions, "short_description"
-                ),
-                "getMyShortDescription": self._getter(
-                    self.short_descriptions, "short_description"
-                ),
+                "setMyShortDescription": self._setter(self.short_descriptions, "short_description"),
+                "getMyShortDescription": self._getter(self.short_descriptions, "short_description"),
                 "setMyName": self._setter(self.names, "name"),
                 "getMyName": self._getter(self.names, "name"),
             }.items()
@@ -464,27 +463,40 @@ class FakeTelegram:
         """The calls of one method (Telegram's camelCase name)."""
         return [c for c in self.calls if c.method == method]
 
-    async def settle(self, timeout: float = 10.0) -> None:
+    # The deadline is part of settle's contract (a clear AssertionError instead of a hang).
+    async def settle(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         """Waits until the bot fetched every produced update and the settle hooks returned.
 
         An update counts as fetched once a getUpdates confirms it with a higher offset; PTB
         queues a batch before asking for the next, so the hooks (e.g. update_queue.join) then
         see it. Repeats when the bot's own actions produced new updates meanwhile.
+        While the network is failing nothing can reach the bot, so only the hooks are awaited;
+        the pending updates are waited for by the first settle after the network is back.
+        The default timeout is `settle_timeout`, which the simulator's actions use too.
         """
+        timeout = self.settle_timeout if timeout is None else timeout
+
+        def quiet() -> bool:
+            return not self._updates or self._failing
+
         try:
             async with asyncio.timeout(timeout):
                 while True:
-                    await self._wait_until(lambda: not self._updates)
+                    await self._wait_until(quiet)
                     produced = self._produced
                     for hook in self.settle_hooks:
                         await hook()
-                    if self._produced == produced and not self._updates:
+                    if self._produced == produced and quiet():
                         return
         except TimeoutError:
             raise AssertionError(
                 f"bot did not settle within {timeout} s: "
                 f"{len(self._updates)} update(s) not confirmed by getUpdates"
             ) from None
+
+    async def wait_for_poller(self) -> None:
+        """Returns once a getUpdates long poll is waiting (wrap in asyncio.timeout)."""
+        await self._wait_until(lambda: self._waiting_polls > 0)
 
     # ----------------------------------------------------------------- simulator support
 
@@ -529,20 +541,30 @@ class FakeTelegram:
         self.messages.setdefault(chat.id, []).append(msg)
         return msg
 
-    def _user_message(
+    def _user_messages(
         self, chat: SimUser | SimGroup, user: SimUser, text: str, reply_to: Msg | None
-    ) -> Msg:
-        plain, entities = finalize(text, [])
+    ) -> list[Msg]:
+        """Stores what a user's client sends: texts over 4096 characters become several
+        messages, the first one carrying the reply."""
+        plain, _ = finalize(text, [])
         assert plain, "Telegram clients don't send empty messages"
-        assert utf16_len(plain) <= 4096, "Telegram clients split texts over 4096 characters"
-        return self._new_message(
-            chat,
-            user.to_json(),
-            text=plain,
-            entities=entities,
-            reply_to=reply_to.message_id if reply_to else None,
-            reply_to_message=reply_to.to_json(with_reply=False) if reply_to else None,
-        )
+        messages = []
+        for part in split_utf16(plain, 4096):
+            part_text, entities = finalize(part, [])
+            if not part_text:
+                continue
+            messages.append(
+                self._new_message(
+                    chat,
+                    user.to_json(),
+                    text=part_text,
+                    entities=entities,
+                    reply_to=reply_to.message_id if reply_to else None,
+                    reply_to_message=reply_to.to_json(with_reply=False) if reply_to else None,
+                )
+            )
+            reply_to = None
+        return messages
 
     def _deliver_message(self, chat: SimUser | SimGroup, msg: Msg) -> None:
         """Produces the message update if the bot gets to see this message."""
@@ -555,15 +577,15 @@ class FakeTelegram:
             return False
         if not self.privacy_mode or group.bot_status == "administrator" or msg.service:
             return True
-        if msg.reply_to_message is not None and msg.reply_to_message["from"]["is_bot"]:
-            return msg.reply_to_message["from"]["id"] == self.bot_id
+        if msg.reply_to_message is not None and msg.reply_to_message["from"]["id"] == self.bot_id:
+            return True
         command = next(
             (e for e in msg.entities if e["type"] == "bot_command" and e["offset"] == 0), None
         )
         if command is None:
             return False
         _, _, addressee = msg.text[: command["length"]].partition("@")
-        return addressee in ("", self.bot_username) or addressee.lower() == self.bot_username
+        return addressee.lower() in ("", self.bot_username.lower())
 
     def _bot_status_update(self, group: SimGroup, old: str, new: str, actor: JSON) -> None:
         bot = self._bot_json()
@@ -586,6 +608,11 @@ class FakeTelegram:
         group.type = "supergroup"
         self._groups[new_id] = group
 
+    def _can_see(self, user: SimUser, chat_id: int) -> bool:
+        """Whether the user is in the chat (an upgraded group's old id counts as the new one)."""
+        group = self._groups.get(self._migrated.get(chat_id, chat_id))
+        return chat_id == user.id or (group is not None and user.id in group.members)
+
     def _new_callback_query(self) -> str:
         query_id = str(next(self._callback_ids))
         self._callback_answers[query_id] = None
@@ -595,10 +622,7 @@ class FakeTelegram:
         poll = msg.poll
         assert poll is not None
         assert not poll["is_closed"], "the poll is closed"
-        chat = self._groups.get(msg.chat_id)
-        assert msg.chat_id == user.id or (chat is not None and user.id in chat.members), (
-            f"{user.first_name} can't see this poll"
-        )
+        assert self._can_see(user, msg.chat_id), f"{user.first_name} can't see this poll"
         count = len(poll["options"])
         assert all(0 <= i < count for i in option_ids), f"options are 0..{count - 1}"
         assert len(set(option_ids)) == len(option_ids), "an option can be chosen once"
@@ -619,10 +643,12 @@ class FakeTelegram:
                     "poll_id": poll["id"],
                     "user": user.to_json(),
                     "option_ids": list(option_ids),
-                    "option_persistent_ids": [poll["options"][i]["persistent_id"] for i in option_ids],
+                    "option_persistent_ids": [
+                        poll["options"][i]["persistent_id"] for i in option_ids
+                    ],
                 },
             )
-        self._push_update("poll", json.loads(json.dumps(poll)))
+        self._push_update("poll", copy.deepcopy(poll))
 
     # ----------------------------------------------------------------- HTTP layer
 
@@ -639,13 +665,17 @@ class FakeTelegram:
         return web.Response(body=stored.data, content_type=stored.mime_type)
 
     async def _read_params(self, request: web.Request) -> dict[str, Any]:
+        """Query string plus a JSON, urlencoded or multipart body, like Telegram accepts."""
         raw: dict[str, Any] = dict(request.query.items())
         if not request.can_read_body:
             return raw
         if request.content_type == "application/json":
-            body = await request.json()
+            try:
+                body = await request.json()
+            except ValueError:
+                raise _bad("can't parse JSON encoded request body") from None
             if not isinstance(body, dict):
-                raise _bad("request body must be a JSON object")
+                raise _bad("can't parse JSON encoded request body")
             raw.update(body)
         else:
             for name, value in (await request.post()).items():
@@ -660,36 +690,42 @@ class FakeTelegram:
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         at = time.monotonic()
-        name, handler = self._methods.get(
-            request.match_info["method"].lower(), (request.match_info["method"], None)
-        )
+        method = request.match_info["method"]
+        name, handler = self._methods.get(method.lower(), (method, None))
         params: JSON = {}
-        parameters: JSON | None = None
+        result: Any = None
+        if self._failing:
+            with contextlib.suppress(ApiError):
+                params = _normalize(await self._read_params(request))
+            return self._bad_gateway(name, params, at)
+        error: ApiError | None = None
         try:
-            params = _normalize(await self._read_params(request))
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
             if handler is None:
                 raise ApiError(404, "Not Found")
+            params = _normalize(await self._read_params(request))
             result = await handler(params)
         except ApiError as err:
-            code, description, parameters = err.code, err.description, err.parameters
+            error = err
         except Exception as err:
             _LOGGER.exception("fake Telegram failed on %s", name)
-            code, description = 500, f"Internal Server Error: fake bug: {err!r}"
-        else:
-            code, description = 200, None
-        if self._failing:
-            self.calls.append(ApiCall(name, params, False, 502, "Bad Gateway", at))
-            return web.Response(status=502, text=_BAD_GATEWAY, content_type="text/html")
-        self.calls.append(ApiCall(name, params, code == 200, code if code != 200 else None,
-                                  description, at))
-        if code == 200:
+            error = ApiError(500, f"Internal Server Error: fake bug: {err!r}")
+        if self._failing:  # a long poll was waiting when the network broke
+            return self._bad_gateway(name, params, at)
+        if error is None:
+            self.calls.append(ApiCall(name, params, True, None, None, at))
             return web.json_response({"ok": True, "result": result})
-        body: JSON = {"ok": False, "error_code": code, "description": description}
-        if parameters:
-            body["parameters"] = parameters
-        return web.json_response(body, status=code)
+        self.calls.append(ApiCall(name, params, False, error.code, error.description, at))
+        body: JSON = {"ok": False, "error_code": error.code, "description": error.description}
+        if error.parameters:
+            body["parameters"] = error.parameters
+        return web.json_response(body, status=error.code)
+
+    def _bad_gateway(self, name: str, params: JSON, at: float) -> web.Response:
+        """What a broken proxy in front of Telegram answers: an HTML page, not JSON."""
+        self.calls.append(ApiCall(name, params, False, 502, "Bad Gateway", at))
+        return web.Response(status=502, text=_BAD_GATEWAY, content_type="text/html")
 
     # ----------------------------------------------------------------- chats
 
@@ -698,9 +734,11 @@ class FakeTelegram:
         if chat_id is None or chat_id == "":
             raise _bad("chat_id is empty")
         if isinstance(chat_id, str):
-            name = chat_id.removeprefix("@").lower()
-            group = next((g for g in self._groups.values() if (g.username or "").lower() == name), None)
-            if not chat_id.startswith("@") or group is None:
+            name = chat_id.lower()
+            group = next(
+                (g for g in self._groups.values() if g.username and f"@{g.username}" == name), None
+            )
+            if group is None:
                 raise _bad("chat not found")
             chat_id = group.id
         if chat_id in self._migrated:
@@ -767,18 +805,18 @@ class FakeTelegram:
         self._sent_all.append(now)
         per_chat.append(now)
 
-    def _format(self, params: JSON, key: str, *, limit: int, caption: bool = False) -> tuple[str, list[JSON]]:
-        """Parses text/caption with its parse mode into (plain text, entities) and checks limits."""
-        raw = params.get(key) or ""
-        prefix = "caption_" if caption else ""
-        parse_mode = (params.get(f"{prefix}parse_mode" if caption else "parse_mode") or "")
-        if caption and not parse_mode:
-            parse_mode = params.get("parse_mode") or ""
+    def _format(self, params: JSON, *, caption: bool = False) -> tuple[str, list[JSON]]:
+        """Parses text or caption by parse_mode into (plain text, entities) and checks limits."""
+        raw = params.get("caption" if caption else "text") or ""
+        parse_mode = params.get("parse_mode") or ""
         given = params.get("caption_entities" if caption else "entities")
         if given:
             if not isinstance(given, list) or not all(
-                isinstance(e, dict) and isinstance(e.get("offset"), int) and isinstance(e.get("length"), int)
-                and isinstance(e.get("type"), str) for e in given
+                isinstance(e, dict)
+                and isinstance(e.get("offset"), int)
+                and isinstance(e.get("length"), int)
+                and isinstance(e.get("type"), str)
+                for e in given
             ):
                 raise _bad("can't parse entities JSON object")
             text, entities = raw, given
@@ -788,24 +826,25 @@ class FakeTelegram:
             except HtmlParseError as err:
                 raise _bad(f"can't parse entities: {err}") from None
         elif parse_mode.lower() in ("markdown", "markdownv2"):
-            raise _bad(f"the fake Telegram server implements only HTML, not parse_mode {parse_mode}")
+            raise _bad(
+                f"the fake Telegram server implements only HTML, not parse_mode {parse_mode}"
+            )
         elif parse_mode:
             raise _bad("unsupported parse_mode")
         else:
             text, entities = raw, []
         text, entities = finalize(text, entities)
-        entities = [self._fill_mention(e) for e in entities]
         if not caption and not text:
             raise _bad("message text is empty")
-        if utf16_len(text) > limit:
+        if utf16_len(text) > (1024 if caption else 4096):
             raise _bad("message caption is too long" if caption else "message is too long")
-        return text, [e for e in entities if e is not None]
+        return text, [filled for e in entities if (filled := self._fill_mention(e)) is not None]
 
     def _fill_mention(self, entity: JSON) -> JSON | None:
         """text_mention entities carry the whole User; unknown users drop the entity."""
         if entity["type"] != "text_mention":
             return entity
-        user = self._users.get(entity["user"]["id"])
+        user = self._users.get(entity.get("user", {}).get("id"))
         return {**entity, "user": user.to_json()} if user else None
 
     def _reply_target(self, chat: SimUser | SimGroup, params: JSON) -> Msg | None:
@@ -823,12 +862,12 @@ class FakeTelegram:
             raise _bad("message to be replied not found")
         return target
 
-    def _bot_message(self, chat: SimUser | SimGroup, params: JSON, **fields: Any) -> JSON:
+    def _bot_message(self, chat: SimUser | SimGroup, params: JSON, **fields: Any) -> Msg:
         """Validates markup and reply, applies flood control, stores the bot's message."""
         markup = _check_markup(params.get("reply_markup"))
         reply_to = self._reply_target(chat, params)
         self._check_rate(chat)
-        msg = self._new_message(
+        return self._new_message(
             chat,
             self._bot_json(),
             reply_markup=markup,
@@ -837,15 +876,15 @@ class FakeTelegram:
             protected=bool(params.get("protect_content")),
             **fields,
         )
-        return msg.to_json()
 
-    def _editable(self, params: JSON, missing: str) -> Msg:
+    def _editable(self, params: JSON) -> Msg:
+        """The bot's own message that an edit method targets."""
         chat = self._writable_chat(params)
         if params.get("message_id") is None:
             raise _bad("message identifier is not specified")
         msg = self._find_message(chat.id, params["message_id"])
         if msg is None:
-            raise _bad(missing)
+            raise _bad("message to edit not found")
         if not msg.from_bot:
             raise _bad("message can't be edited")
         return msg
@@ -876,8 +915,12 @@ class FakeTelegram:
         return info
 
     def _set_allowed(self, allowed: Any) -> None:
-        if allowed is not None:
-            self._allowed = frozenset(allowed) or None
+        """Empty list: Telegram's default set; None: keep the previous setting."""
+        if allowed is None:
+            return
+        if not isinstance(allowed, list) or not all(isinstance(k, str) for k in allowed):
+            raise _bad("can't parse allowed_updates JSON object")
+        self._allowed = frozenset(allowed) or None
 
     def _drop_pending(self, params: JSON) -> None:
         if params.get("drop_pending_updates"):
@@ -932,31 +975,38 @@ class FakeTelegram:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 return []
+            self._waiting_polls += 1
+            self._notify()
             changed = self._changed
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(remaining):
-                    await changed.wait()
+            try:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(remaining):
+                        await changed.wait()
+            finally:
+                self._waiting_polls -= 1
 
     async def _send_message(self, params: JSON) -> JSON:
         chat = self._writable_chat(params)
-        text, entities = self._format(params, "text", limit=4096)
-        return self._bot_message(chat, params, text=text, html=params.get("text"), entities=entities)
+        text, entities = self._format(params)
+        msg = self._bot_message(chat, params, text=text, html=params.get("text"), entities=entities)
+        return msg.to_json()
 
     async def _edit_message_text(self, params: JSON) -> JSON:
-        msg = self._editable(params, "message to edit not found")
+        msg = self._editable(params)
         if msg.document is not None or msg.poll is not None:
             raise _bad("there is no text in the message to edit")
-        text, entities = self._format(params, "text", limit=4096)
+        text, entities = self._format(params)
         markup = _check_markup(params.get("reply_markup"))
         if markup is not None and _inline(markup) is None:
             raise _bad("inline keyboard expected")
         if (text, entities, markup) == (msg.text, msg.entities, _inline(msg.reply_markup)):
             raise self._not_modified()
-        msg.text, msg.html, msg.entities, msg.reply_markup = text, params.get("text"), entities, markup
+        msg.text, msg.entities, msg.reply_markup = text, entities, markup
+        msg.html = params.get("text")
         return self._edited(msg)
 
     async def _edit_message_reply_markup(self, params: JSON) -> JSON:
-        msg = self._editable(params, "message to edit not found")
+        msg = self._editable(params)
         markup = _check_markup(params.get("reply_markup"))
         if markup is not None and _inline(markup) is None:
             raise _bad("inline keyboard expected")
@@ -1020,7 +1070,7 @@ class FakeTelegram:
             stored = self._files[document]
         else:
             raise _bad("wrong file identifier/HTTP URL specified")
-        caption, entities = self._format(params, "caption", limit=1024, caption=True)
+        caption, entities = self._format(params, caption=True)
         info = {
             "file_name": stored.file_name,
             "mime_type": stored.mime_type,
@@ -1028,7 +1078,7 @@ class FakeTelegram:
             "file_unique_id": stored.file_unique_id,
             "file_size": len(stored.data),
         }
-        return self._bot_message(
+        msg = self._bot_message(
             chat,
             params,
             text=caption,
@@ -1037,6 +1087,7 @@ class FakeTelegram:
             document=info,
             file_bytes=stored.data,
         )
+        return msg.to_json()
 
     async def _get_file(self, params: JSON) -> JSON:
         stored = self._files.get(params.get("file_id") or "")
@@ -1088,9 +1139,7 @@ class FakeTelegram:
         for key in ("open_period", "close_date"):
             if params.get(key) is not None:
                 poll[key] = params[key]
-        result = self._bot_message(chat, params, poll=poll)
-        self._polls[poll["id"]] = self._find_message(chat.id, result["message_id"])  # type: ignore[assignment]
-        return result
+        return self._bot_message(chat, params, poll=poll).to_json()
 
     async def _stop_poll(self, params: JSON) -> JSON:
         chat = self._writable_chat(params)
@@ -1103,7 +1152,7 @@ class FakeTelegram:
         msg.poll["is_closed"] = True
         if markup is not None:
             msg.reply_markup = markup
-        return json.loads(json.dumps(msg.poll))
+        return copy.deepcopy(msg.poll)
 
     async def _get_chat(self, params: JSON) -> JSON:
         chat = self._lookup_chat(params.get("chat_id"))
@@ -1115,14 +1164,16 @@ class FakeTelegram:
         }
 
     def _member(self, chat: SimUser | SimGroup, user_id: Any) -> JSON:
+        group = chat if isinstance(chat, SimGroup) else None
+        supergroup = group is not None and group.type == "supergroup"
         if user_id == self.bot_id:
-            status = chat.bot_status if isinstance(chat, SimGroup) else "member"
-            return chat_member_json(status, self._bot_json(), supergroup=chat.type == "supergroup")
+            status = group.bot_status if group else "member"
+            return chat_member_json(status, self._bot_json(), supergroup=supergroup)
         user = self._users.get(user_id)
-        if user is None or (isinstance(chat, SimUser) and user is not chat):
+        if user is None or (group is None and user is not chat):
             raise _bad("user not found")
-        status = chat.status_of(user.id) if isinstance(chat, SimGroup) else "member"
-        return chat_member_json(status, user.to_json(), supergroup=chat.type == "supergroup")
+        status = group.status_of(user.id) if group else "member"
+        return chat_member_json(status, user.to_json(), supergroup=supergroup)
 
     async def _get_chat_member(self, params: JSON) -> JSON:
         chat = self._lookup_chat(params.get("chat_id"))
@@ -1208,8 +1259,7 @@ class FakeTelegram:
 
     async def _get_chat_menu_button(self, params: JSON) -> JSON:
         chat_id = params.get("chat_id")
-        button = self.menu_buttons.get(chat_id) or self.menu_buttons.get(None)
-        return button or {"type": "commands"}
+        return self.menu_buttons.get(chat_id) or self.menu_buttons.get(None) or {"type": "default"}
 
     def _setter(self, store: dict[str, str], key: str) -> Callable[[JSON], Awaitable[bool]]:
         async def setter(params: JSON) -> bool:

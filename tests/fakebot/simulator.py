@@ -188,7 +188,10 @@ class SimUser:
     async def send(
         self, text: str, *, chat: SimGroup | None = None, reply_to: Msg | None = None
     ) -> Msg:
-        """Writes to the bot (private by default) or into a group, and waits for the bot."""
+        """Writes to the bot (private by default) or into a group, and waits for the bot.
+
+        Returns the message sent; of a text the client had to split, the last part.
+        """
         if chat is None:
             assert not self.blocked, f"{self.first_name} blocked the bot; unblock() first"
             self.started = True
@@ -198,10 +201,11 @@ class SimUser:
         if reply_to is not None:
             assert reply_to.chat_id == where.id, "can only reply to a message of the same chat"
             assert not reply_to.deleted, "can't reply to a deleted message"
-        msg = self.server._user_message(where, self, text, reply_to)
-        self.server._deliver_message(where, msg)
+        messages = self.server._user_messages(where, self, text, reply_to)
+        for msg in messages:
+            self.server._deliver_message(where, msg)
         await self.server.settle()
-        return msg
+        return messages[-1]
 
     async def press(self, message: Msg, button: str) -> CallbackAnswer | None:
         """Presses an inline button; returns the bot's answerCallbackQuery, None if unanswered."""
@@ -213,10 +217,9 @@ class SimUser:
         """Sends a callback query with any data, e.g. a forged or outdated payload."""
         assert not message.deleted, "can't press a button on a deleted message"
         assert message.from_bot, "only bot messages carry inline keyboards"
-        visible = message.chat_id == self.id or any(
-            g.id == message.chat_id and self.id in g.members for g in self.server._groups.values()
+        assert self.server._can_see(self, message.chat_id), (
+            f"{self.first_name} can't see message {message.message_id}"
         )
-        assert visible, f"{self.first_name} can't see message {message.message_id}"
         query_id = self.server._new_callback_query()
         payload = {
             "id": query_id,
@@ -309,6 +312,7 @@ class SimGroup:
     async def add_bot(self, by: SimUser) -> None:
         """`by` adds the bot: my_chat_member plus the new_chat_members service message."""
         assert by.id in self.members, f"{by.first_name} is not in {self.title!r}"
+        assert self.bot_status in ("left", "kicked"), "the bot is already in the group"
         self._bot_status_changed("member", by)
         msg = self.server._new_message(
             self, by.to_json(), service={"new_chat_members": [self.server._bot_json()]}
