@@ -42,7 +42,7 @@ extract: install
 		-k lazy_gettext -k ngettext:1,2 -o locales/messages.pot bot
 
 update: extract
-	$(BIN)/pybabel update $(CATALOG_FLAGS) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update $(CATALOG_FLAGS) --no-fuzzy-matching --ignore-obsolete --width=100
 
 compile: install
 	$(BIN)/pybabel compile --domain=messages --directory=locales --statistics

@@ -59,8 +59,11 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def commands_for(audience: Audience, *, private: bool) -> list[Command]:
-    """The commands a person of ``audience`` can use in a private chat or in a group."""
+def commands_for(audience: Audience, *, private: bool | None) -> list[Command]:
+    """The commands ``audience`` can use in a private chat, in a group, or (None) anywhere."""
     return [
-        c for c in COMMANDS if c.audience <= audience and (c.in_private if private else c.in_groups)
+        c
+        for c in COMMANDS
+        if c.audience <= audience
+        and (private is None or (c.in_private if private else c.in_groups))
     ]

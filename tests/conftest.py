@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +15,19 @@ import pytest
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Config, config_from_mapping
 from bot.context import BotApplication
+from bot.i18n import gettext, use_locale
 from tests.fakebot import FakeTelegram
 
 # Opt in to PTB's timedelta durations, as ``python -m bot`` does.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 ADMIN_ID = 999
+
+
+def tr(locale: str, message: str, **params: object) -> str:
+    """What the bot says for ``message`` in ``locale``, as plain text (tags removed)."""
+    with use_locale(locale):
+        return re.sub(r"<[^>]+>", "", html.unescape(gettext(message, **params)))
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ async def start_command(update: Update, context: BotContext) -> None:
     else:
         lines.append(_("You are not in a hub yet. Ask your facilitator for an invite link."))
     lines += ["", _("Choose your language:")]
-    await reply(update, "\n".join(lines), keyboards.languages("lang", current=viewer.user.locale))
+    await reply(update, "\n".join(lines), keyboards.languages("lang", current=viewer.locale))
 
 
 async def _join(update: Update, context: BotContext, code: str) -> None:
@@ -86,12 +86,15 @@ async def help_command(update: Update, context: BotContext) -> None:
         Audience.ADMIN: _("<b>For network admins</b>"),
     }
     lines = [_("<b>Mentor Hub</b>: questions, reflection, meetings and polls for your hub."), ""]
-    commands = commands_for(audience, private=private)
+    # In private, list everything the person can do, marking what works only in the hub's group.
+    commands = commands_for(audience, private=None if private else False)
     for level in Audience:
         block = [c for c in commands if c.audience is level]
         if block:
             lines.append(titles[level])
-            lines += [f"/{c.name} — {c.description}" for c in block]
+            for c in block:
+                where = " " + _("(in the group)") if private and not c.in_private else ""
+                lines.append(f"/{c.name} — {c.description}{where}")
             lines.append("")
     if (
         not private
@@ -108,7 +111,7 @@ async def language_command(update: Update, context: BotContext) -> None:
     await reply(
         update,
         _("Choose your language:"),
-        keyboards.languages("lang", current=context.viewer.user.locale),
+        keyboards.languages("lang", current=context.viewer.locale),
     )
 
 

@@ -65,7 +65,7 @@ async def settings_callback(update: Update, context: BotContext) -> None:
         await edit_or_reply(
             update,
             _("Choose your language:"),
-            keyboards.languages("lang", current=context.viewer.user.locale),
+            keyboards.languages("lang", current=context.viewer.locale),
         )
     else:
         await _ask_timezone(update, context)

@@ -12,7 +12,7 @@ async def test_start_welcomes_and_offers_languages(bot: RunningBot, telegram: Fa
     assert "Welcome to Mentor Hub, Alice!" in welcome.text
     assert "You are not in a hub yet" in welcome.text
     assert [b.text for row in welcome.buttons for b in row] == [
-        "English",
+        "✓ English",
         "Русский",
         "Română",
         "Nederlands",
