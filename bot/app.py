@@ -25,6 +25,8 @@ from bot.updates import PerSenderUpdateProcessor
 
 log = logging.getLogger(__name__)
 
+# Updates handled at once (different senders only: one sender's updates run in order).
+CONCURRENT_UPDATES = 32
 # The update kinds the bot acts on; anything else is not even fetched.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.POLL_ANSWER]
 
@@ -39,7 +41,6 @@ def build_services(config: Config) -> Services:
         db=db,
         users=UserService(
             users,
-            memberships,
             default_locale=config.i18n.default_locale,
             default_timezone=config.defaults.timezone,
             admins=admins,
@@ -65,7 +66,10 @@ def build_application(config: Config) -> BotApplication:
             )
         )
         .rate_limiter(TelegramPacer(config.delivery.messages_per_second))
-        .concurrent_updates(PerSenderUpdateProcessor())
+        .concurrent_updates(PerSenderUpdateProcessor(CONCURRENT_UPDATES))
+        # PTB's default is one connection; concurrent handlers would queue on it.
+        .connection_pool_size(8)
+        .pool_timeout(10)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -174,6 +174,7 @@ def lazy_gettext(message: str) -> LazyText:
     return LazyText(message)
 
 
+@cache
 def language_name(locale: str) -> str:
     """The language's own name for itself: English, русский, עברית …"""
     name = Locale.parse(locale).get_display_name(locale) or locale

@@ -62,22 +62,21 @@ async def set_default_menus(bot: Bot, services: Services) -> None:
 
 async def refresh_user_menu(bot: Bot, services: Services, user_id: int) -> None:
     """Give a facilitator or admin their fuller menu, and anyone who chose a language theirs."""
-    user = await services.users.get(user_id)
-    if user is None:
+    viewer = await services.users.viewer(user_id)
+    if viewer is None:
         return  # never wrote to the bot: Telegram would answer "chat not found"
-    if services.access.is_admin(user_id):
+    if viewer.is_admin:
         audience = Audience.ADMIN
-    elif await services.access.facilitates_any(user_id):
+    elif viewer.facilitates:
         audience = Audience.FACILITATOR
     else:
         audience = Audience.MEMBER
     scope = BotCommandScopeChat(user_id)
-    if audience is Audience.MEMBER and user.locale is None:
+    if audience is Audience.MEMBER and viewer.user.locale is None:
         try:
             await bot.delete_my_commands(scope=scope)
         except TelegramError as exc:
             log.warning("could not reset commands for user %s: %s", user_id, exc)
         return
-    viewer = await services.users.viewer(user)
     with use_locale(viewer.locale):
         await _set(bot, _menu(audience, private=True), scope, None)

@@ -39,7 +39,7 @@ def from_db_time(text: str | None) -> datetime | None:
     """Read a stored UTC timestamp back as an aware datetime."""
     if text is None:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
 
 
 class Database:
@@ -106,13 +106,13 @@ class Database:
             cursor = await conn.execute(sql, params)
             return cursor.lastrowid or 0
 
+    # execute_fetchall is one trip to aiosqlite's thread; execute + fetch + close would be three.
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.reader.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.reader.execute_fetchall(sql, params))
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)

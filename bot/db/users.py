@@ -40,6 +40,17 @@ def user_from_row(row: sqlite3.Row) -> UserRow:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class UserFacts:
+    """A user plus what deciding their language and time zone needs, read in one query."""
+
+    user: UserRow
+    latest_hub_locale: str | None
+    latest_hub_timezone: str | None
+    chat_hub_locale: str | None
+    facilitates: bool
+
+
 class UserRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -47,6 +58,36 @@ class UserRepository:
     async def get(self, user_id: int) -> UserRow | None:
         row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
         return None if row is None else user_from_row(row)
+
+    async def facts(self, user_id: int, chat_id: int | None = None) -> UserFacts | None:
+        """The user, their latest hub's language and zone, the chat's hub language, their role.
+
+        The gate runs this for every update, so it is one round trip rather than four.
+        """
+        row = await self._db.fetch_one(
+            """
+            SELECT u.*,
+                   latest.locale AS latest_locale, latest.timezone AS latest_timezone,
+                   (SELECT locale FROM hubs WHERE chat_id = :chat) AS chat_locale,
+                   EXISTS (SELECT 1 FROM memberships
+                           WHERE user_id = u.id AND role = 'facilitator') AS facilitates
+            FROM users u
+            LEFT JOIN (SELECT h.locale, h.timezone FROM memberships m
+                       JOIN hubs h ON h.id = m.hub_id
+                       WHERE m.user_id = :id ORDER BY m.joined_at DESC, h.id DESC LIMIT 1) latest
+            WHERE u.id = :id
+            """,
+            {"id": user_id, "chat": chat_id},
+        )
+        if row is None:
+            return None
+        return UserFacts(
+            user=user_from_row(row),
+            latest_hub_locale=row["latest_locale"],
+            latest_hub_timezone=row["latest_timezone"],
+            chat_hub_locale=row["chat_locale"],
+            facilitates=bool(row["facilitates"]),
+        )
 
     async def upsert_profile(
         self,

@@ -31,15 +31,15 @@ async def gate_update(update: Update, context: BotContext) -> None:
     # Only a message or a button press means the person has the chat open; a my_chat_member
     # update in private may be them blocking the bot.
     wrote = private and (update.message is not None or update.callback_query is not None)
-    services = context.services
-    row = await services.users.record(
-        user.id, user.first_name, user.last_name, user.username, user.language_code, private=wrote
+    viewer = await context.services.users.record(
+        user.id,
+        user.first_name,
+        user.last_name,
+        user.username,
+        user.language_code,
+        private=wrote,
+        chat_id=None if private or chat is None else chat.id,
     )
-    hub_locale = None
-    if chat is not None and not private:
-        hub = await services.hubs.for_chat(chat.id)
-        hub_locale = hub.locale if hub else None
-    viewer = await services.users.viewer(row, hub_locale)
     set_viewer(viewer)
     i18n.set_locale(viewer.locale)
 

@@ -78,7 +78,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     audience = Audience.MEMBER
     if viewer.is_admin:
         audience = Audience.ADMIN
-    elif await services.access.facilitates_any(viewer.id):
+    elif viewer.facilitates:
         audience = Audience.FACILITATOR
     titles = {
         Audience.MEMBER: _("<b>For everyone</b>"),

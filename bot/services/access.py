@@ -39,11 +39,6 @@ class AccessService:
             m.hub for m in await self._memberships.hubs_of(user_id) if m.role is Role.FACILITATOR
         ]
 
-    async def facilitates_any(self, user_id: int) -> bool:
-        if self.is_admin(user_id):
-            return True
-        return any(m.role is Role.FACILITATOR for m in await self._memberships.hubs_of(user_id))
-
     @staticmethod
     def refused(action: str, user_id: int, hub_id: int | None) -> None:
         """Log a refusal: who tried what where (no message text, which may be private)."""

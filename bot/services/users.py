@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from bot import i18n
 from bot.config import SUPPORTED_LOCALES
-from bot.db.memberships import MembershipRepository
-from bot.db.users import UserRepository, UserRow
+from bot.db.users import UserFacts, UserRepository, UserRow
 from bot.services import timezones
 
 
@@ -25,6 +24,7 @@ class Viewer:
     locale: str
     timezone: str
     is_admin: bool
+    facilitates: bool  # a facilitator of at least one hub
 
     @property
     def id(self) -> int:
@@ -35,14 +35,12 @@ class UserService:
     def __init__(
         self,
         users: UserRepository,
-        memberships: MembershipRepository,
         *,
         default_locale: str,
         default_timezone: str,
         admins: frozenset[int],
     ) -> None:
         self._users = users
-        self._memberships = memberships
         self._default_locale = default_locale
         self._default_timezone = default_timezone
         self._admins = admins
@@ -59,9 +57,14 @@ class UserService:
         language_code: str | None,
         *,
         private: bool,
-    ) -> UserRow:
-        """Remember who wrote; write only when something changed (most updates change nothing)."""
-        row = await self._users.get(user_id)
+        chat_id: int | None = None,
+    ) -> Viewer:
+        """Remember who wrote and decide how to answer them (in ``chat_id``).
+
+        Most updates change nothing about the person, so this reads first and writes only then.
+        """
+        facts = await self._users.facts(user_id, chat_id)
+        row = facts.user if facts else None
         unchanged = row is not None and (
             (row.first_name, row.last_name, row.username) == (first_name, last_name, username)
             and (language_code is None or row.language_code == language_code)
@@ -71,24 +74,30 @@ class UserService:
             await self._users.upsert_profile(
                 user_id, first_name, last_name, username, language_code, started=private
             )
-            row = await self._users.get(user_id)
-        assert row is not None
-        return row
+            facts = await self._users.facts(user_id, chat_id)
+        assert facts is not None
+        return self._viewer(facts)
 
-    async def viewer(self, user: UserRow, hub_locale: str | None = None) -> Viewer:
-        """Work out the language and time zone to answer ``user`` in."""
-        locale = i18n.choose_locale(user.locale, user.language_code, hub_locale, "")
-        timezone = user.timezone
-        if not locale or not timezone:
-            latest = await self._memberships.hubs_of(user.id)
-            if latest:
-                locale = locale or latest[0].hub.locale
-                timezone = timezone or latest[0].hub.timezone
+    async def viewer(self, user_id: int) -> Viewer | None:
+        """How to address ``user_id`` outside an update (menus, notifications)."""
+        facts = await self._users.facts(user_id)
+        return None if facts is None else self._viewer(facts)
+
+    def _viewer(self, facts: UserFacts) -> Viewer:
+        """The member's choice, Telegram's language, the hub's, the default; likewise the zone."""
+        user = facts.user
+        locale = i18n.choose_locale(
+            user.locale,
+            user.language_code,
+            facts.chat_hub_locale or facts.latest_hub_locale,
+            self._default_locale,
+        )
         return Viewer(
             user=user,
-            locale=locale or self._default_locale,
-            timezone=timezone or self._default_timezone,
+            locale=locale,
+            timezone=user.timezone or facts.latest_hub_timezone or self._default_timezone,
             is_admin=user.id in self._admins,
+            facilitates=facts.facilitates,
         )
 
     async def set_locale(self, user_id: int, locale: str) -> None:

@@ -297,6 +297,8 @@ class FakeTelegram:
         # service messages, unless it is an administrator.
         self.privacy_mode = True
         self.calls: list[ApiCall] = []
+        # Called with every recorded API call, e.g. to time replies in a benchmark.
+        self.call_listeners: list[Callable[[ApiCall], None]] = []
         self.messages: dict[int, list[Msg]] = {}
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.menu_buttons: dict[int | None, JSON] = {}
@@ -493,6 +495,15 @@ class FakeTelegram:
                 f"bot did not settle within {timeout} s: "
                 f"{len(self._updates)} update(s) not confirmed by getUpdates"
             ) from None
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float | None = None) -> None:  # noqa: ASYNC109
+        """Waits until ``predicate()`` holds after some API call, e.g. a bot in another process
+        has replied; AssertionError after ``timeout`` (default ``settle_timeout``)."""
+        try:
+            async with asyncio.timeout(self.settle_timeout if timeout is None else timeout):
+                await self._wait_until(predicate)
+        except TimeoutError:
+            raise AssertionError("the awaited condition never held") from None
 
     async def wait_for_poller(self) -> None:
         """Returns once a getUpdates long poll is waiting (wrap in asyncio.timeout)."""
@@ -714,17 +725,23 @@ class FakeTelegram:
         if self._failing:  # a long poll was waiting when the network broke
             return self._bad_gateway(name, params, at)
         if error is None:
-            self.calls.append(ApiCall(name, params, True, None, None, at))
+            self._record(ApiCall(name, params, True, None, None, at))
             return web.json_response({"ok": True, "result": result})
-        self.calls.append(ApiCall(name, params, False, error.code, error.description, at))
+        self._record(ApiCall(name, params, False, error.code, error.description, at))
         body: JSON = {"ok": False, "error_code": error.code, "description": error.description}
         if error.parameters:
             body["parameters"] = error.parameters
         return web.json_response(body, status=error.code)
 
+    def _record(self, call: ApiCall) -> None:
+        self.calls.append(call)
+        for listener in self.call_listeners:
+            listener(call)
+        self._notify()
+
     def _bad_gateway(self, name: str, params: JSON, at: float) -> web.Response:
         """What a broken proxy in front of Telegram answers: an HTML page, not JSON."""
-        self.calls.append(ApiCall(name, params, False, 502, "Bad Gateway", at))
+        self._record(ApiCall(name, params, False, 502, "Bad Gateway", at))
         return web.Response(status=502, text=_BAD_GATEWAY, content_type="text/html")
 
     # ----------------------------------------------------------------- chats

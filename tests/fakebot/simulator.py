@@ -192,6 +192,12 @@ class SimUser:
 
         Returns the message sent; of a text the client had to split, the last part.
         """
+        message = self.post(text, chat=chat, reply_to=reply_to)
+        await self.server.settle()
+        return message
+
+    def post(self, text: str, *, chat: SimGroup | None = None, reply_to: Msg | None = None) -> Msg:
+        """Writes to the bot without waiting for it: for load, or updates that race."""
         if chat is None:
             assert not self.blocked, f"{self.first_name} blocked the bot; unblock() first"
             self.started = True
@@ -204,7 +210,6 @@ class SimUser:
         messages = self.server._user_messages(where, self, text, reply_to)
         for msg in messages:
             self.server._deliver_message(where, msg)
-        await self.server.settle()
         return messages[-1]
 
     async def press(self, message: Msg, button: str) -> CallbackAnswer | None:
