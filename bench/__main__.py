@@ -184,8 +184,8 @@ def print_table(results: list[Result], args: argparse.Namespace) -> None:
     print("-" * len(header))
     for r in results:
         print(
-            f"{r.name:<14} {r.throughput:>10.0f} {r.bot_cpu_ms:>10.2f}ms {r.server_cpu_ms:>13.2f}ms "
-            f"{r.latency['/start'][0]:>9.1f}ms "
+            f"{r.name:<14} {r.throughput:>10.0f} {r.bot_cpu_ms:>10.2f}ms "
+            f"{r.server_cpu_ms:>13.2f}ms {r.latency['/start'][0]:>9.1f}ms "
             f"{r.latency['/start'][1]:>9.1f}ms {r.latency['/help'][0]:>8.1f}ms "
             f"{r.latency['/help'][1]:>8.1f}ms {r.peak_mb:>8.1f}"
         )

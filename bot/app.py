@@ -26,7 +26,7 @@ from bot.updates import PerSenderUpdateProcessor
 log = logging.getLogger(__name__)
 
 # Updates handled at once (different senders only: one sender's updates run in order).
-CONCURRENT_UPDATES = 32
+CONCURRENT_UPDATES = 8
 # The update kinds the bot acts on; anything else is not even fetched.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.POLL_ANSWER]
 
@@ -68,7 +68,7 @@ def build_application(config: Config) -> BotApplication:
         .rate_limiter(TelegramPacer(config.delivery.messages_per_second))
         .concurrent_updates(PerSenderUpdateProcessor(CONCURRENT_UPDATES))
         # PTB's default is one connection; concurrent handlers would queue on it.
-        .connection_pool_size(8)
+        .connection_pool_size(4)
         .pool_timeout(10)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import Chat, ChatMember, ChatMemberUpdated, Update
@@ -165,7 +166,9 @@ async def _send_invite(update: Update, context: BotContext, hub: HubRow) -> None
     in_group = chat.id == hub.chat_id
     text = "\n\n".join(
         [
-            _("Invite link for <b>{hub}</b>:", hub=hub.name) + "\n" + i18n.show(link),
+            # The link stands alone on its line, unisolated: an isolate mark would be copied
+            # into the link (and the join code) by some clients.
+            _("Invite link for <b>{hub}</b>:", hub=hub.name) + "\n" + html.escape(link),
             _("One tap opens a private chat with me and joins the hub."),
         ]
     )

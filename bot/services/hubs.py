@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum, auto
 
@@ -49,7 +50,8 @@ def new_join_code() -> str:
 
 
 def normalize_code(text: str) -> str:
-    return text.strip().upper()
+    """Upper-case, without spaces or invisible marks (bidi isolates copied from RTL text)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Zs")).upper()
 
 
 def clean_hub_name(text: str) -> str:
