@@ -4,22 +4,40 @@ from __future__ import annotations
 
 import logging
 
-from telegram import LinkPreviewOptions, Update
+from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import menus
+from bot.clock import Clock
 from bot.config import Config
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.db import Database
+from bot.db.broadcasts import BroadcastRepository
 from bot.db.hubs import HubRepository
 from bot.db.memberships import MembershipRepository
+from bot.db.outbox import OutboxRepository
+from bot.db.schedules import ScheduleRepository
 from bot.db.users import UserRepository
-from bot.handlers import errors, fallback, gate, hubs, hubsettings, members, onboarding, settings
+from bot.handlers import (
+    broadcasts,
+    errors,
+    fallback,
+    gate,
+    hubs,
+    hubsettings,
+    members,
+    onboarding,
+    settings,
+)
 from bot.logs import protect_secret
 from bot.pacing import TelegramPacer
 from bot.services.access import AccessService
+from bot.services.broadcasts import KIND as BROADCAST_KIND
+from bot.services.broadcasts import BroadcastService
+from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
+from bot.services.scheduling import Scheduler
 from bot.services.users import UserService
 from bot.updates import PerSenderUpdateProcessor
 
@@ -31,26 +49,55 @@ CONCURRENT_UPDATES = 8
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.POLL_ANSWER]
 
 
-def build_services(config: Config) -> Services:
-    """Construct repositories and services; nothing is opened until ``post_init``."""
+def build_services(config: Config, bot: Bot, clock: Clock | None = None) -> Services:
+    """Construct repositories and services; nothing is opened or started until ``post_init``."""
     db = Database(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
     users, hub_rows, memberships = UserRepository(db), HubRepository(db), MembershipRepository(db)
+    outbox, schedules = OutboxRepository(db), ScheduleRepository(db)
     admins = frozenset(config.access.admins)
+    hubs = HubService(hub_rows, memberships)
+    user_service = UserService(
+        users,
+        default_locale=config.i18n.default_locale,
+        default_timezone=config.defaults.timezone,
+        admins=admins,
+    )
+    scheduler = Scheduler(db, schedules, clock or Clock())
+
+    async def blocked(user_id: int) -> None:
+        await user_service.set_blocked(user_id, True)
+
+    async def migrated(old_chat_id: int, new_chat_id: int) -> None:
+        await hubs.group_migrated(old_chat_id, new_chat_id)
+
+    delivery = DeliveryWorker(
+        bot, outbox, config.delivery, on_blocked=blocked, on_migrated=migrated
+    )
+    broadcasts = BroadcastService(
+        db,
+        BroadcastRepository(db),
+        hub_rows,
+        outbox,
+        schedules,
+        scheduler,
+        default_locale=config.i18n.default_locale,
+    )
+    delivery.on_progress(BROADCAST_KIND, broadcasts.on_delivery_progress)
+    scheduler.after_fire(delivery.wake)
     return Services(
         config=config,
         db=db,
-        users=UserService(
-            users,
-            default_locale=config.i18n.default_locale,
-            default_timezone=config.defaults.timezone,
-            admins=admins,
-        ),
-        hubs=HubService(hub_rows, memberships),
+        users=user_service,
+        hubs=hubs,
         access=AccessService(hub_rows, memberships, admins),
+        outbox=outbox,
+        delivery=delivery,
+        scheduler=scheduler,
+        broadcasts=broadcasts,
     )
 
 
-def build_application(config: Config) -> BotApplication:
+def build_application(config: Config, *, clock: Clock | None = None) -> BotApplication:
     """Build the Application for ``config``; run it with ``run_polling`` or ``run_webhook``."""
     protect_secret(config.telegram.token)
     app = (
@@ -71,10 +118,11 @@ def build_application(config: Config) -> BotApplication:
         .connection_pool_size(4)
         .pool_timeout(10)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
-    app.bot_data.services = build_services(config)
+    app.bot_data.services = build_services(config, app.bot, clock)
     register_handlers(app)
     return app
 
@@ -85,7 +133,8 @@ def register_handlers(app: Application) -> None:
     group -100  the gate: records the sender, sets their locale, stops ignored updates;
     group 0     feature handlers (one module each), then the fallbacks for unknown commands and
                 stale buttons, which must come last in the group so they only see the leftovers;
-    group 10+   consumers of typed answers to a question the bot asked (they stop the update);
+    group 10+   consumers of typed answers to a question the bot asked (they stop the update):
+                10 a time zone, 11 a hub's time zone, 12 an announcement's text;
     group 90    the reply to stray private text nobody consumed.
     """
     gate.register(app)
@@ -94,6 +143,7 @@ def register_handlers(app: Application) -> None:
     hubs.register(app)
     members.register(app)
     hubsettings.register(app)
+    broadcasts.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 
@@ -104,7 +154,16 @@ async def post_init(app: Application) -> None:
     version = await services.db.open()
     log.info("database %s at schema version %s", services.db.path, version)
     await menus.set_default_menus(app.bot, services)
+    await services.delivery.start()
+    assert app.job_queue is not None
+    await services.scheduler.start(app.job_queue)
     log.info("bot @%s is ready", app.bot.username)
+
+
+async def post_stop(app: Application) -> None:
+    """Let the delivery batch in flight finish and record its outcomes."""
+    services: Services = app.bot_data.services
+    await services.delivery.stop()
 
 
 async def post_shutdown(app: Application) -> None:

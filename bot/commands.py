@@ -44,6 +44,13 @@ COMMANDS: tuple[Command, ...] = (
         "demote", lazy_gettext("Make a facilitator a member"), Audience.FACILITATOR, in_groups=True
     ),
     Command(
+        "broadcast",
+        lazy_gettext("Announce something to your hub"),
+        Audience.FACILITATOR,
+        in_groups=True,
+    ),
+    Command("broadcasts", lazy_gettext("Announcements and delivery reports"), Audience.FACILITATOR),
+    Command(
         "hubsettings",
         lazy_gettext("Hub time zone, language and moderation"),
         Audience.FACILITATOR,

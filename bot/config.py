@@ -84,6 +84,8 @@ class DeliveryConfig:
     private_chat_per_second: float = 1.0
     group_per_minute: float = 20.0
     max_attempts: int = 5
+    # First wait before retrying a network failure; it doubles with each attempt.
+    retry_backoff_seconds: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -233,7 +235,12 @@ def _validate(config: Config) -> None:
     if not config.database.path:
         raise ConfigError("database.path: must not be empty")
     delivery = config.delivery
-    for key in ("messages_per_second", "private_chat_per_second", "group_per_minute"):
+    for key in (
+        "messages_per_second",
+        "private_chat_per_second",
+        "group_per_minute",
+        "retry_backoff_seconds",
+    ):
         if getattr(delivery, key) <= 0:
             raise ConfigError(f"delivery.{key}: must be greater than zero")
     if delivery.max_attempts < 1:

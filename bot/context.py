@@ -9,8 +9,12 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Config
 from bot.db import Database
+from bot.db.outbox import OutboxRepository
 from bot.services.access import AccessService
+from bot.services.broadcasts import BroadcastService
+from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
+from bot.services.scheduling import Scheduler
 from bot.services.users import UserService, Viewer
 
 _viewer: ContextVar[Viewer | None] = ContextVar("viewer", default=None)
@@ -25,6 +29,10 @@ class Services:
     users: UserService
     hubs: HubService
     access: AccessService
+    outbox: OutboxRepository
+    delivery: DeliveryWorker
+    scheduler: Scheduler
+    broadcasts: BroadcastService
 
 
 class BotData:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.app import ALLOWED_UPDATES, build_application
+from bot.clock import Clock
 from bot.config import Config, config_from_mapping
 from bot.context import BotApplication
 from bot.i18n import gettext, use_locale
@@ -55,7 +56,12 @@ def make_config(telegram: FakeTelegram, tmp_path: Path) -> Callable[..., Config]
             "access": {"admins": [ADMIN_ID], "group_admins_can_create_hubs": True},
             "defaults": {"timezone": "Europe/Chisinau"},
             # Far above the fake's limits: tests measure behaviour, not pace.
-            "delivery": {"messages_per_second": 1000},
+            "delivery": {
+                "messages_per_second": 1000,
+                "private_chat_per_second": 1000,
+                "group_per_minute": 60000,
+                "retry_backoff_seconds": 0.05,
+            },
         }
         for name, values in sections.items():
             raw[name] = {**raw.get(name, {}), **values}
@@ -80,17 +86,20 @@ class RunningBot:
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=5, allowed_updates=ALLOWED_UPDATES)
         await app.start()
-        self.server.settle_hooks.append(app.update_queue.join)
+        self.server.settle_hooks += [app.update_queue.join, self.services.delivery.idle]
 
     async def stop(self) -> None:
         app = self.app
         self.stopped = True
         self.server.settle_hooks.remove(app.update_queue.join)
+        self.server.settle_hooks.remove(self.services.delivery.idle)
         assert app.updater is not None
         if app.updater.running:
             await app.updater.stop()
         if app.running:
             await app.stop()
+        if app.post_stop:
+            await app.post_stop(app)
         await app.shutdown()
         if app.post_shutdown:
             await app.post_shutdown(app)
@@ -107,8 +116,8 @@ async def start_bot(
     """Start the bot (optionally with a config); whatever still runs is stopped at the end."""
     running: list[RunningBot] = []
 
-    async def start(config: Config | None = None) -> RunningBot:
-        bot = RunningBot(build_application(config or make_config()), telegram)
+    async def start(config: Config | None = None, clock: Clock | None = None) -> RunningBot:
+        bot = RunningBot(build_application(config or make_config(), clock=clock), telegram)
         await bot.start()
         running.append(bot)
         return bot

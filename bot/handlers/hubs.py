@@ -319,6 +319,7 @@ async def group_migrated(update: Update, context: BotContext) -> None:
         return
     if await context.services.hubs.group_migrated(old, new):
         log.info("hub moved from chat %s to supergroup %s", old, new)
+    await context.services.outbox.move_chat(old, new)
 
 
 def register(app: Application) -> None:

@@ -1,18 +1,31 @@
 """The command line as an operator uses it: check-config, migrate, backup, and run (a process)."""
 
 import asyncio
+import logging
 import os
 import signal
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
+from bot.db.migrate import migration_scripts
 from tests.fakebot import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """main() configures logging for the process; put it back for the tests that follow."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def write_config(path: Path, telegram: FakeTelegram, *, extra: str = "") -> Path:
@@ -68,7 +81,7 @@ def test_migrate_and_backup(
     monkeypatch.setenv("BOT_TOKEN", telegram.token)
     config = str(write_config(tmp_path, telegram))
     assert main(["--config", config, "migrate"]) == 0
-    assert "schema version 1" in capsys.readouterr().out
+    assert f"schema version {len(migration_scripts())}" in capsys.readouterr().out
     assert main(["--config", config, "backup", str(tmp_path / "copy.sqlite3")]) == 0
     with sqlite3.connect(tmp_path / "copy.sqlite3") as copy:
         tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master")}

@@ -1,0 +1,385 @@
+"""/broadcast and /broadcasts: preview, confirm, schedule, cancel, and read delivery reports."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks, i18n
+from bot.context import BotContext
+from bot.db.broadcasts import BroadcastRow, BroadcastStatus
+from bot.db.hubs import HubRow
+from bot.handlers.common import (
+    args_text,
+    edit_or_reply,
+    refuse,
+    reply,
+    stale_button,
+)
+from bot.handlers.settings import AWAITING, INPUT_GROUP
+from bot.i18n import _
+from bot.services.broadcasts import MAX_TEXT, BroadcastError, render, report_text
+from bot.services.scheduling import local_moment
+
+AWAIT_TEXT = "broadcast-text"
+DRAFT = "broadcast-draft"  # user_data: (text, local time text or None) until a hub is picked
+_AT = re.compile(r"^at\s+(\S+)\s+(\S+)\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}$"), re.compile(r"^\d{1,2}:\d{2}$")
+
+
+def _usage() -> str:
+    return _(
+        "Write the announcement after the command: /broadcast Our next meeting moves to "
+        "Thursday. To send it later: /broadcast at 2026-12-01 18:00 your text."
+    )
+
+
+def _parse(text: str) -> tuple[str, str | None] | None:
+    """Split ``[at YYYY-MM-DD HH:MM] text``; None when an 'at' time is malformed."""
+    match = _AT.match(text)
+    if match is None:
+        return text, None
+    day, clock, rest = match.groups()
+    if not (_DATE_TIME[0].match(day) and _DATE_TIME[1].match(clock)):
+        return None
+    try:
+        moment = datetime.strptime(f"{day} {clock}", "%Y-%m-%d %H:%M")
+    except ValueError:
+        return None
+    return rest, moment.strftime("%Y-%m-%d %H:%M")
+
+
+async def broadcast_command(update: Update, context: BotContext) -> None:
+    text = args_text(update)
+    chat = update.effective_chat
+    assert chat is not None
+    if not text:
+        if chat.type == Chat.PRIVATE and context.user_data is not None:
+            context.user_data[AWAITING] = AWAIT_TEXT
+            await reply(update, _("Send the text of the announcement.") + "\n\n" + _usage())
+        else:
+            await reply(update, _usage())
+        return
+    await _start(update, context, text)
+
+
+async def broadcast_text_input(update: Update, context: BotContext) -> None:
+    """The announcement text, typed after /broadcast asked for it."""
+    if context.user_data is None or context.user_data.get(AWAITING) != AWAIT_TEXT:
+        return
+    context.user_data.pop(AWAITING, None)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await _start(update, context, message.text)
+    raise ApplicationHandlerStop
+
+
+async def _start(update: Update, context: BotContext, text: str) -> None:
+    parsed = _parse(text.strip())
+    if parsed is None:
+        await reply(
+            update,
+            _(
+                "I could not read that date and time. Use YYYY-MM-DD HH:MM, for example "
+                "/broadcast at 2026-12-01 18:00 your text."
+            ),
+        )
+        return
+    body, at_local = parsed
+    if not body.strip():
+        await reply(update, _usage())
+        return
+    services, viewer = context.services, context.viewer
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type != Chat.PRIVATE:
+        hub = await services.hubs.for_chat(chat.id)
+        if hub is None or not await services.access.can_facilitate(hub.id, viewer.id):
+            await refuse(update, context, "broadcast", hub.id if hub else None)
+            return
+        await _draft(update, context, hub, body, at_local)
+        return
+    hubs = await services.access.facilitated_hubs(viewer.id)
+    if not hubs:
+        await refuse(update, context, "broadcast", None)
+        return
+    if len(hubs) == 1 and not viewer.is_admin:
+        await _draft(update, context, hubs[0], body, at_local)
+        return
+    if context.user_data is not None:
+        context.user_data[DRAFT] = (body, at_local)
+    rows = [[InlineKeyboardButton(h.name, callback_data=callbacks.pack("bcp", h.id))] for h in hubs]
+    if viewer.is_admin:
+        rows.append([InlineKeyboardButton(_("All hubs"), callback_data=callbacks.pack("bcp", 0))])
+    await reply(update, _("Which hub is the announcement for?"), InlineKeyboardMarkup(rows))
+
+
+async def pick_hub_callback(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parsed = callbacks.unpack(query.data, "bcp", int)
+    draft = context.user_data.get(DRAFT) if context.user_data is not None else None
+    if parsed is None or draft is None:
+        await stale_button(update)
+        return
+    services, viewer = context.services, context.viewer
+    (hub_id,) = parsed
+    hub = await services.hubs.get(hub_id) if hub_id else None
+    allowed = (
+        viewer.is_admin
+        if hub_id == 0
+        else hub is not None and await services.access.can_facilitate(hub.id, viewer.id)
+    )
+    if not allowed:
+        await refuse(update, context, "broadcast", hub_id or None)
+        return
+    if hub_id and hub is None:
+        await stale_button(update)
+        return
+    await query.answer()
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)
+    await _draft(update, context, hub, *draft)
+
+
+async def _draft(
+    update: Update, context: BotContext, hub: HubRow | None, text: str, at_local: str | None
+) -> None:
+    """Store a draft and show the preview with Confirm and Cancel."""
+    services, viewer = context.services, context.viewer
+    tz = hub.timezone if hub else viewer.timezone
+    send_at = local_moment(at_local, ZoneInfo(tz)) if at_local else None
+    try:
+        broadcast = await services.broadcasts.draft(
+            hub_id=hub.id if hub else None, sender_id=viewer.id, text=text, send_at=send_at
+        )
+    except BroadcastError as exc:
+        await reply(update, _problem(exc.reason, text, tz, send_at))
+        return
+    await _preview(update, context, broadcast, hub)
+
+
+def _problem(reason: str, text: str, tz: str, send_at: datetime | None) -> str:
+    if reason == "too-long":
+        return _(
+            "The announcement has {length} characters; the limit is {limit}. Shorten it or "
+            "send it in parts.",
+            length=len(text),
+            limit=MAX_TEXT,
+        )
+    if reason == "past" and send_at is not None:
+        return _(
+            "{when} ({timezone}) has already passed. Choose a time in the future.",
+            when=i18n.format_datetime(send_at, tz, "short"),
+            timezone=tz,
+        )
+    if reason == "unknown-hub":
+        return _("That hub no longer exists.")
+    return _usage()
+
+
+def _preview_markup(broadcast: BroadcastRow, hub: HubRow | None) -> InlineKeyboardMarkup:
+    go = _("✅ Send") if broadcast.send_at is None else _("✅ Schedule")
+    rows = [
+        [
+            InlineKeyboardButton(go, callback_data=callbacks.pack("bc", broadcast.id, "go")),
+            InlineKeyboardButton(
+                _("✖ Cancel"), callback_data=callbacks.pack("bc", broadcast.id, "no")
+            ),
+        ]
+    ]
+    if hub is None or hub.attached:
+        label = (
+            _("Also post in the group: yes")
+            if broadcast.post_in_group
+            else _("Also post in the group: no")
+        )
+        rows.append(
+            [InlineKeyboardButton(label, callback_data=callbacks.pack("bc", broadcast.id, "grp"))]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+async def _preview(
+    update: Update, context: BotContext, broadcast: BroadcastRow, hub: HubRow | None
+) -> None:
+    services, viewer = context.services, context.viewer
+    count = await services.broadcasts.recipient_count(broadcast.hub_id)
+    if hub is None:
+        head = i18n.ngettext(
+            "<b>Preview</b>: to {count} member of all hubs",
+            "<b>Preview</b>: to {count} members of all hubs",
+            count,
+        )
+    else:
+        head = i18n.ngettext(
+            "<b>Preview</b>: to {count} member of <b>{hub}</b>",
+            "<b>Preview</b>: to {count} members of <b>{hub}</b>",
+            count,
+            hub=hub.name,
+        )
+    lines = [head]
+    if broadcast.send_at is not None:
+        tz = hub.timezone if hub else viewer.timezone
+        lines.append(
+            _(
+                "Scheduled for {when} ({timezone}).",
+                when=i18n.format_datetime(broadcast.send_at, tz, "short"),
+                timezone=tz,
+            )
+        )
+    lines += ["", render(broadcast.text, hub.name if hub else None)]
+    await edit_or_reply(update, "\n".join(lines), _preview_markup(broadcast, hub))
+
+
+async def preview_callback(update: Update, context: BotContext) -> None:
+    """``bc:<id>:go|no|grp`` on a preview: only its sender, still a facilitator, may act."""
+    query = update.callback_query
+    assert query is not None
+    parsed = callbacks.unpack(query.data, "bc", int, str)
+    if parsed is None or parsed[1] not in ("go", "no", "grp"):
+        await stale_button(update)
+        return
+    services, viewer = context.services, context.viewer
+    broadcast = await services.broadcasts.get(parsed[0])
+    if broadcast is None:
+        await stale_button(update)
+        return
+    if not await _may_manage(context, broadcast):
+        await refuse(update, context, "broadcast", broadcast.hub_id)
+        return
+    if broadcast.status is not BroadcastStatus.DRAFT:
+        await query.answer(_("This announcement was already handled."), show_alert=True)
+        return
+    hub = await services.hubs.get(broadcast.hub_id) if broadcast.hub_id else None
+    action = parsed[1]
+    if action == "grp":
+        await query.answer()
+        await _preview(update, context, await services.broadcasts.toggle_group_post(broadcast), hub)
+        return
+    if action == "no":
+        await services.broadcasts.cancel(broadcast)
+        await query.answer()
+        await edit_or_reply(update, _("Cancelled. Nothing was sent."))
+        return
+    if not await services.broadcasts.confirm(broadcast):
+        await query.answer(_("This announcement was already handled."), show_alert=True)
+        return
+    await query.answer()
+    services.delivery.wake()
+    if broadcast.send_at is None:
+        count = await services.broadcasts.recipient_count(broadcast.hub_id)
+        text = i18n.ngettext(
+            "Sending to {count} member. You will get a delivery report.",
+            "Sending to {count} members. You will get a delivery report.",
+            count,
+        )
+    else:
+        tz = hub.timezone if hub else viewer.timezone
+        text = _(
+            "Scheduled for {when} ({timezone}). /broadcasts shows it and can cancel it.",
+            when=i18n.format_datetime(broadcast.send_at, tz, "short"),
+            timezone=tz,
+        )
+    await edit_or_reply(update, text)
+
+
+async def _may_manage(context: BotContext, broadcast: BroadcastRow) -> bool:
+    """A facilitator of the broadcast's hub (the sender or another), or a network admin."""
+    viewer, access = context.viewer, context.services.access
+    if viewer.is_admin:
+        return True
+    if broadcast.hub_id is None:
+        return False
+    return await access.can_facilitate(broadcast.hub_id, viewer.id)
+
+
+async def broadcasts_command(update: Update, context: BotContext) -> None:
+    """Recent and scheduled broadcasts of the hubs this person runs, with delivery reports."""
+    services, viewer = context.services, context.viewer
+    hubs = await services.access.facilitated_hubs(viewer.id)
+    if not hubs and not viewer.is_admin:
+        await refuse(update, context, "broadcasts", None)
+        return
+    await _list(update, context, None if viewer.is_admin else hubs)
+
+
+async def _list(update: Update, context: BotContext, hubs: list[HubRow] | None) -> None:
+    services, viewer = context.services, context.viewer
+    broadcasts = await services.broadcasts.recent(hubs)
+    if not broadcasts:
+        await edit_or_reply(update, _("No announcements yet. Send one with /broadcast."))
+        return
+    names = {h.id: h.name for h in await services.access.facilitated_hubs(viewer.id)}
+    blocks, buttons = [_("<b>Announcements</b>")], []
+    for b in broadcasts:
+        where = names.get(b.hub_id, "") if b.hub_id else _("all hubs")
+        preview = b.text if len(b.text) <= 60 else b.text[:59] + "…"
+        blocks.append("")
+        blocks.append(_("#{id} · {hub}: {text}", id=b.id, hub=where, text=preview))
+        if b.status is BroadcastStatus.SCHEDULED and b.send_at is not None:
+            blocks.append(
+                _(
+                    "Scheduled for {when}",
+                    when=i18n.format_datetime(b.send_at, viewer.timezone, "short"),
+                )
+            )
+            buttons.append(
+                [
+                    InlineKeyboardButton(
+                        _("Cancel #{id}", id=b.id), callback_data=callbacks.pack("bcx", b.id)
+                    )
+                ]
+            )
+        elif b.status is BroadcastStatus.CANCELLED:
+            blocks.append(_("Cancelled"))
+        else:
+            blocks += report_text(await services.broadcasts.report(b)).split("\n")[1:]
+    await edit_or_reply(
+        update, "\n".join(blocks), InlineKeyboardMarkup(buttons) if buttons else None
+    )
+
+
+async def cancel_callback(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parsed = callbacks.unpack(query.data, "bcx", int)
+    broadcast = await context.services.broadcasts.get(parsed[0]) if parsed else None
+    if broadcast is None:
+        await stale_button(update)
+        return
+    if not await _may_manage(context, broadcast):
+        await refuse(update, context, "cancel broadcast", broadcast.hub_id)
+        return
+    if await context.services.broadcasts.cancel(broadcast):
+        await query.answer(_("Cancelled. Nothing was sent."))
+    else:
+        await query.answer(_("This announcement was already handled."), show_alert=True)
+    viewer = context.viewer
+    hubs = None if viewer.is_admin else await context.services.access.facilitated_hubs(viewer.id)
+    await _list(update, context, hubs)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("broadcast", broadcast_command))
+    app.add_handler(CommandHandler("broadcasts", broadcasts_command))
+    app.add_handler(CallbackQueryHandler(pick_hub_callback, pattern=callbacks.pattern("bcp")))
+    app.add_handler(CallbackQueryHandler(preview_callback, pattern=callbacks.pattern("bc")))
+    app.add_handler(CallbackQueryHandler(cancel_callback, pattern=callbacks.pattern("bcx")))
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, broadcast_text_input
+        ),
+        group=INPUT_GROUP + 2,
+    )

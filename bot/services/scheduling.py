@@ -1,0 +1,228 @@
+"""Schedules as rows, fired through the JobQueue, rebuilt from the database at start-up.
+
+APScheduler computes fire times (its triggers keep local times across daylight-saving changes);
+the database decides what has fired. Firing an occurrence records it in ``schedule_runs`` and
+writes the outbox rows it causes in the same transaction, so an occurrence fired twice (a job and
+the sweeper racing, a restart at the wrong moment) writes nothing the second time.
+
+One job per schedule, for its next occurrence, fans out to the outbox: never one job per member.
+A sweeper job re-checks the table every minute, so an occurrence APScheduler skipped (its grace
+time passed while the event loop was busy) is still handled, within its kind's grace, or skipped
+and recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+from apscheduler.triggers.cron import CronTrigger
+from telegram.ext import ContextTypes, JobQueue
+
+from bot.clock import Clock
+from bot.db.database import Database
+from bot.db.schedules import ScheduleRepository, ScheduleRow
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SWEEP_SECONDS = 60
+# The most missed occurrences one catch-up walks through before jumping to the present.
+_MAX_CATCH_UP = 1000
+
+# Fans an occurrence out into the outbox, inside the transaction that records it.
+FireHandler = Callable[[aiosqlite.Connection, ScheduleRow, datetime], Awaitable[None]]
+AfterFire = Callable[[], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    handler: FireHandler
+    grace: timedelta  # how late an occurrence may still fire; later ones are skipped
+
+
+def next_occurrence(schedule: ScheduleRow, after: datetime) -> datetime | None:
+    """The first occurrence strictly after ``after`` (UTC), or None when there is none."""
+    zone = ZoneInfo(schedule.timezone)
+    if schedule.rule == "once":
+        moment = local_moment(schedule.at_local, zone)
+        return moment if moment > after else None
+    hour, minute = (int(part) for part in schedule.at_local.split(":"))
+    trigger = CronTrigger(
+        hour=hour,
+        minute=minute,
+        day_of_week=schedule.weekdays if schedule.rule == "weekly" else None,
+        timezone=zone,
+    )
+    fire = trigger.get_next_fire_time(None, (after + timedelta(seconds=1)).astimezone(zone))
+    return None if fire is None else fire.astimezone(after.tzinfo)
+
+
+def local_moment(text: str, zone: ZoneInfo) -> datetime:
+    """'YYYY-MM-DD HH:MM' in ``zone`` as an aware datetime (a time in a DST gap moves forward)."""
+    naive = datetime.strptime(text, "%Y-%m-%d %H:%M")
+    return naive.replace(tzinfo=zone)
+
+
+class Scheduler:
+    def __init__(self, db: Database, schedules: ScheduleRepository, clock: Clock) -> None:
+        self._db = db
+        self._schedules = schedules
+        self._clock = clock
+        self._kinds: dict[str, Kind] = {}
+        self._job_queue: JobQueue | None = None
+        self._after_fire: list[AfterFire] = []
+
+    def register(self, kind: str, handler: FireHandler, *, grace: timedelta) -> None:
+        self._kinds[kind] = Kind(handler, grace)
+
+    def after_fire(self, callback: AfterFire) -> None:
+        """Called after an occurrence wrote its rows (the delivery worker's wake-up)."""
+        self._after_fire.append(callback)
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    # -- creating and cancelling
+
+    async def add(
+        self,
+        conn: aiosqlite.Connection,
+        *,
+        kind: str,
+        ref_id: int,
+        hub_id: int | None,
+        rule: str,
+        at_local: str,
+        timezone: str,
+        weekdays: str | None = None,
+    ) -> int:
+        """Insert a schedule inside the caller's transaction; arm it once that commits."""
+        if kind not in self._kinds:
+            raise ValueError(f"no handler for schedule kind {kind!r}")
+        draft = ScheduleRow(0, kind, ref_id, hub_id, rule, at_local, weekdays, timezone, None, True)
+        first = next_occurrence(draft, self._clock.now())
+        if first is None:
+            raise ValueError("the schedule has no occurrence in the future")
+        return await self._schedules.insert(
+            conn,
+            kind=kind,
+            ref_id=ref_id,
+            hub_id=hub_id,
+            rule=rule,
+            at_local=at_local,
+            weekdays=weekdays,
+            timezone=timezone,
+            next_fire=first,
+        )
+
+    async def arm(self, schedule_id: int) -> None:
+        schedule = await self._schedules.get(schedule_id)
+        if schedule is not None:
+            self._arm(schedule)
+
+    async def cancel(self, schedule_id: int) -> None:
+        await self._schedules.deactivate(schedule_id)
+        self._disarm(schedule_id)
+
+    # -- the JobQueue
+
+    async def start(self, job_queue: JobQueue) -> None:
+        """Rebuild the jobs from the table: catch up on what was missed, arm the rest."""
+        self._job_queue = job_queue
+        await self.run_due()
+        for schedule in await self._schedules.active():
+            self._arm(schedule)
+        job_queue.run_repeating(
+            self._sweep_job,
+            interval=SWEEP_SECONDS,
+            first=SWEEP_SECONDS,
+            name="schedule-sweep",
+            job_kwargs={"misfire_grace_time": SWEEP_SECONDS, "coalesce": True},
+        )
+
+    def _job_name(self, schedule_id: int) -> str:
+        return f"schedule:{schedule_id}"
+
+    def _disarm(self, schedule_id: int) -> None:
+        if self._job_queue is not None:
+            for job in self._job_queue.get_jobs_by_name(self._job_name(schedule_id)):
+                job.schedule_removal()
+
+    def _arm(self, schedule: ScheduleRow) -> None:
+        """One job per schedule, for its next occurrence; an older job of the same name goes."""
+        self._disarm(schedule.id)
+        if self._job_queue is None or schedule.next_fire is None or not schedule.active:
+            return
+        grace = self._kinds[schedule.kind].grace if schedule.kind in self._kinds else timedelta()
+        self._job_queue.run_once(
+            self._fire_job,
+            when=schedule.next_fire,
+            name=self._job_name(schedule.id),
+            data=schedule.id,
+            # APScheduler's default is one second: a busy loop would drop the occurrence with
+            # only a warning. Allow the kind's whole grace; the sweeper backs this up.
+            job_kwargs={"misfire_grace_time": int(grace.total_seconds()) or 1, "coalesce": True},
+        )
+
+    async def _fire_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.run_due()
+
+    async def _sweep_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.run_due()
+
+    # -- firing
+
+    async def run_due(self) -> int:
+        """Handle every schedule whose next occurrence has come; return occurrences fired."""
+        fired = 0
+        for schedule in await self._schedules.due(self._clock.now()):
+            if schedule.kind not in self._kinds:
+                log.error("schedule %s has unknown kind %r", schedule.id, schedule.kind)
+                continue
+            fired += await self._catch_up(schedule)
+            await self.arm(schedule.id)  # its next occurrence, if any
+        if fired:
+            for callback in self._after_fire:
+                callback()
+        return fired
+
+    async def _catch_up(self, schedule: ScheduleRow) -> int:
+        """Fire the latest due occurrence if it is within grace; record older ones as skipped."""
+        kind = self._kinds[schedule.kind]
+        now = self._clock.now()
+        occurrence = schedule.next_fire
+        assert occurrence is not None
+        due: list[datetime] = []
+        while occurrence is not None and occurrence <= now and len(due) < _MAX_CATCH_UP:
+            due.append(occurrence)
+            occurrence = next_occurrence(schedule, occurrence)
+        if occurrence is not None and occurrence <= now:  # very long outage: jump to the present
+            occurrence = next_occurrence(schedule, now)
+        latest = due[-1]
+        fire_latest = now - latest <= kind.grace
+        fired = 0
+        async with self._db.transaction() as conn:
+            for moment in due:
+                fire = moment is latest and fire_latest
+                outcome = "fired" if fire else "skipped"
+                if not await self._schedules.claim_occurrence(conn, schedule.id, moment, outcome):
+                    continue  # this occurrence was handled already
+                if fire:
+                    await kind.handler(conn, schedule, moment)
+                    fired += 1
+                else:
+                    log.warning(
+                        "schedule %s (%s) skipped the occurrence of %s: %s late",
+                        schedule.id,
+                        schedule.kind,
+                        moment,
+                        now - moment,
+                    )
+            await self._schedules.set_next(conn, schedule.id, occurrence)
+        return fired
