@@ -18,6 +18,8 @@ from bot.services.scheduling import Scheduler
 from bot.services.users import UserService, Viewer
 
 _viewer: ContextVar[Viewer | None] = ContextVar("viewer", default=None)
+# user_data key: what the bot asked the person to type next (a time zone, an announcement).
+AWAITING = "awaiting"
 
 
 @dataclass

@@ -91,8 +91,9 @@ class RunningBot:
     async def stop(self) -> None:
         app = self.app
         self.stopped = True
-        self.server.settle_hooks.remove(app.update_queue.join)
-        self.server.settle_hooks.remove(self.services.delivery.idle)
+        for hook in (app.update_queue.join, self.services.delivery.idle):
+            if hook in self.server.settle_hooks:
+                self.server.settle_hooks.remove(hook)
         assert app.updater is not None
         if app.updater.running:
             await app.updater.stop()

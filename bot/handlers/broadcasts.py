@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks, i18n
-from bot.context import BotContext
+from bot.context import AWAITING, BotContext
 from bot.db.broadcasts import BroadcastRow, BroadcastStatus
 from bot.db.hubs import HubRow
 from bot.handlers.common import (
@@ -27,7 +27,7 @@ from bot.handlers.common import (
     reply,
     stale_button,
 )
-from bot.handlers.settings import AWAITING, INPUT_GROUP
+from bot.handlers.settings import INPUT_GROUP
 from bot.i18n import _
 from bot.services.broadcasts import MAX_TEXT, BroadcastError, render, report_text
 from bot.services.scheduling import local_moment

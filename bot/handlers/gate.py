@@ -10,7 +10,7 @@ from telegram import Chat, Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot import i18n
-from bot.context import BotContext, set_viewer
+from bot.context import AWAITING, BotContext, set_viewer
 
 GROUP = -100
 
@@ -28,6 +28,10 @@ async def gate_update(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     chat = update.effective_chat
     private = chat is not None and chat.type == Chat.PRIVATE
+    text = update.message.text if update.message is not None else None
+    if text and text.startswith("/") and context.user_data is not None:
+        # A new command abandons whatever the bot was waiting for the person to type.
+        context.user_data.pop(AWAITING, None)
     # Only a message or a button press means the person has the chat open; a my_chat_member
     # update in private may be them blocking the bot.
     wrote = private and (update.message is not None or update.callback_query is not None)

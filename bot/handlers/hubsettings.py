@@ -13,7 +13,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks, i18n, keyboards
-from bot.context import BotContext
+from bot.context import AWAITING, BotContext
 from bot.db.hubs import HubRow
 from bot.handlers.common import (
     edit_or_reply,
@@ -23,7 +23,7 @@ from bot.handlers.common import (
     shorten,
     stale_button,
 )
-from bot.handlers.settings import AWAITING, INPUT_GROUP
+from bot.handlers.settings import INPUT_GROUP
 from bot.i18n import _
 from bot.services import timezones
 from bot.services.hubs import HubError

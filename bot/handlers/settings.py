@@ -13,14 +13,13 @@ from telegram.ext import (
 )
 
 from bot import callbacks, i18n, keyboards, menus
-from bot.context import BotContext
+from bot.context import AWAITING, BotContext
 from bot.db.database import utcnow
 from bot.handlers.common import args_text, edit_or_reply, reply, shorten, stale_button
 from bot.i18n import _
 from bot.services import timezones
 from bot.services.users import UnknownTimezoneError
 
-AWAITING = "awaiting"
 AWAIT_TIMEZONE = "timezone"
 INPUT_GROUP = 10
 

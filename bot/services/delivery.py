@@ -40,7 +40,9 @@ from bot.pacing import retry_seconds
 
 log = logging.getLogger(__name__)
 
-BATCH = 64
+# A batch is about a second of sending at the configured pace (at most 64 at once), so a
+# graceful stop, which lets the batch in flight finish, takes about a second.
+MAX_BATCH = 64
 # Called after each batch with the (kind, ref_id) pairs whose rows reached a final state.
 ProgressHook = Callable[[set[int]], Awaitable[None]]
 
@@ -78,6 +80,7 @@ class DeliveryWorker:
         self._busy = False
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._batch = max(1, min(MAX_BATCH, int(config.messages_per_second)))
 
     def on_progress(self, kind: str, hook: ProgressHook) -> None:
         """Tell ``hook`` which of its ref ids had rows finish (e.g. to report a broadcast)."""
@@ -149,7 +152,7 @@ class DeliveryWorker:
         """Send one batch of due messages; return how many were attempted."""
         self._busy = True
         try:
-            rows = await self._outbox.claim_due(utcnow(), BATCH, self._paced_until)
+            rows = await self._outbox.claim_due(utcnow(), self._batch, self._paced_until)
             for row in rows:
                 self._reserve(row.chat_id)
             outcomes = list(await asyncio.gather(*(self._send(row) for row in rows)))
