@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 
 # Updates handled at once (different senders only: one sender's updates run in order).
 CONCURRENT_UPDATES = 8
+# HTTP connections to the Bot API. httpcore's pool does work per waiting request on every
+# event, so requests beyond this wait in our own queues (the worker's semaphore) instead.
+CONNECTIONS = 8
 # The update kinds the bot acts on; anything else is not even fetched.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.POLL_ANSWER]
 
@@ -71,7 +74,12 @@ def build_services(config: Config, bot: Bot, clock: Clock | None = None) -> Serv
         await hubs.group_migrated(old_chat_id, new_chat_id)
 
     delivery = DeliveryWorker(
-        bot, outbox, config.delivery, on_blocked=blocked, on_migrated=migrated
+        bot,
+        outbox,
+        config.delivery,
+        on_blocked=blocked,
+        on_migrated=migrated,
+        concurrency=CONNECTIONS // 2,  # leave half the connections for direct replies
     )
     broadcasts = BroadcastService(
         db,
@@ -115,7 +123,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> BotAppli
         .rate_limiter(TelegramPacer(config.delivery.messages_per_second))
         .concurrent_updates(PerSenderUpdateProcessor(CONCURRENT_UPDATES))
         # PTB's default is one connection; concurrent handlers would queue on it.
-        .connection_pool_size(4)
+        .connection_pool_size(CONNECTIONS)
         .pool_timeout(10)
         .post_init(post_init)
         .post_stop(post_stop)

@@ -58,7 +58,9 @@ class TelegramPacer(BaseRateLimiter[int]):
     """
 
     def __init__(self, messages_per_second: float, *, max_retries: int = 1) -> None:
-        self._limiter = AsyncLimiter(max(1.0, messages_per_second), 1.0)
+        # A tenth of a second's budget per bucket: a whole second's worth sent in one burst
+        # would overshoot Telegram's per-second window and earn 429s.
+        self._limiter = AsyncLimiter(max(1.0, messages_per_second / 10), 0.1)
         self._max_retries = max_retries
         self._paused_until: dict[object, float] = {}
 

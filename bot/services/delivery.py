@@ -40,9 +40,12 @@ from bot.pacing import retry_seconds
 
 log = logging.getLogger(__name__)
 
-# A batch is about a second of sending at the configured pace (at most 64 at once), so a
-# graceful stop, which lets the batch in flight finish, takes about a second.
+# A batch is about half a second of sending at the configured pace (at most 64 at once), so a
+# graceful stop, which lets the batches in flight finish, takes about a second.
 MAX_BATCH = 64
+# Batches in flight at once: one is claimed while another waits for Telegram's answers. Order
+# per chat still holds: a chat with a message in flight has nothing claimable.
+LANES = 2
 # Called after each batch with the (kind, ref_id) pairs whose rows reached a final state.
 ProgressHook = Callable[[set[int]], Awaitable[None]]
 
@@ -67,6 +70,7 @@ class DeliveryWorker:
         *,
         on_blocked: Callable[[int], Awaitable[None]],
         on_migrated: Callable[[int, int], Awaitable[None]],
+        concurrency: int = 4,
     ) -> None:
         self._bot = bot
         self._outbox = outbox
@@ -77,10 +81,11 @@ class DeliveryWorker:
         self._next_allowed: dict[int, datetime] = {}
         self._wake = asyncio.Event()
         self._progress = asyncio.Condition()
-        self._busy = False
-        self._task: asyncio.Task[None] | None = None
+        self._busy = 0
+        self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
-        self._batch = max(1, min(MAX_BATCH, int(config.messages_per_second)))
+        self._batch = max(1, min(MAX_BATCH, int(config.messages_per_second / 2)))
+        self._sending = asyncio.Semaphore(concurrency)
 
     def on_progress(self, kind: str, hook: ProgressHook) -> None:
         """Tell ``hook`` which of its ref ids had rows finish (e.g. to report a broadcast)."""
@@ -95,15 +100,16 @@ class DeliveryWorker:
                 "%s message(s) were mid-send when the bot stopped; sending again", recovered
             )
         self._stopping = False
-        self._task = asyncio.create_task(self._run(), name="delivery-worker")
+        self._tasks = [
+            asyncio.create_task(self._run(), name=f"delivery-lane-{lane}") for lane in range(LANES)
+        ]
 
     async def stop(self) -> None:
-        """Finish the batch in flight, record it, and stop."""
+        """Finish the batches in flight, record them, and stop."""
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
+        await asyncio.gather(*self._tasks)
+        self._tasks = []
 
     def wake(self) -> None:
         """New rows were written: look now rather than at the next timer."""
@@ -150,7 +156,7 @@ class DeliveryWorker:
 
     async def run_once(self) -> int:
         """Send one batch of due messages; return how many were attempted."""
-        self._busy = True
+        self._busy += 1
         try:
             rows = await self._outbox.claim_due(utcnow(), self._batch, self._paced_until)
             for row in rows:
@@ -160,7 +166,7 @@ class DeliveryWorker:
             await self._after(rows, outcomes)
             return len(rows)
         finally:
-            self._busy = False
+            self._busy -= 1
             async with self._progress:
                 self._progress.notify_all()
 
@@ -171,9 +177,10 @@ class DeliveryWorker:
             else None
         )
         try:
-            message = await self._bot.send_message(
-                row.chat_id, row.text, reply_markup=markup, rate_limit_args=0
-            )
+            async with self._sending:
+                message = await self._bot.send_message(
+                    row.chat_id, row.text, reply_markup=markup, rate_limit_args=0
+                )
         except RetryAfter as exc:
             wait = retry_seconds(exc)
             return self._retry(row, f"429: retry after {wait:g} s", wait, counts=False)
@@ -227,18 +234,25 @@ class DeliveryWorker:
 
     async def idle(self) -> None:
         """Wait until nothing is due now and no batch is in flight."""
-        async with self._progress:
-            while self._busy or await self._due_now():
-                self._wake.set()
-                await self._progress.wait()
+        await self._wait(until_drained=False)
 
     async def drained(self) -> None:
         """Wait until every message has a final outcome (retries included)."""
-        async with self._progress:
-            while self._busy or await self._outbox.pending_count():
-                self._wake.set()
-                await self._progress.wait()
+        await self._wait(until_drained=True)
 
-    async def _due_now(self) -> bool:
-        next_due = await self._outbox.next_due()
-        return next_due is not None and next_due <= utcnow()
+    async def _wait(self, *, until_drained: bool) -> None:
+        async with self._progress:
+            while True:
+                if self._busy:
+                    await self._progress.wait()
+                    continue
+                next_due = await self._outbox.next_due()
+                if next_due is None:
+                    return
+                delay = (next_due - utcnow()).total_seconds()
+                if delay > 0 and not until_drained:
+                    return
+                if delay <= 0:
+                    self._wake.set()  # work is due: make sure a lane is looking
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._progress.wait(), max(delay, 0) + 1)

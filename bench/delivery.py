@@ -1,0 +1,199 @@
+"""Broadcast delivery: a hub of many members, the bot in its own process, the fake server here.
+
+Three runs, side by side, each a broadcast to every member (default 10,000):
+
+1. the server enforces a limit above the bot's configured pace: the achieved rate as a fraction
+   of the pace (aim >= 0.95), messages lost and duplicated (aim 0), 429s received;
+2. the bot's pace set above the server's limit: 429s happen; still 0 lost and 0 duplicated;
+3. the server unlimited and the pace far above anything: the rate the worker itself sustains
+   (aim >= 500/s), and the bot's peak memory with every row pending (aim < 150 MB).
+
+Telegram's own numbers (about 30/s, a pace of 25/s) would make one run take seven minutes; by
+default both are scaled by ten (300/s and 250/s), which keeps the ratios the runs measure.
+``--scale 1`` runs at Telegram's real numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.updates import ROOT, _cpu_seconds, _peak_mb
+from tests.fakebot import FakeTelegram, Limits
+
+FIRST_MEMBER_ID = 2_000_000
+TEXT = "Benchmark announcement"
+
+
+@dataclass
+class Run:
+    name: str
+    pace: float  # configured messages per second (0: unlimited)
+    server_limit: float | None
+    delivered: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    rate: float = 0.0
+    too_many: int = 0
+    peak_mb: float = 0.0
+    cpu_ms: float = 0.0  # the bot process's CPU per delivered message
+
+
+def _prepare_database(path: Path, config: Path, members: int, facilitator: int) -> None:
+    """A hub with ``members`` members, written straight into the bot's database."""
+    env = {**os.environ, "BOT_CONFIG": str(config), "BOT_TOKEN": "1:x"}
+    subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    now = "2026-11-23T00:00:00Z"
+    with sqlite3.connect(path) as conn:
+        users = [(facilitator, "Facilitator", now)] + [
+            (FIRST_MEMBER_ID + i, f"Member {i}", now) for i in range(members)
+        ]
+        conn.executemany(
+            """INSERT INTO users (id, first_name, language_code, started_at, created_at, updated_at)
+               VALUES (?, ?, 'en', ?, ?, ?)""",
+            [(uid, name, ts, ts, ts) for uid, name, ts in users],
+        )
+        conn.execute(
+            """INSERT INTO hubs (id, name, code, chat_id, timezone, locale, created_by, created_at)
+               VALUES (1, 'Bench hub', 'BENCH234', -4000009999, 'UTC', 'en', ?, ?)""",
+            (facilitator, now),
+        )
+        conn.executemany(
+            "INSERT INTO memberships (hub_id, user_id, role, joined_at) VALUES (1, ?, ?, ?)",
+            [(uid, "facilitator" if uid == facilitator else "member", now) for uid, _, _ in users],
+        )
+
+
+def _config(directory: Path, pace: float) -> Path:
+    text = (ROOT / "config.example.toml").read_text()
+    text = text.replace('path = "mentorhub.sqlite3"', f'path = "{directory / "bench.sqlite3"}"')
+    text = text.replace("messages_per_second = 25", f"messages_per_second = {pace}")
+    config = directory / "config.toml"
+    config.write_text(text)
+    return config
+
+
+async def measure(run: Run, members: int) -> Run:
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        config = _config(directory, run.pace)
+        server = FakeTelegram(limits=Limits(global_per_second=run.server_limit))
+        await server.start()
+        facilitator = server.user("Facilitator", user_id=1_000)
+        facilitator.started = True
+        people = [server.user(f"Member {i}", user_id=FIRST_MEMBER_ID + i) for i in range(members)]
+        for person in people:
+            person.started = True
+        _prepare_database(directory / "bench.sqlite3", config, members, facilitator.id)
+        env = {
+            **os.environ,
+            "BOT_CONFIG": str(config),
+            "BOT_TOKEN": server.token,
+            "MENTORHUB_TELEGRAM_API_BASE_URL": server.api_root,
+            "PTB_TIMEDELTA": "true",
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        try:
+            await asyncio.wait_for(server.wait_for_poller(), 30)
+            await facilitator.send(f"/broadcast {TEXT}")
+            await server.wait_for(lambda: bool(facilitator.inbox()), timeout=30)
+            cpu_before = _cpu_seconds(process.pid)
+            await facilitator.press(facilitator.last(), "✅ Send")
+            started = time.monotonic()
+
+            def count() -> int:
+                return sum(
+                    1
+                    for c in server.calls
+                    if c.ok
+                    and c.method == "sendMessage"
+                    and TEXT in str(c.params.get("text"))
+                    and int(c.params["chat_id"]) >= FIRST_MEMBER_ID
+                )
+
+            await server.wait_for(lambda: count() >= members, timeout=members / 10 + 120)
+            run.peak_mb = _peak_mb(process.pid)
+            run.cpu_ms = (_cpu_seconds(process.pid) - cpu_before) / members * 1000
+            elapsed = time.monotonic() - started
+        finally:
+            process.send_signal(signal.SIGINT)
+            await asyncio.wait_for(process.wait(), 60)
+            await server.stop()
+        delivered = [
+            c
+            for c in server.calls
+            if c.ok
+            and c.method == "sendMessage"
+            and TEXT in str(c.params.get("text"))
+            and int(c.params["chat_id"]) >= FIRST_MEMBER_ID
+        ]
+        per_member = Counter(int(c.params["chat_id"]) for c in delivered)
+        run.delivered = len(per_member)
+        run.lost = members - len(per_member)
+        run.duplicated = sum(n - 1 for n in per_member.values() if n > 1)
+        times = sorted(c.at for c in delivered)
+        span = times[-1] - times[0] if len(times) > 1 else elapsed
+        run.rate = (len(times) - 1) / span if span > 0 else float("nan")
+        run.too_many = server.rejected_429
+    return run
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument(
+        "--scale", type=float, default=10.0, help="multiply Telegram's 30/s and the 25/s pace"
+    )
+
+
+def main(args: argparse.Namespace) -> None:
+    limit, pace = 30 * args.scale, 25 * args.scale
+    runs = [
+        Run("server limit above pace", pace, limit),
+        Run("pace above server limit", limit * 4 / 3, limit),
+        Run("no limits", 100_000, None),
+    ]
+    results = []
+    for run in runs:
+        print(f"measuring: {run.name} …", file=sys.stderr)
+        results.append(asyncio.run(measure(run, args.members)))
+    print(f"\nbroadcast to {args.members} members; Telegram's numbers scaled by {args.scale:g}\n")
+    header = (
+        f"{'run':<26} {'pace/s':>8} {'server/s':>9} {'sent/s':>8} {'of pace':>8} "
+        f"{'lost':>5} {'dup':>5} {'429s':>6} {'peak MB':>8} {'bot CPU/msg':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        limit_text = f"{r.server_limit:g}" if r.server_limit else "none"
+        share = f"{r.rate / r.pace:.2f}" if r.pace < 10_000 else "-"
+        print(
+            f"{r.name:<26} {r.pace:>8g} {limit_text:>9} {r.rate:>8.0f} {share:>8} "
+            f"{r.lost:>5} {r.duplicated:>5} {r.too_many:>6} {r.peak_mb:>8.1f} "
+            f"{r.cpu_ms:>10.2f}ms"
+        )
+    unlimited = results[-1]
+    print(
+        f"\nthe worker's own ceiling on this machine, from its CPU per message: "
+        f"{1000 / unlimited.cpu_ms:.0f} messages/s"
+    )
