@@ -105,8 +105,11 @@ async def _start(update: Update, context: BotContext, text: str) -> None:
     assert chat is not None
     if chat.type != Chat.PRIVATE:
         hub = await services.hubs.for_chat(chat.id)
-        if hub is None or not await services.access.can_facilitate(hub.id, viewer.id):
-            await refuse(update, context, "broadcast", hub.id if hub else None)
+        if hub is None:
+            await reply(update, _("This group is not a hub yet. A network admin can run /newhub."))
+            return
+        if not await services.access.can_facilitate(hub.id, viewer.id):
+            await refuse(update, context, "broadcast", hub.id)
             return
         await _draft(update, context, hub, body, at_local)
         return

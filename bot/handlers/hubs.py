@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 
 from telegram import Chat, ChatMember, ChatMemberUpdated, Update
-from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -20,6 +20,7 @@ from bot import callbacks, i18n, keyboards, menus
 from bot.context import BotContext
 from bot.db.hubs import HubRow
 from bot.db.memberships import Role
+from bot.db.outbox import NewMessage
 from bot.handlers.common import (
     args_text,
     edit_or_reply,
@@ -177,16 +178,25 @@ async def _send_invite(update: Update, context: BotContext, hub: HubRow) -> None
     if in_group or not hub.attached:
         return
     assert hub.chat_id is not None
+    # Not a reply to anyone in the group: it goes through the outbox like every such message.
     with i18n.use_locale(hub.locale):
         group_text = _(
             "Join <b>{hub}</b>: tap the button to open a private chat with me.", hub=hub.name
         )
         button = keyboards.link(_("Join {hub}", hub=hub.name), link)
-    try:
-        await context.bot.send_message(hub.chat_id, group_text, reply_markup=button)
-    except TelegramError as exc:
-        log.warning("could not post the Join button in hub %s: %s", hub.id, exc)
-        await reply(update, _("I could not post the Join button in the hub's group."))
+    await context.services.outbox.add(
+        [
+            NewMessage(
+                key=f"invite:{hub.id}:{update.update_id}",
+                chat_id=hub.chat_id,
+                kind="invite",
+                ref_id=hub.id,
+                text=group_text,
+                reply_markup=json.dumps(button.to_dict()),
+            )
+        ]
+    )
+    context.services.delivery.wake()
 
 
 async def hubs_command(update: Update, context: BotContext) -> None:

@@ -4,8 +4,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import MovableClock
-from bot.db.outbox import NewMessage, Status
-from tests.conftest import RunningBot, tr
+from bot.db.outbox import NewMessage, OutboxRepository, Status
+from tests.conftest import ADMIN_ID, RunningBot, tr
 from tests.e2e.test_hubs import invite_link, make_hub
 from tests.fakebot import FakeTelegram, Msg, SimGroup, SimUser
 
@@ -266,3 +266,93 @@ async def test_writing_the_same_fan_out_twice_adds_nothing(bot: RunningBot) -> N
     assert await bot.services.outbox.add(rows) == 0
     count = await bot.services.db.fetch_value("SELECT COUNT(*) FROM outbox WHERE kind = 'bulk'")
     assert count == 10_000
+
+
+async def test_admin_broadcasts_to_all_hubs_once_per_person(
+    bot: RunningBot, telegram: FakeTelegram
+) -> None:
+    _founder, north, _fatima, (shared, only_north) = await hub_with_members(telegram, ("en", "ru"))
+    south_owner = telegram.user("Sven", language_code="nl")
+    south = await make_hub(telegram, south_owner, "South")
+    await south_owner.send("/invite", chat=south)
+    code = invite_link(telegram, south.last().text).rsplit("=", 1)[1]
+    await shared.send(f"/start {code}")
+    admin = telegram.user("Ada", user_id=ADMIN_ID)
+    await admin.send("/broadcast Network news")
+    await admin.press(admin.last(), "All hubs")
+    assert "members of all hubs" in admin.last().text
+    await admin.press(admin.last(), "✅ Send")
+    assert len(copies(shared, "Network news")) == 1  # a member of both hubs: one copy
+    assert len(copies(only_north, "Network news")) == 1
+    assert copies(only_north, "Network news")[0].text.startswith(
+        tr("ru", "📣 Announcement to all hubs")
+    )
+    assert north.inbox()[-1].text != "Network news"
+
+
+async def test_broadcast_in_a_group_that_is_no_hub(bot: RunningBot, telegram: FakeTelegram) -> None:
+    owner = telegram.user("Olga", language_code="en")
+    group = telegram.group("Just a group", creator=owner)
+    await group.add_bot(by=owner)
+    await owner.send("/broadcast Hello", chat=group)
+    assert "not a hub yet" in group.last().text
+
+
+async def test_weekly_schedule_keeps_local_time_across_dst_end_to_end(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    """A weekly Monday 18:00 (Amsterdam) occurrence, delivered through the outbox, both sides
+    of the end of summer time; the bot restarts in between."""
+    clock = MovableClock(datetime(2026, 10, 18, 12, tzinfo=UTC))
+    bot = await start_bot(make_config(), clock)
+    member = telegram.user("Mila", language_code="nl")
+    await member.send("/start")
+
+    def register(running: RunningBot) -> None:
+        async def remind(conn, schedule, occurrence: datetime) -> None:
+            await OutboxRepository.add_many(
+                conn,
+                [
+                    NewMessage(
+                        f"weekly:{schedule.id}:{occurrence:%Y%m%d}",
+                        member.id,
+                        "weekly",
+                        f"📣 Weekly {occurrence:%Y-%m-%d %H:%M}Z",
+                        user_id=member.id,
+                    )
+                ],
+            )
+
+        running.services.scheduler.register("weekly", remind, grace=timedelta(hours=1))
+
+    register(bot)
+    async with bot.services.db.transaction() as conn:
+        schedule_id = await bot.services.scheduler.add(
+            conn,
+            kind="weekly",
+            ref_id=0,
+            hub_id=None,
+            rule="weekly",
+            at_local="18:00",
+            weekdays="mon",
+            timezone="Europe/Amsterdam",
+        )
+    clock.set(datetime(2026, 10, 19, 16, 0, 1, tzinfo=UTC))
+    await bot.services.scheduler.run_due()
+    await bot.services.delivery.drained()
+    await bot.stop()
+
+    bot = await start_bot(make_config(), clock)
+    register(bot)
+    clock.set(datetime(2026, 10, 26, 17, 0, 1, tzinfo=UTC))
+    await bot.services.scheduler.run_due()
+    await bot.services.scheduler.run_due()  # fired twice: nothing new
+    await bot.services.delivery.drained()
+    assert [m.text for m in copies(member, "Weekly")] == [
+        "📣 Weekly 2026-10-19 16:00Z",  # 18:00 CEST
+        "📣 Weekly 2026-10-26 17:00Z",  # 18:00 CET
+    ]
+    runs = await bot.services.db.fetch_all(
+        "SELECT outcome FROM schedule_runs WHERE schedule_id = ?", (schedule_id,)
+    )
+    assert [r[0] for r in runs] == ["fired", "fired"]
