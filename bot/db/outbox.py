@@ -160,7 +160,8 @@ class OutboxRepository:
         now = to_db_time(utcnow())
         async with self._db.transaction() as conn:
             await conn.executemany(
-                """UPDATE outbox SET status = ?, reason = ?, message_id = COALESCE(?, message_id),
+                """UPDATE outbox SET status = ?, reason = COALESCE(?, reason),
+                                     message_id = COALESCE(?, message_id),
                                      not_before = COALESCE(?, not_before), updated_at = ?,
                                      attempts = attempts - ?
                    WHERE id = ?""",

@@ -356,3 +356,25 @@ async def test_weekly_schedule_keeps_local_time_across_dst_end_to_end(
         "SELECT outcome FROM schedule_runs WHERE schedule_id = ?", (schedule_id,)
     )
     assert [r[0] for r in runs] == ["fired", "fired"]
+
+
+async def test_rows_left_mid_send_by_a_killed_process_are_sent_again(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    """The documented window: a send whose answer never came back is repeated, not lost."""
+    bot = await start_bot()
+    member = telegram.user("Mila", language_code="en")
+    await member.send("/start")
+    await bot.stop()
+    # What a process killed between claiming and recording leaves behind.
+    await bot.services.db.open()
+    await bot.services.outbox.add([NewMessage("kill:1", member.id, "test", "📣 Survivor")])
+    await bot.services.db.execute("UPDATE outbox SET status = 'sending' WHERE key = 'kill:1'")
+    await bot.services.db.close()
+
+    bot = await start_bot()
+    await bot.services.delivery.drained()
+    assert len(copies(member, "Survivor")) == 1
+    row = await bot.services.db.fetch_one("SELECT status, reason FROM outbox WHERE key = 'kill:1'")
+    assert row["status"] == "sent"
+    assert "resent" in row["reason"]
