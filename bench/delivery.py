@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.updates import ROOT, _cpu_seconds, _peak_mb
-from tests.fakebot import FakeTelegram, Limits
+from tests.fakebot import ApiCall, FakeTelegram, Limits
 
 FIRST_MEMBER_ID = 2_000_000
 TEXT = "Benchmark announcement"
@@ -118,21 +118,18 @@ async def measure(run: Run, members: int) -> Run:
             await asyncio.wait_for(server.wait_for_poller(), 30)
             await facilitator.send(f"/broadcast {TEXT}")
             await server.wait_for(lambda: bool(facilitator.inbox()), timeout=30)
+            delivered_count = 0
+
+            def tally(call: ApiCall) -> None:  # a running count: rescanning would be quadratic
+                nonlocal delivered_count
+                if call.ok and call.method == "sendMessage" and TEXT in str(call.params["text"]):
+                    delivered_count += int(call.params["chat_id"]) >= FIRST_MEMBER_ID
+
+            server.call_listeners.append(tally)
             cpu_before = _cpu_seconds(process.pid)
             await facilitator.press(facilitator.last(), "✅ Send")
             started = time.monotonic()
-
-            def count() -> int:
-                return sum(
-                    1
-                    for c in server.calls
-                    if c.ok
-                    and c.method == "sendMessage"
-                    and TEXT in str(c.params.get("text"))
-                    and int(c.params["chat_id"]) >= FIRST_MEMBER_ID
-                )
-
-            await server.wait_for(lambda: count() >= members, timeout=members / 10 + 120)
+            await server.wait_for(lambda: delivered_count >= members, timeout=members / 10 + 120)
             run.peak_mb = _peak_mb(process.pid)
             run.cpu_ms = (_cpu_seconds(process.pid) - cpu_before) / members * 1000
             elapsed = time.monotonic() - started

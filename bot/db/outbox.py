@@ -207,6 +207,16 @@ class OutboxRepository:
             )
         )
 
+    async def unfinished(self, kind: str, ref_id: int) -> bool:
+        """Whether any row of this cause still waits (an index probe, not a count)."""
+        return bool(
+            await self._db.fetch_value(
+                """SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = ? AND ref_id = ?
+                                  AND status IN ('pending', 'sending'))""",
+                (kind, ref_id),
+            )
+        )
+
     async def counts(self, kind: str, ref_id: int) -> dict[Status, int]:
         rows = await self._db.fetch_all(
             "SELECT status, COUNT(*) FROM outbox WHERE kind = ? AND ref_id = ? GROUP BY status",

@@ -235,8 +235,7 @@ class BroadcastService:
     async def on_delivery_progress(self, broadcast_ids: set[int]) -> None:
         """Called by the delivery worker: report each broadcast whose rows all finished."""
         for broadcast_id in broadcast_ids:
-            counts = await self._outbox.counts(KIND, broadcast_id)
-            if counts.get(Status.PENDING) or counts.get(Status.SENDING):
+            if await self._outbox.unfinished(KIND, broadcast_id):
                 continue
             async with self._db.transaction() as conn:
                 await self._report_when_done(conn, broadcast_id)
