@@ -17,6 +17,7 @@ from bot.db.broadcasts import BroadcastRepository
 from bot.db.hubs import HubRepository
 from bot.db.memberships import MembershipRepository
 from bot.db.outbox import OutboxRepository
+from bot.db.questions import QuestionRepository
 from bot.db.schedules import ScheduleRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
@@ -28,6 +29,7 @@ from bot.handlers import (
     hubsettings,
     members,
     onboarding,
+    questions,
     settings,
 )
 from bot.logs import protect_secret
@@ -37,6 +39,7 @@ from bot.services.broadcasts import KIND as BROADCAST_KIND
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
+from bot.services.questions import QuestionService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService
 from bot.updates import PerSenderUpdateProcessor
@@ -91,6 +94,14 @@ def build_services(config: Config, bot: Bot, clock: Clock | None = None) -> Serv
         default_locale=config.i18n.default_locale,
     )
     delivery.on_progress(BROADCAST_KIND, broadcasts.on_delivery_progress)
+    questions = QuestionService(
+        db,
+        QuestionRepository(db),
+        hub_rows,
+        memberships,
+        users,
+        default_locale=config.i18n.default_locale,
+    )
     scheduler.after_fire(delivery.wake)
     return Services(
         config=config,
@@ -102,6 +113,7 @@ def build_services(config: Config, bot: Bot, clock: Clock | None = None) -> Serv
         delivery=delivery,
         scheduler=scheduler,
         broadcasts=broadcasts,
+        questions=questions,
     )
 
 
@@ -142,7 +154,7 @@ def register_handlers(app: Application) -> None:
     group 0     feature handlers (one module each), then the fallbacks for unknown commands and
                 stale buttons, which must come last in the group so they only see the leftovers;
     group 10+   consumers of typed answers to a question the bot asked (they stop the update):
-                10 a time zone, 11 a hub's time zone, 12 an announcement's text;
+                10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question;
     group 90    the reply to stray private text nobody consumed.
     """
     gate.register(app)
@@ -152,6 +164,7 @@ def register_handlers(app: Application) -> None:
     members.register(app)
     hubsettings.register(app)
     broadcasts.register(app)
+    questions.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

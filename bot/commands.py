@@ -31,6 +31,18 @@ COMMANDS: tuple[Command, ...] = (
     Command("language", lazy_gettext("Choose your language"), Audience.MEMBER),
     Command("timezone", lazy_gettext("Set your time zone"), Audience.MEMBER),
     Command("leave", lazy_gettext("Leave a hub"), Audience.MEMBER),
+    Command("ask", lazy_gettext("Ask your hub a question"), Audience.MEMBER),
+    Command("questions", lazy_gettext("Open questions; support them"), Audience.MEMBER),
+    Command("faq", lazy_gettext("Search answered questions"), Audience.MEMBER),
+    Command("agenda", lazy_gettext("Open questions by votes, for a session"), Audience.FACILITATOR),
+    Command("answer", lazy_gettext("Answer a question"), Audience.FACILITATOR, in_groups=True),
+    Command("approve", lazy_gettext("Approve a question"), Audience.FACILITATOR, in_groups=True),
+    Command(
+        "close",
+        lazy_gettext("Close a question, with a reason"),
+        Audience.FACILITATOR,
+        in_groups=True,
+    ),
     Command(
         "invite", lazy_gettext("Invite link for your hub"), Audience.FACILITATOR, in_groups=True
     ),

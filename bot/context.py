@@ -14,6 +14,7 @@ from bot.services.access import AccessService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
+from bot.services.questions import QuestionService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService, Viewer
 
@@ -35,6 +36,7 @@ class Services:
     delivery: DeliveryWorker
     scheduler: Scheduler
     broadcasts: BroadcastService
+    questions: QuestionService
 
 
 class BotData:

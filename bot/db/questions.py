@@ -1,0 +1,193 @@
+"""Questions and their "me too" votes; answered ones are searchable through FTS5."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import aiosqlite
+
+from bot.db.database import Database, from_db_time, to_db_time, utcnow
+
+
+class QuestionStatus(StrEnum):
+    DRAFT = "draft"  # the asker has not confirmed yet
+    PENDING = "pending"  # waiting for a facilitator's approval
+    OPEN = "open"
+    ANSWERED = "answered"
+    REJECTED = "rejected"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRow:
+    id: int
+    hub_id: int
+    asker_id: int | None
+    anonymous: bool
+    text: str
+    status: QuestionStatus
+    close_reason: str | None
+    answer: str | None
+    answer_edits: int
+    votes: int
+    created_at: datetime
+
+
+def question_from_row(row: sqlite3.Row) -> QuestionRow:
+    created = from_db_time(row["created_at"])
+    assert created is not None
+    return QuestionRow(
+        id=row["id"],
+        hub_id=row["hub_id"],
+        asker_id=row["asker_id"],
+        anonymous=bool(row["anonymous"]),
+        text=row["text"],
+        status=QuestionStatus(row["status"]),
+        close_reason=row["close_reason"],
+        answer=row["answer"],
+        answer_edits=row["answer_edits"],
+        votes=row["votes"],
+        created_at=created,
+    )
+
+
+_SELECT = """SELECT q.*, (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id) AS votes
+             FROM questions q"""
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(words: str) -> str | None:
+    """Each word as a quoted prefix term ("оцен"*): user text never reaches FTS5 syntax."""
+    terms = [f'"{w}"*' for w in _WORD.findall(words.lower())[:12]]
+    return " ".join(terms) if terms else None
+
+
+class QuestionRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create_draft(self, hub_id: int, asker_id: int, text: str) -> int:
+        now = to_db_time(utcnow())
+        return await self._db.execute(
+            """INSERT INTO questions (hub_id, asker_id, text, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            (hub_id, asker_id, text, now, now),
+        )
+
+    async def get(self, question_id: int) -> QuestionRow | None:
+        row = await self._db.fetch_one(f"{_SELECT} WHERE q.id = ?", (question_id,))
+        return None if row is None else question_from_row(row)
+
+    @staticmethod
+    async def set_status(
+        conn: aiosqlite.Connection,
+        question_id: int,
+        status: QuestionStatus,
+        *,
+        expect: tuple[QuestionStatus, ...],
+        anonymous: bool | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        """Move to ``status`` only from one of ``expect``, so a double tap changes nothing."""
+        marks = ",".join("?" * len(expect))
+        cursor = await conn.execute(
+            f"""UPDATE questions SET status = ?, anonymous = COALESCE(?, anonymous),
+                       close_reason = COALESCE(?, close_reason), updated_at = ?
+                WHERE id = ? AND status IN ({marks})""",  # noqa: S608 - placeholders only
+            (
+                status.value,
+                None if anonymous is None else int(anonymous),
+                reason,
+                to_db_time(utcnow()),
+                question_id,
+                *(s.value for s in expect),
+            ),
+        )
+        return cursor.rowcount > 0
+
+    @staticmethod
+    async def get_in(conn: aiosqlite.Connection, question_id: int) -> QuestionRow:
+        """Read inside a write transaction (sees its own uncommitted changes)."""
+        rows = await conn.execute_fetchall(f"{_SELECT} WHERE q.id = ?", (question_id,))
+        return question_from_row(rows[0])
+
+    async def set_anonymous(self, question_id: int, anonymous: bool) -> None:
+        await self._db.execute(
+            "UPDATE questions SET anonymous = ? WHERE id = ? AND status = 'draft'",
+            (int(anonymous), question_id),
+        )
+
+    @staticmethod
+    async def set_answer(
+        conn: aiosqlite.Connection, question_id: int, answer: str, by: int
+    ) -> bool:
+        """Answer an open question or correct an answer; False if it is not open or answered."""
+        cursor = await conn.execute(
+            """UPDATE questions SET answer = ?, answered_by = ?, answered_at = ?, updated_at = ?,
+                      answer_edits = answer_edits + (status = 'answered'), status = 'answered'
+               WHERE id = ? AND status IN ('open', 'answered')""",
+            (answer, by, to_db_time(utcnow()), to_db_time(utcnow()), question_id),
+        )
+        return cursor.rowcount > 0
+
+    async def toggle_vote(self, question_id: int, user_id: int) -> bool:
+        """Add the vote, or take it back; return whether the user now votes for it."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM question_votes WHERE question_id = ? AND user_id = ?",
+                (question_id, user_id),
+            )
+            if cursor.rowcount:
+                return False
+            await conn.execute(
+                "INSERT INTO question_votes (question_id, user_id, created_at) VALUES (?, ?, ?)",
+                (question_id, user_id, to_db_time(utcnow())),
+            )
+            return True
+
+    @staticmethod
+    async def voters(conn: aiosqlite.Connection, question_id: int) -> list[int]:
+        rows = await conn.execute_fetchall(
+            "SELECT user_id FROM question_votes WHERE question_id = ?", (question_id,)
+        )
+        return [r[0] for r in rows]
+
+    async def in_hubs(
+        self, hub_ids: list[int], statuses: tuple[QuestionStatus, ...], limit: int = 30
+    ) -> list[QuestionRow]:
+        """Questions of these hubs in these states, most-voted first, then oldest."""
+        if not hub_ids:
+            return []
+        hubs, marks = ",".join("?" * len(hub_ids)), ",".join("?" * len(statuses))
+        rows = await self._db.fetch_all(
+            f"""{_SELECT} WHERE q.hub_id IN ({hubs}) AND q.status IN ({marks})
+                ORDER BY votes DESC, q.id LIMIT ?""",
+            (*hub_ids, *(s.value for s in statuses), limit),
+        )
+        return [question_from_row(r) for r in rows]
+
+    async def search(
+        self, hub_ids: list[int], words: str, *, limit: int, offset: int
+    ) -> tuple[list[QuestionRow], int]:
+        """Answered questions of these hubs matching ``words``, best first, and the total."""
+        query = fts_query(words)
+        if query is None or not hub_ids:
+            return [], 0
+        hubs = ",".join("?" * len(hub_ids))
+        where = f"""questions_fts MATCH ? AND q.status = 'answered'
+                    AND q.hub_id IN ({hubs})"""
+        total = await self._db.fetch_value(
+            f"""SELECT COUNT(*) FROM questions_fts f JOIN questions q ON q.id = f.rowid
+                WHERE {where}""",  # noqa: S608
+            (query, *hub_ids),
+        )
+        rows = await self._db.fetch_all(
+            f"""SELECT q.*, 0 AS votes FROM questions_fts f JOIN questions q ON q.id = f.rowid
+                WHERE {where} ORDER BY bm25(questions_fts) LIMIT ? OFFSET ?""",  # noqa: S608
+            (query, *hub_ids, limit, offset),
+        )
+        return [question_from_row(r) for r in rows], int(total or 0)

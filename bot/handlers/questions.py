@@ -1,0 +1,573 @@
+"""Questions: /ask, votes, /questions, /agenda, /answer (or a reply), /approve, /close, /faq."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks, i18n, keyboards
+from bot.context import AWAITING, BotContext
+from bot.db.questions import QuestionRow, QuestionStatus
+from bot.handlers.common import (
+    args_text,
+    edit_or_reply,
+    facilitated_hub,
+    hub_from_callback,
+    refuse,
+    reply,
+    shorten,
+    stale_button,
+)
+from bot.handlers.settings import INPUT_GROUP
+from bot.i18n import _
+from bot.services.questions import (
+    FAQ_PAGE,
+    MAX_ANSWER,
+    MAX_QUESTION,
+    QuestionError,
+    post_text,
+    vote_button,
+)
+
+log = logging.getLogger(__name__)
+AWAIT_QUESTION = "question"
+ASK_DRAFT = "ask-draft"  # user_data: the text typed with /ask while the hub is being picked
+FAQ_WORDS = "faq-words"
+
+
+def _problem(reason: str) -> str:
+    return {
+        "empty": _("Write the question after the command, e.g. /ask How do you give feedback?"),
+        "too-long": _(
+            "That is too long: questions have at most {limit} characters.", limit=MAX_QUESTION
+        ),
+        "not-member": _("You are not a member of that hub (any more)."),
+        "handled": _("This question was already sent."),
+        "closed": _("This question is closed."),
+        "not-open": _("This question is closed."),
+        "own": _("You cannot support your own question."),
+    }.get(reason, _("This button is no longer valid."))
+
+
+# -- asking
+
+
+async def ask_command(update: Update, context: BotContext) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type != Chat.PRIVATE:
+        link = f"https://t.me/{context.bot.username}"
+        await reply(update, _("Ask your question in a private chat with me:") + "\n" + link)
+        return
+    memberships = await context.services.hubs.memberships(context.viewer.id)
+    if not memberships:
+        await reply(update, _("You are not in a hub yet. Ask your facilitator for an invite link."))
+        return
+    text = args_text(update)
+    if len(memberships) > 1:
+        if context.user_data is not None:
+            context.user_data[ASK_DRAFT] = text
+        await reply(
+            update,
+            _("Which hub is your question for?"),
+            keyboards.hubs("qh", [m.hub for m in memberships]),
+        )
+        return
+    await _with_hub(update, context, memberships[0].hub.id, text)
+
+
+async def pick_hub_callback(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parsed = callbacks.unpack(query.data, "qh", int)
+    if parsed is None or context.user_data is None or ASK_DRAFT not in context.user_data:
+        await stale_button(update)
+        return
+    await query.answer()
+    await _with_hub(update, context, parsed[0], context.user_data.pop(ASK_DRAFT))
+
+
+async def _with_hub(update: Update, context: BotContext, hub_id: int, text: str) -> None:
+    if not text.strip():
+        hub = await context.services.hubs.get(hub_id)
+        if hub is None:
+            await stale_button(update)
+            return
+        if context.user_data is not None:
+            context.user_data[AWAITING] = (AWAIT_QUESTION, hub_id)
+        await edit_or_reply(update, _("Type your question for <b>{hub}</b>:", hub=hub.name))
+        return
+    try:
+        question = await context.services.questions.draft(hub_id, context.viewer.id, text)
+    except QuestionError as exc:
+        await reply(update, _problem(exc.reason))
+        return
+    await _show_draft(update, context, question, chosen=False)
+
+
+async def question_text_input(update: Update, context: BotContext) -> None:
+    awaiting = context.user_data.get(AWAITING) if context.user_data is not None else None
+    if not (isinstance(awaiting, tuple) and awaiting[0] == AWAIT_QUESTION):
+        return
+    assert context.user_data is not None
+    context.user_data.pop(AWAITING, None)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await _with_hub(update, context, awaiting[1], message.text)
+    raise ApplicationHandlerStop
+
+
+async def _show_draft(
+    update: Update, context: BotContext, question: QuestionRow, *, chosen: bool
+) -> None:
+    hub = await context.services.hubs.get(question.hub_id)
+    assert hub is not None
+    lines = [_("Your question for <b>{hub}</b>:", hub=hub.name), "", i18n.show(question.text), ""]
+    if not chosen:
+        lines.append(_("Ask it with your name, or anonymously?"))
+        rows = [
+            [
+                InlineKeyboardButton(
+                    _("👤 With my name"), callback_data=callbacks.pack("q", question.id, "named")
+                ),
+                InlineKeyboardButton(
+                    _("🕶 Anonymously"), callback_data=callbacks.pack("q", question.id, "anon")
+                ),
+            ],
+            [
+                InlineKeyboardButton(
+                    _("✖ Cancel"), callback_data=callbacks.pack("q", question.id, "no")
+                )
+            ],
+        ]
+    else:
+        lines.append(
+            _("Nobody will see who asked it.")
+            if question.anonymous
+            else _("Your name will be shown with it.")
+        )
+        rows = [
+            [
+                InlineKeyboardButton(
+                    _("✅ Ask"), callback_data=callbacks.pack("q", question.id, "go")
+                ),
+                InlineKeyboardButton(
+                    _("✖ Cancel"), callback_data=callbacks.pack("q", question.id, "no")
+                ),
+            ]
+        ]
+    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+async def draft_callback(update: Update, context: BotContext) -> None:
+    """``q:<id>:named|anon|go|no`` on the asker's own draft."""
+    query = update.callback_query
+    assert query is not None
+    parsed = callbacks.unpack(query.data, "q", int, str)
+    services = context.services
+    question = await services.questions.get(parsed[0]) if parsed else None
+    if parsed is None or question is None or question.asker_id != context.viewer.id:
+        await stale_button(update)
+        return
+    if question.status is not QuestionStatus.DRAFT:
+        await query.answer(_problem("handled"), show_alert=True)
+        return
+    action = parsed[1]
+    if action in ("named", "anon"):
+        await query.answer()
+        question = await services.questions.set_anonymous(question, action == "anon")
+        await _show_draft(update, context, question, chosen=True)
+    elif action == "no":
+        await services.questions.discard(question)
+        await query.answer()
+        await edit_or_reply(update, _("Cancelled. Nothing was sent."))
+    elif action == "go":
+        try:
+            submitted = await services.questions.submit(question)
+        except QuestionError as exc:
+            await query.answer(_problem(exc.reason), show_alert=True)
+            return
+        await query.answer()
+        services.delivery.wake()
+        hub = await services.hubs.get(submitted.hub_id)
+        assert hub is not None
+        if submitted.status is QuestionStatus.PENDING:
+            text = _(
+                "Question #{id} is waiting for a facilitator of {hub} to approve it.",
+                id=submitted.id,
+                hub=hub.name,
+            )
+        else:
+            text = _(
+                "Question #{id} is posted in {hub}. You will get the answer here.",
+                id=submitted.id,
+                hub=hub.name,
+            )
+        await edit_or_reply(update, text)
+    else:
+        await stale_button(update)
+
+
+# -- votes
+
+
+async def vote_callback(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parsed = callbacks.unpack(query.data, "qv", int)
+    question = await context.services.questions.get(parsed[0]) if parsed else None
+    if question is None or question.status is QuestionStatus.DRAFT:
+        await stale_button(update)
+        return
+    try:
+        voted, question = await context.services.questions.vote(question, context.viewer.id)
+    except QuestionError as exc:
+        await query.answer(_problem(exc.reason), show_alert=True)
+        return
+    await query.answer(
+        _("🙋 Counted ({count}).", count=question.votes) if voted else _("Your vote is taken back.")
+    )
+    await refresh_post(context, question)
+
+
+async def refresh_post(context: BotContext, question: QuestionRow) -> None:
+    """Bring the group post up to date (votes, answer, closing); best effort."""
+    services = context.services
+    hub = await services.hubs.get(question.hub_id)
+    message_id = await services.questions.post_message_id(question.id)
+    if hub is None or hub.chat_id is None or message_id is None or not hub.attached:
+        return
+    asker = await services.questions.asker(question)
+    with i18n.use_locale(hub.locale):
+        text = post_text(question, asker)
+        button = vote_button(question)
+    markup = (
+        InlineKeyboardMarkup(
+            [[InlineKeyboardButton(button["text"], callback_data=button["callback_data"])]]
+        )
+        if question.status is QuestionStatus.OPEN
+        else None
+    )
+    try:
+        await context.bot.edit_message_text(text, hub.chat_id, message_id, reply_markup=markup)
+    except TelegramError as exc:
+        if "not modified" not in str(exc):
+            log.warning("could not update the post of question %s: %s", question.id, exc)
+
+
+# -- lists
+
+
+async def questions_command(update: Update, context: BotContext) -> None:
+    """Open questions of the member's hubs, most-voted first; facilitators also see waiting ones."""
+    services, viewer = context.services, context.viewer
+    hubs = [m.hub for m in await services.hubs.memberships(viewer.id)]
+    if not hubs:
+        await reply(update, _("You are not in a hub yet. Ask your facilitator for an invite link."))
+        return
+    names = {h.id: h.name for h in hubs}
+    open_ = await services.questions.open_questions(list(names))
+    lines, rows = [_("<b>Open questions</b>")], []
+    if not open_:
+        lines.append(_("No open questions. Ask one with /ask."))
+    for q in open_[:10]:
+        lines += ["", _("#{id} · {hub} · 🙋 {votes}", id=q.id, hub=names[q.hub_id], votes=q.votes)]
+        lines.append(i18n.show(shorten(q.text, 300)))
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("🙋 Me too: #{id}", id=q.id), callback_data=callbacks.pack("qv", q.id)
+                )
+            ]
+        )
+    run = [h.id for h in await services.access.facilitated_hubs(viewer.id)]
+    waiting = await services.questions.waiting_questions(run)
+    if waiting:
+        lines += ["", _("<b>Waiting for approval</b>")]
+        for q in waiting[:10]:
+            lines += ["", f"#{q.id} · {i18n.show(shorten(q.text, 300))}"]
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        _("✅ Approve #{id}", id=q.id),
+                        callback_data=callbacks.pack("qm", q.id, "ok"),
+                    ),
+                    InlineKeyboardButton(
+                        _("✖ Reject #{id}", id=q.id), callback_data=callbacks.pack("qm", q.id, "no")
+                    ),
+                ]
+            )
+    await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def agenda_command(update: Update, context: BotContext) -> None:
+    hub = await facilitated_hub(update, context, "agd")
+    if hub is not None:
+        await _agenda(update, context, hub.id, hub.name)
+
+
+async def agenda_callback(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parsed = callbacks.unpack(query.data, "agd", int)
+    hub = await hub_from_callback(update, context, "agenda", parsed[0]) if parsed else None
+    if parsed is None:
+        await stale_button(update)
+    if hub is not None:
+        await query.answer()
+        await _agenda(update, context, hub.id, hub.name)
+
+
+async def _agenda(update: Update, context: BotContext, hub_id: int, name: str) -> None:
+    questions = await context.services.questions.open_questions([hub_id])
+    lines = [_("<b>Agenda for {hub}</b>: open questions by votes", hub=name)]
+    if not questions:
+        lines.append(_("No open questions. Ask one with /ask."))
+    for number, q in enumerate(questions, 1):
+        votes = i18n.ngettext("{count} vote", "{count} votes", q.votes)
+        lines.append(f"\n{number}. #{q.id} ({votes})\n{i18n.show(q.text)}")
+    await edit_or_reply(update, "\n".join(lines))
+
+
+# -- facilitators: answer, approve, close
+
+
+async def _facilitated_question(
+    update: Update, context: BotContext, question_id: int | None, action: str
+) -> QuestionRow | None:
+    """The question, if it exists and the person runs its hub; otherwise say so."""
+    services = context.services
+    question = await services.questions.get(question_id) if question_id is not None else None
+    if question is None or question.status is QuestionStatus.DRAFT:
+        await reply(update, _("There is no question #{id} in your hubs.", id=question_id or "?"))
+        return None
+    if not await services.access.can_facilitate(question.hub_id, context.viewer.id):
+        if await services.hubs.role(question.hub_id, context.viewer.id) is None:
+            await reply(update, _("There is no question #{id} in your hubs.", id=question.id))
+        else:
+            await refuse(update, context, action, question.hub_id)
+        return None
+    return question
+
+
+def _id_and_rest(update: Update) -> tuple[int | None, str]:
+    parts = args_text(update).split(maxsplit=1)
+    if not parts:
+        return None, ""
+    digits = parts[0].lstrip("#")
+    return (int(digits) if digits.isdigit() else None), (parts[1] if len(parts) > 1 else "")
+
+
+async def answer_command(update: Update, context: BotContext) -> None:
+    question_id, text = _id_and_rest(update)
+    if question_id is None or not text.strip():
+        await reply(
+            update,
+            _(
+                "Give the question's number and your answer: /answer 12 your answer. "
+                "In the group you can also reply to the question's post."
+            ),
+        )
+        return
+    question = await _facilitated_question(update, context, question_id, "answer")
+    if question is not None:
+        await _answer(update, context, question, text)
+
+
+async def reply_answer(update: Update, context: BotContext) -> None:
+    """A facilitator's reply to a question's post in the group answers it."""
+    message = update.effective_message
+    assert message is not None and message.reply_to_message is not None
+    replied = message.reply_to_message
+    if replied.from_user is None or replied.from_user.id != context.bot.id:
+        return
+    question = await context.services.questions.by_post(message.chat.id, replied.message_id)
+    if question is None:
+        return
+    if not await context.services.access.can_facilitate(question.hub_id, context.viewer.id):
+        return  # members talk about a question; only facilitators' replies are answers
+    await _answer(update, context, question, message.text or "")
+
+
+async def _answer(update: Update, context: BotContext, question: QuestionRow, text: str) -> None:
+    services = context.services
+    try:
+        answered, corrected = await services.questions.answer(question, text, context.viewer.id)
+    except QuestionError as exc:
+        if exc.reason == "too-long":
+            await reply(
+                update, _("That answer is too long: at most {limit} characters.", limit=MAX_ANSWER)
+            )
+        else:
+            await reply(update, _problem(exc.reason))
+        return
+    services.delivery.wake()
+    await refresh_post(context, answered)
+    if corrected:
+        await reply(
+            update, _("Answer to #{id} corrected; the asker is told again.", id=question.id)
+        )
+    else:
+        await reply(
+            update, _("Answer to #{id} saved; the asker gets it privately.", id=question.id)
+        )
+
+
+async def approve_command(update: Update, context: BotContext) -> None:
+    question_id, _rest = _id_and_rest(update)
+    if question_id is None:
+        await reply(update, _("Give the question's number: /approve 12"))
+        return
+    question = await _facilitated_question(update, context, question_id, "approve")
+    if question is not None:
+        await _approve(update, context, question)
+
+
+async def _approve(update: Update, context: BotContext, question: QuestionRow) -> None:
+    if await context.services.questions.approve(question):
+        context.services.delivery.wake()
+        await edit_or_reply(update, _("Question #{id} approved and posted.", id=question.id))
+    else:
+        await edit_or_reply(update, _("Question #{id} was already handled.", id=question.id))
+
+
+async def close_command(update: Update, context: BotContext) -> None:
+    question_id, reason = _id_and_rest(update)
+    if question_id is None:
+        await reply(
+            update, _("Give the question's number and, if you like, a reason: /close 12 duplicate")
+        )
+        return
+    question = await _facilitated_question(update, context, question_id, "close")
+    if question is not None:
+        await _close(update, context, question, reason)
+
+
+async def _close(update: Update, context: BotContext, question: QuestionRow, reason: str) -> None:
+    try:
+        closed = await context.services.questions.close(question, reason)
+    except QuestionError:
+        await edit_or_reply(update, _("Question #{id} was already handled.", id=question.id))
+        return
+    context.services.delivery.wake()
+    await refresh_post(context, closed)
+    await edit_or_reply(update, _("Question #{id} closed; the asker is told.", id=question.id))
+
+
+async def moderation_callback(update: Update, context: BotContext) -> None:
+    """``qm:<id>:ok|no``: Approve or Reject, re-checking the role on every press."""
+    query = update.callback_query
+    assert query is not None
+    parsed = callbacks.unpack(query.data, "qm", int, str)
+    question = await context.services.questions.get(parsed[0]) if parsed else None
+    if parsed is None or question is None or parsed[1] not in ("ok", "no"):
+        await stale_button(update)
+        return
+    if not await context.services.access.can_facilitate(question.hub_id, context.viewer.id):
+        await refuse(update, context, "moderate", question.hub_id)
+        return
+    await query.answer()
+    if question.status is not QuestionStatus.PENDING:
+        await edit_or_reply(update, _("Question #{id} was already handled.", id=question.id))
+    elif parsed[1] == "ok":
+        await _approve(update, context, question)
+    else:
+        await _close(update, context, question, "")
+
+
+# -- the archive
+
+
+async def faq_command(update: Update, context: BotContext) -> None:
+    words = args_text(update)
+    if not words:
+        await reply(update, _("Give some words to look for: /faq feedback lesson observation"))
+        return
+    if context.user_data is not None:
+        context.user_data[FAQ_WORDS] = words
+    await _faq(update, context, words, 0)
+
+
+async def faq_callback(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parsed = callbacks.unpack(query.data, "faq", int)
+    words = context.user_data.get(FAQ_WORDS) if context.user_data is not None else None
+    if parsed is None or not words or parsed[0] < 0:
+        await stale_button(update)
+        return
+    await query.answer()
+    await _faq(update, context, words, parsed[0])
+
+
+async def _faq(update: Update, context: BotContext, words: str, page: int) -> None:
+    services = context.services
+    hubs = {m.hub.id: m.hub.name for m in await services.hubs.memberships(context.viewer.id)}
+    found, total = await services.questions.search(list(hubs), words, page)
+    if not found:
+        await edit_or_reply(update, _("Nothing found for {words}.", words=shorten(words, 60)))
+        return
+    lines = [
+        i18n.ngettext(
+            "<b>{count} answer</b> for {words}:",
+            "<b>{count} answers</b> for {words}:",
+            total,
+            words=shorten(words, 60),
+        )
+    ]
+    for q in found:
+        lines += [
+            "",
+            f"<b>#{q.id}</b> · {i18n.show(hubs.get(q.hub_id, ''))}",
+            "❓ " + i18n.show(shorten(q.text, 400)),
+            "✅ " + i18n.show(shorten(q.answer or "", 600)),
+        ]
+    buttons = []
+    if page > 0:
+        buttons.append(
+            InlineKeyboardButton(_("◀ Back"), callback_data=callbacks.pack("faq", page - 1))
+        )
+    if (page + 1) * FAQ_PAGE < total:
+        buttons.append(
+            InlineKeyboardButton(_("More ▶"), callback_data=callbacks.pack("faq", page + 1))
+        )
+    await edit_or_reply(
+        update, "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+    )
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("ask", ask_command))
+    app.add_handler(CommandHandler("questions", questions_command))
+    app.add_handler(CommandHandler("agenda", agenda_command))
+    app.add_handler(CommandHandler("answer", answer_command))
+    app.add_handler(CommandHandler("approve", approve_command))
+    app.add_handler(CommandHandler("close", close_command))
+    app.add_handler(CommandHandler("faq", faq_command))
+    app.add_handler(CallbackQueryHandler(pick_hub_callback, pattern=callbacks.pattern("qh")))
+    app.add_handler(CallbackQueryHandler(draft_callback, pattern=callbacks.pattern("q")))
+    app.add_handler(CallbackQueryHandler(vote_callback, pattern=callbacks.pattern("qv")))
+    app.add_handler(CallbackQueryHandler(moderation_callback, pattern=callbacks.pattern("qm")))
+    app.add_handler(CallbackQueryHandler(agenda_callback, pattern=callbacks.pattern("agd")))
+    app.add_handler(CallbackQueryHandler(faq_callback, pattern=callbacks.pattern("faq")))
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND, reply_answer
+        )
+    )
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, question_text_input
+        ),
+        group=INPUT_GROUP + 3,
+    )
