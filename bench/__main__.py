@@ -1,10 +1,10 @@
-"""``python -m bench [updates|delivery|all]``: benchmarks that print tables (they are not tests)."""
+"""``python -m bench [updates|delivery|questions|all]``: benchmarks printing tables (not tests)."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import delivery, updates
+from bench import delivery, questions, updates
 
 
 def main() -> None:
@@ -12,12 +12,15 @@ def main() -> None:
     sub = parser.add_subparsers(dest="which")
     updates.add_arguments(sub.add_parser("updates", help="handling speed against an echo bot"))
     delivery.add_arguments(sub.add_parser("delivery", help="broadcast delivery under limits"))
-    sub.add_parser("all", help="both, with their default sizes")
+    questions.add_arguments(sub.add_parser("questions", help="asking, voting and /faq at scale"))
+    sub.add_parser("all", help="all three, with their default sizes")
     args = parser.parse_args()
     if args.which in ("updates", None, "all"):
         updates.main(args if args.which == "updates" else parser.parse_args(["updates"]))
     if args.which in ("delivery", None, "all"):
         delivery.main(args if args.which == "delivery" else parser.parse_args(["delivery"]))
+    if args.which in ("questions", None, "all"):
+        questions.main(args if args.which == "questions" else parser.parse_args(["questions"]))
 
 
 if __name__ == "__main__":

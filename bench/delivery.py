@@ -17,10 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.updates import ROOT, _cpu_seconds, _peak_mb
+from bench.common import bot_config, cpu_seconds, hub_database, peak_mb, running
 from tests.fakebot import ApiCall, FakeTelegram, Limits
 
 FIRST_MEMBER_ID = 2_000_000
@@ -49,93 +45,38 @@ class Run:
     cpu_ms: float = 0.0  # the bot process's CPU per delivered message
 
 
-def _prepare_database(path: Path, config: Path, members: int, facilitator: int) -> None:
-    """A hub with ``members`` members, written straight into the bot's database."""
-    env = {**os.environ, "BOT_CONFIG": str(config), "BOT_TOKEN": "1:x"}
-    subprocess.run(
-        [sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
-    now = "2026-11-23T00:00:00Z"
-    with sqlite3.connect(path) as conn:
-        users = [(facilitator, "Facilitator", now)] + [
-            (FIRST_MEMBER_ID + i, f"Member {i}", now) for i in range(members)
-        ]
-        conn.executemany(
-            """INSERT INTO users (id, first_name, language_code, started_at, created_at, updated_at)
-               VALUES (?, ?, 'en', ?, ?, ?)""",
-            [(uid, name, ts, ts, ts) for uid, name, ts in users],
-        )
-        conn.execute(
-            """INSERT INTO hubs (id, name, code, chat_id, timezone, locale, created_by, created_at)
-               VALUES (1, 'Bench hub', 'BENCH234', -4000009999, 'UTC', 'en', ?, ?)""",
-            (facilitator, now),
-        )
-        conn.executemany(
-            "INSERT INTO memberships (hub_id, user_id, role, joined_at) VALUES (1, ?, ?, ?)",
-            [(uid, "facilitator" if uid == facilitator else "member", now) for uid, _, _ in users],
-        )
-
-
-def _config(directory: Path, pace: float) -> Path:
-    text = (ROOT / "config.example.toml").read_text()
-    text = text.replace('path = "mentorhub.sqlite3"', f'path = "{directory / "bench.sqlite3"}"')
-    text = text.replace("messages_per_second = 25", f"messages_per_second = {pace}")
-    config = directory / "config.toml"
-    config.write_text(text)
-    return config
-
-
 async def measure(run: Run, members: int) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        config = _config(directory, run.pace)
+        config = bot_config(Path(tmp), run.pace)
         server = FakeTelegram(limits=Limits(global_per_second=run.server_limit))
         await server.start()
         facilitator = server.user("Facilitator", user_id=1_000)
         facilitator.started = True
-        people = [server.user(f"Member {i}", user_id=FIRST_MEMBER_ID + i) for i in range(members)]
-        for person in people:
-            person.started = True
-        _prepare_database(directory / "bench.sqlite3", config, members, facilitator.id)
-        env = {
-            **os.environ,
-            "BOT_CONFIG": str(config),
-            "BOT_TOKEN": server.token,
-            "MENTORHUB_TELEGRAM_API_BASE_URL": server.api_root,
-            "PTB_TIMEDELTA": "true",
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=ROOT,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+        for i in range(members):
+            server.user(f"Member {i}", user_id=FIRST_MEMBER_ID + i).started = True
+        hub_database(config, members, FIRST_MEMBER_ID, facilitator.id)
+        delivered_count = 0
+
+        def tally(call: ApiCall) -> None:  # a running count: rescanning would be quadratic
+            nonlocal delivered_count
+            if call.ok and call.method == "sendMessage" and TEXT in str(call.params["text"]):
+                delivered_count += int(call.params["chat_id"]) >= FIRST_MEMBER_ID
+
         try:
-            await asyncio.wait_for(server.wait_for_poller(), 30)
-            await facilitator.send(f"/broadcast {TEXT}")
-            await server.wait_for(lambda: bool(facilitator.inbox()), timeout=30)
-            delivered_count = 0
-
-            def tally(call: ApiCall) -> None:  # a running count: rescanning would be quadratic
-                nonlocal delivered_count
-                if call.ok and call.method == "sendMessage" and TEXT in str(call.params["text"]):
-                    delivered_count += int(call.params["chat_id"]) >= FIRST_MEMBER_ID
-
-            server.call_listeners.append(tally)
-            cpu_before = _cpu_seconds(process.pid)
-            await facilitator.press(facilitator.last(), "✅ Send")
-            started = time.monotonic()
-            await server.wait_for(lambda: delivered_count >= members, timeout=members / 10 + 120)
-            run.peak_mb = _peak_mb(process.pid)
-            run.cpu_ms = (_cpu_seconds(process.pid) - cpu_before) / members * 1000
-            elapsed = time.monotonic() - started
+            async with running(server, env={"BOT_CONFIG": str(config)}) as process:
+                await facilitator.send(f"/broadcast {TEXT}")
+                await server.wait_for(lambda: bool(facilitator.inbox()), timeout=30)
+                server.call_listeners.append(tally)
+                cpu_before = cpu_seconds(process.pid)
+                await facilitator.press(facilitator.last(), "✅ Send")
+                started = time.monotonic()
+                await server.wait_for(
+                    lambda: delivered_count >= members, timeout=members / 10 + 120
+                )
+                run.peak_mb = peak_mb(process.pid)
+                run.cpu_ms = (cpu_seconds(process.pid) - cpu_before) / members * 1000
+                elapsed = time.monotonic() - started
         finally:
-            process.send_signal(signal.SIGINT)
-            await asyncio.wait_for(process.wait(), 60)
             await server.stop()
         delivered = [
             c

@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import collections
-import os
-import signal
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.fakebot import ApiCall, FakeTelegram, SimUser
-
-ROOT = Path(__file__).resolve().parents[1]
+from bench.common import BOT, ReplyClock, bot_config, cpu_seconds, peak_mb, percentile_ms, running
+from tests.fakebot import FakeTelegram, SimUser
 
 
 @dataclass
@@ -40,134 +37,75 @@ class Result:
     peak_mb: float
 
 
-class ReplyClock:
-    """Matches each reply to the oldest unanswered update of its chat (replies keep order)."""
-
-    def __init__(self) -> None:
-        self.sent: dict[int, collections.deque[float]] = collections.defaultdict(collections.deque)
-        self.latencies: list[float] = []
-        self.replies = 0
-
-    def offered(self, chat_id: int) -> None:
-        self.sent[chat_id].append(time.monotonic())
-
-    def __call__(self, call: ApiCall) -> None:
-        if call.method != "sendMessage" or not call.ok:
-            return
-        queue = self.sent.get(int(call.params["chat_id"]))
-        if queue:
-            self.latencies.append(call.at - queue.popleft())
-            self.replies += 1
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _peak_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 async def _wait_replies(clock: ReplyClock, server: FakeTelegram, count: int) -> None:
     await server.wait_for(lambda: clock.replies >= count, timeout=120)
 
 
 async def measure(
-    name: str, command: list[str], env: dict[str, str], args: argparse.Namespace
+    name: str, command: Sequence[str], env: dict[str, str], args: argparse.Namespace
 ) -> Result:
     server = FakeTelegram()
     await server.start()
     clock = ReplyClock()
     server.call_listeners.append(clock)
-    full_env = {**os.environ, **env, "BOT_TOKEN": server.token, "ECHO_BASE_URL": server.base_url}
-    full_env["MENTORHUB_TELEGRAM_API_BASE_URL"] = server.api_root
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        cwd=ROOT,
-        env=full_env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
     try:
-        await asyncio.wait_for(server.wait_for_poller(), 30)
-        users: list[SimUser] = [
-            server.user(f"User{i}", language_code=("en", "ru", "he", "ro", "nl", "ar")[i % 6])
-            for i in range(args.users)
-        ]
+        async with running(server, command, env) as process:
+            users: list[SimUser] = [
+                server.user(f"User{i}", language_code=("en", "ru", "he", "ro", "nl", "ar")[i % 6])
+                for i in range(args.users)
+            ]
 
-        def offer(user: SimUser, text: str) -> None:
-            clock.offered(user.id)
-            user.post(text)
+            def offer(user: SimUser, text: str) -> None:
+                clock.offered(user.id)
+                user.post(text)
 
-        for user in users:  # warm-up: everyone starts the bot once
-            offer(user, "/start")
-        await _wait_replies(clock, server, len(users))
+            for user in users:  # warm-up: everyone starts the bot once
+                offer(user, "/start")
+            await _wait_replies(clock, server, len(users))
 
-        # Throughput: a burst of updates at once.
-        clock.latencies.clear()
-        expected = clock.replies + args.burst
-        started, bot_cpu, server_cpu = (
-            time.monotonic(),
-            _cpu_seconds(process.pid),
-            time.process_time(),
-        )
-        for i in range(args.burst):
-            offer(users[i % len(users)], "/help")
-        await _wait_replies(clock, server, expected)
-        throughput = args.burst / (time.monotonic() - started)
-        bot_cpu_ms = (_cpu_seconds(process.pid) - bot_cpu) / args.burst * 1000
-        server_cpu_ms = (time.process_time() - server_cpu) / args.burst * 1000
-
-        # Latency at a steady rate, per command.
-        latency = {}
-        for text in ("/start", "/help"):
-            clock.latencies.clear()
-            expected = clock.replies + args.steady
-            t0 = time.monotonic()
-            for i in range(args.steady):
-                await asyncio.sleep(max(0.0, t0 + i / args.rate - time.monotonic()))
-                offer(users[i % len(users)], text)
+            # Throughput: a burst of updates at once.
+            expected = clock.replies + args.burst
+            started, bot_cpu = time.monotonic(), cpu_seconds(process.pid)
+            server_cpu = time.process_time()
+            for i in range(args.burst):
+                offer(users[i % len(users)], "/help")
             await _wait_replies(clock, server, expected)
-            latency[text] = (_percentile(clock.latencies, 0.5), _percentile(clock.latencies, 0.99))
-        peak = _peak_mb(process.pid)
+            throughput = args.burst / (time.monotonic() - started)
+            bot_cpu_ms = (cpu_seconds(process.pid) - bot_cpu) / args.burst * 1000
+            server_cpu_ms = (time.process_time() - server_cpu) / args.burst * 1000
+
+            # Latency at a steady rate, per command.
+            latency = {}
+            for text in ("/start", "/help"):
+                clock.latencies.clear()
+                expected = clock.replies + args.steady
+                t0 = time.monotonic()
+                for i in range(args.steady):
+                    await asyncio.sleep(max(0.0, t0 + i / args.rate - time.monotonic()))
+                    offer(users[i % len(users)], text)
+                await _wait_replies(clock, server, expected)
+                latency[text] = (
+                    percentile_ms(clock.latencies, 0.5),
+                    percentile_ms(clock.latencies, 0.99),
+                )
+            peak = peak_mb(process.pid)
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 30)
         await server.stop()
     return Result(name, throughput, bot_cpu_ms, server_cpu_ms, latency, peak)
-
-
-def _bot_config(directory: Path) -> Path:
-    text = (ROOT / "config.example.toml").read_text()
-    text = text.replace('path = "mentorhub.sqlite3"', f'path = "{directory / "bench.sqlite3"}"')
-    # Pace far above the load: the bot's own cost is measured here, not Telegram's ceiling.
-    text = text.replace("messages_per_second = 25", "messages_per_second = 100000")
-    config = directory / "config.toml"
-    config.write_text(text)
-    return config
 
 
 async def run(args: argparse.Namespace) -> list[Result]:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        config = _bot_config(Path(tmp))
+        # Pace far above the load: the bot's own cost is measured here, not Telegram's ceiling.
+        config = bot_config(Path(tmp), 100_000)
         subjects = [
-            ("mentor-hub", [sys.executable, "-m", "bot", "run"], {"BOT_CONFIG": str(config)}),
-            ("ptb echo bot", [sys.executable, "bench/echo_bot.py"], {}),
+            ("mentor-hub", BOT, {"BOT_CONFIG": str(config)}),
+            ("ptb echo bot", (sys.executable, "bench/echo_bot.py"), {}),
         ]
         for name, command, env in subjects:
             print(f"measuring {name} …", file=sys.stderr)
-            results.append(await measure(name, command, {**env, "PTB_TIMEDELTA": "true"}, args))
+            results.append(await measure(name, command, env, args))
     return results
 
 

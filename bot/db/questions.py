@@ -58,6 +58,8 @@ def question_from_row(row: sqlite3.Row) -> QuestionRow:
 _SELECT = """SELECT q.*, (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id) AS votes
              FROM questions q"""
 _WORD = re.compile(r"\w+", re.UNICODE)
+SEARCH_COUNT_CAP = 1000  # "1000 answers" is as useful as the exact figure
+SEARCH_CANDIDATES = 1000
 
 
 def fts_query(words: str) -> str | None:
@@ -178,16 +180,23 @@ class QuestionRepository:
         if query is None or not hub_ids:
             return [], 0
         hubs = ",".join("?" * len(hub_ids))
-        where = f"""questions_fts MATCH ? AND q.status = 'answered'
-                    AND q.hub_id IN ({hubs})"""
+        matches = f"""FROM questions_fts f CROSS JOIN questions q ON q.id = f.rowid
+                      WHERE questions_fts MATCH ? AND q.status = 'answered'
+                        AND q.hub_id IN ({hubs})"""
+        # CROSS JOIN keeps the full-text index as the outer loop: SQLite would otherwise walk the
+        # hub's questions and run the full-text query once for each of them.
+        # FTS5 scores every match before it can sort, and a common word matches nearly every
+        # answer. So only the newest matches are ranked: plenty for a page of best answers, at
+        # a cost bounded however large the archive grows. Counting needs no scores at all.
+        candidates = f"""SELECT f.rowid AS id, f.rank AS score {matches}
+                         ORDER BY f.rowid DESC LIMIT {SEARCH_CANDIDATES}"""
         total = await self._db.fetch_value(
-            f"""SELECT COUNT(*) FROM questions_fts f JOIN questions q ON q.id = f.rowid
-                WHERE {where}""",  # noqa: S608
+            f"SELECT COUNT(*) FROM (SELECT 1 {matches} LIMIT {SEARCH_COUNT_CAP})",  # noqa: S608
             (query, *hub_ids),
         )
         rows = await self._db.fetch_all(
-            f"""SELECT q.*, 0 AS votes FROM questions_fts f JOIN questions q ON q.id = f.rowid
-                WHERE {where} ORDER BY bm25(questions_fts) LIMIT ? OFFSET ?""",  # noqa: S608
+            f"""SELECT q.*, 0 AS votes FROM ({candidates}) m JOIN questions q ON q.id = m.id
+                ORDER BY m.score LIMIT ? OFFSET ?""",  # noqa: S608
             (query, *hub_ids, limit, offset),
         )
         return [question_from_row(r) for r in rows], int(total or 0)

@@ -23,6 +23,7 @@ from bot.db.hubs import HubRow
 from bot.handlers.common import (
     args_text,
     edit_or_reply,
+    group_hub,
     refuse,
     reply,
     stale_button,
@@ -104,14 +105,9 @@ async def _start(update: Update, context: BotContext, text: str) -> None:
     chat = update.effective_chat
     assert chat is not None
     if chat.type != Chat.PRIVATE:
-        hub = await services.hubs.for_chat(chat.id)
-        if hub is None:
-            await reply(update, _("This group is not a hub yet. A network admin can run /newhub."))
-            return
-        if not await services.access.can_facilitate(hub.id, viewer.id):
-            await refuse(update, context, "broadcast", hub.id)
-            return
-        await _draft(update, context, hub, body, at_local)
+        hub = await group_hub(update, context, "broadcast")
+        if hub is not None:
+            await _draft(update, context, hub, body, at_local)
         return
     hubs = await services.access.facilitated_hubs(viewer.id)
     if not hubs:

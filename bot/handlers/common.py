@@ -133,6 +133,20 @@ async def stale_button(update: Update) -> None:
         await update.callback_query.answer(_("This button is no longer valid."), show_alert=True)
 
 
+async def group_hub(update: Update, context: BotContext, action: str) -> HubRow | None:
+    """In a group: its hub, if this person may run it; otherwise None, after saying why."""
+    chat = update.effective_chat
+    assert chat is not None
+    hub = await context.services.hubs.for_chat(chat.id)
+    if hub is None:
+        await reply(update, _("This group is not a hub yet. A network admin can run /newhub."))
+        return None
+    if not await context.services.access.can_facilitate(hub.id, context.viewer.id):
+        await refuse(update, context, action, hub.id)
+        return None
+    return hub
+
+
 async def facilitated_hub(
     update: Update, context: BotContext, action: str, *suffix: int | str
 ) -> HubRow | None:
@@ -141,19 +155,11 @@ async def facilitated_hub(
     In a group: the group's hub. In private: the hub they run, or buttons to choose one
     (callback ``action:<hub id>:<suffix…>``, whose handler checks the role again).
     """
-    services, viewer = context.services, context.viewer
     chat = update.effective_chat
     assert chat is not None
     if chat.type != Chat.PRIVATE:
-        hub = await services.hubs.for_chat(chat.id)
-        if hub is None:
-            await reply(update, _("This group is not a hub yet. A network admin can run /newhub."))
-            return None
-        if not await services.access.can_facilitate(hub.id, viewer.id):
-            await refuse(update, context, action, hub.id)
-            return None
-        return hub
-    hubs = await services.access.facilitated_hubs(viewer.id)
+        return await group_hub(update, context, action)
+    hubs = await context.services.access.facilitated_hubs(context.viewer.id)
     if not hubs:
         await refuse(update, context, action, None)
         return None
