@@ -213,3 +213,18 @@ async def test_bad_input_gets_clear_answers(bot: RunningBot, telegram: FakeTeleg
     assert leaver.last().text == tr(
         "nl", "You are not in a hub yet. Ask your facilitator for an invite link."
     )
+
+
+async def test_facilitators_see_waiting_questions_in_the_list(
+    bot: RunningBot, telegram: FakeTelegram
+) -> None:
+    owner, group, (mia,) = await hub_with(telegram, "en", moderation=True)
+    await ask(mia, "Waiting for review")
+    await mia.send("/questions")
+    assert "Waiting for review" not in mia.last().text  # members see only open ones
+    await owner.send("/questions")
+    listing = owner.last()
+    assert "Waiting for approval" in listing.text and "Waiting for review" in listing.text
+    await owner.press(listing, "✅ Approve #1")
+    assert "Question #1 approved and posted." in listing.text
+    assert "Waiting for review" in post_of(group, 1).text
