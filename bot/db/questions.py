@@ -58,8 +58,7 @@ def question_from_row(row: sqlite3.Row) -> QuestionRow:
 _SELECT = """SELECT q.*, (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id) AS votes
              FROM questions q"""
 _WORD = re.compile(r"\w+", re.UNICODE)
-SEARCH_COUNT_CAP = 1000  # "1000 answers" is as useful as the exact figure
-SEARCH_CANDIDATES = 1000
+SEARCH_CANDIDATES = 300  # the best answers are looked for among the newest 300 matches
 
 
 def fts_query(words: str) -> str | None:
@@ -184,19 +183,23 @@ class QuestionRepository:
                       WHERE questions_fts MATCH ? AND q.status = 'answered'
                         AND q.hub_id IN ({hubs})"""
         # CROSS JOIN keeps the full-text index as the outer loop: SQLite would otherwise walk the
-        # hub's questions and run the full-text query once for each of them.
-        # FTS5 scores every match before it can sort, and a common word matches nearly every
-        # answer. So only the newest matches are ranked: plenty for a page of best answers, at
-        # a cost bounded however large the archive grows. Counting needs no scores at all.
+        # hub's questions and run the full-text query once for each of them. FTS5 scores every
+        # match before it can sort, and a common word matches nearly every answer, so only the
+        # newest matches are ranked: plenty for pages of best answers, at a bounded cost. They
+        # are ranked once, then counted and paged here.
         candidates = f"""SELECT f.rowid AS id, f.rank AS score {matches}
                          ORDER BY f.rowid DESC LIMIT {SEARCH_CANDIDATES}"""
-        total = await self._db.fetch_value(
-            f"SELECT COUNT(*) FROM (SELECT 1 {matches} LIMIT {SEARCH_COUNT_CAP})",  # noqa: S608
+        ranked = await self._db.fetch_all(
+            f"SELECT id FROM ({candidates}) ORDER BY score",  # noqa: S608
             (query, *hub_ids),
         )
+        page = [row[0] for row in ranked[offset : offset + limit]]
+        if not page:
+            return [], len(ranked)
+        marks = ",".join("?" * len(page))
         rows = await self._db.fetch_all(
-            f"""SELECT q.*, 0 AS votes FROM ({candidates}) m JOIN questions q ON q.id = m.id
-                ORDER BY m.score LIMIT ? OFFSET ?""",  # noqa: S608
-            (query, *hub_ids, limit, offset),
+            f"SELECT q.*, 0 AS votes FROM questions q WHERE q.id IN ({marks})",  # noqa: S608
+            page,
         )
-        return [question_from_row(r) for r in rows], int(total or 0)
+        found = {row["id"]: question_from_row(row) for row in rows}
+        return [found[i] for i in page if i in found], len(ranked)
