@@ -59,10 +59,6 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
             raise RuntimeError("no viewer: the update did not pass the gate")
         return viewer
 
-    @property
-    def has_viewer(self) -> bool:
-        return _viewer.get() is not None
-
 
 def set_viewer(viewer: Viewer | None) -> None:
     _viewer.set(viewer)

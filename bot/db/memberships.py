@@ -113,18 +113,3 @@ class MembershipRepository:
             (hub_id,),
         )
         return [Member(user_from_row(r), Role(r["role"]), _joined(r)) for r in rows]
-
-    async def count(self, hub_id: int) -> int:
-        return int(
-            await self._db.fetch_value(
-                "SELECT COUNT(*) FROM memberships WHERE hub_id = ?", (hub_id,)
-            )
-        )
-
-    async def last_hub_locale(self, user_id: int) -> str | None:
-        """The language of the hub the user joined most recently: a fallback for their locale."""
-        return await self._db.fetch_value(
-            """SELECT h.locale FROM memberships m JOIN hubs h ON h.id = m.hub_id
-               WHERE m.user_id = ? ORDER BY m.joined_at DESC, h.id DESC LIMIT 1""",
-            (user_id,),
-        )

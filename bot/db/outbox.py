@@ -200,13 +200,6 @@ class OutboxRepository:
         )
         return None if value is None else datetime.fromisoformat(value)
 
-    async def pending_count(self) -> int:
-        return int(
-            await self._db.fetch_value(
-                "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
-            )
-        )
-
     async def unfinished(self, kind: str, ref_id: int) -> bool:
         """Whether any row of this cause still waits (an index probe, not a count)."""
         return bool(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import html
-from collections.abc import Sequence
-
 from telegram import Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.error import BadRequest
 
@@ -183,17 +180,9 @@ async def hub_from_callback(
     return hub
 
 
-def command_args(context: BotContext) -> Sequence[str]:
-    return context.args or ()
-
-
 def args_text(update: Update) -> str:
     """Everything after the command, with line breaks kept (context.args splits on them)."""
     message = update.effective_message
     text = message.text if message is not None and message.text else ""
     parts = text.split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
-
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=False)
