@@ -68,7 +68,7 @@ async def measure(run: Run, members: int) -> Run:
                 await server.wait_for(lambda: bool(facilitator.inbox()), timeout=30)
                 server.call_listeners.append(tally)
                 cpu_before = cpu_seconds(process.pid)
-                await facilitator.press(facilitator.last(), "✅ Send")
+                await facilitator.press(facilitator.last(), "✅ Confirm")
                 started = time.monotonic()
                 await server.wait_for(
                     lambda: delivered_count >= members, timeout=members / 10 + 120

@@ -189,7 +189,7 @@ def _problem(reason: str, text: str, tz: str, send_at: datetime | None) -> str:
 
 
 def _preview_markup(broadcast: BroadcastRow, hub: HubRow | None) -> InlineKeyboardMarkup:
-    go = _("✅ Send") if broadcast.send_at is None else _("✅ Schedule")
+    go = _("✅ Confirm")  # sends now, or schedules: the preview says which
     rows = [
         [
             InlineKeyboardButton(go, callback_data=callbacks.pack("bc", broadcast.id, "go")),

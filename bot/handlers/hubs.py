@@ -7,6 +7,7 @@ import json
 import logging
 
 from telegram import Chat, ChatMember, ChatMemberUpdated, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -61,7 +62,12 @@ async def _may_create_hub(update: Update, context: BotContext) -> bool:
         return False
     chat = update.effective_chat
     assert chat is not None
-    member = await context.bot.get_chat_member(chat.id, viewer.id)
+    try:
+        member = await context.bot.get_chat_member(chat.id, viewer.id)
+    except TelegramError as exc:
+        # Without an answer we cannot tell an admin from a member: refuse, and say so in the log.
+        log.warning("could not check the role of user %s in chat %s: %s", viewer.id, chat.id, exc)
+        return False
     return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
 
 

@@ -159,7 +159,7 @@ async def _show_draft(
         rows = [
             [
                 InlineKeyboardButton(
-                    _("✅ Ask"), callback_data=callbacks.pack("q", question.id, "go")
+                    _("✅ Confirm"), callback_data=callbacks.pack("q", question.id, "go")
                 ),
                 InlineKeyboardButton(
                     _("✖ Cancel"), callback_data=callbacks.pack("q", question.id, "no")

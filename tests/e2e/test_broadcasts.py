@@ -48,7 +48,7 @@ async def test_preview_confirm_deliver_once_and_report(
     assert ANNOUNCEMENT in preview.text  # shown as text, the HTML-looking part escaped
     assert copies(mihai) == []  # nothing goes out before Confirm
 
-    await fatima.press(preview, "✅ Send")
+    await fatima.press(preview, "✅ Confirm")
     assert "Sending to 5 members" in preview.text  # the preview became the confirmation
     for member in (mihai, noa, fatima):
         assert len(copies(member)) == 1, member.first_name
@@ -99,7 +99,7 @@ async def test_optionally_posted_in_the_group(bot: RunningBot, telegram: FakeTel
     await fatima.send("/broadcast Hello group")
     await fatima.press(fatima.last(), "Also post in the group: no")
     assert fatima.last().button("Also post in the group: yes")
-    await fatima.press(fatima.last(), "✅ Send")
+    await fatima.press(fatima.last(), "✅ Confirm")
     assert "Hello group" in group.last().text
 
 
@@ -144,7 +144,7 @@ async def test_scheduled_broadcast_fires_after_a_restart_exactly_once(
     await fatima.send("/broadcast at 2026-11-23 18:30 Evening session is online")
     preview = fatima.last()
     assert "6:30" in preview.text  # in Chisinau time, in English's 12-hour clock
-    await fatima.press(preview, "✅ Schedule")
+    await fatima.press(preview, "✅ Confirm")
     assert "Scheduled for" in fatima.last().text
     await fatima.send("/broadcasts")
     assert fatima.last().button("Cancel #1")
@@ -168,7 +168,7 @@ async def test_cancelled_schedule_never_fires(
     bot = await start_bot(make_config(), clock)
     _founder, _group, fatima, (mihai,) = await hub_with_members(telegram, ("nl",))
     await fatima.send("/broadcast at 2026-11-24 09:00 Tomorrow's news")
-    await fatima.press(fatima.last(), "✅ Schedule")
+    await fatima.press(fatima.last(), "✅ Confirm")
     await fatima.send("/broadcasts")
     await fatima.press(fatima.last(), "Cancel #1")
     assert "Cancelled" in fatima.last().text
@@ -184,7 +184,7 @@ async def test_429s_are_waited_out_and_nothing_is_lost_or_doubled(
     _founder, _group, fatima, members = await hub_with_members(telegram, ("en",) * 6)
     telegram.limits.global_per_second = 3
     await fatima.send("/broadcast Paced")
-    await fatima.press(fatima.last(), "✅ Send")
+    await fatima.press(fatima.last(), "✅ Confirm")
     await bot.services.delivery.drained()
     assert telegram.rejected_429 > 0
     assert [len(copies(m, "Paced")) for m in [*members, fatima]] == [1] * 7
@@ -223,7 +223,7 @@ async def test_stopped_mid_broadcast_and_restarted_everyone_gets_one_copy(
     await fatima.send("/broadcast Half now, half later")
     # Press without waiting for delivery to finish (settling would wait for it).
     telegram.settle_hooks.remove(bot.services.delivery.idle)
-    await fatima.press(fatima.last(), "✅ Send")
+    await fatima.press(fatima.last(), "✅ Confirm")
     await telegram.wait_for(lambda: sum(len(copies(m, "Half now")) for m in members) >= 10)
     await bot.stop()
     delivered_before = sum(len(copies(m, "Half now")) for m in members)
@@ -243,12 +243,12 @@ async def test_unblocking_makes_a_member_reachable_again(
     _founder, _group, fatima, (member,) = await hub_with_members(telegram, ("en",))
     await member.block()
     await fatima.send("/broadcast First")
-    await fatima.press(fatima.last(), "✅ Send")
+    await fatima.press(fatima.last(), "✅ Confirm")
     assert copies(member, "First") == []
     await member.unblock()
     await member.send("/start")
     await fatima.send("/broadcast Second")
-    await fatima.press(fatima.last(), "✅ Send")
+    await fatima.press(fatima.last(), "✅ Confirm")
     assert len(copies(member, "Second")) == 1
     statuses = await bot.services.db.fetch_all(
         "SELECT status FROM outbox WHERE user_id = ? AND kind = 'broadcast' ORDER BY id",
@@ -281,7 +281,7 @@ async def test_admin_broadcasts_to_all_hubs_once_per_person(
     await admin.send("/broadcast Network news")
     await admin.press(admin.last(), "All hubs")
     assert "members of all hubs" in admin.last().text
-    await admin.press(admin.last(), "✅ Send")
+    await admin.press(admin.last(), "✅ Confirm")
     assert len(copies(shared, "Network news")) == 1  # a member of both hubs: one copy
     assert len(copies(only_north, "Network news")) == 1
     assert copies(only_north, "Network news")[0].text.startswith(
