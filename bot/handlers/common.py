@@ -39,6 +39,8 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
     Our messages keep HTML tags within one line, so a split between lines never breaks markup.
     """
+    if len(text) <= limit // 2 or utf16_len(text) <= limit:
+        return [text]  # nearly every message: no need to measure line by line
     chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
