@@ -91,6 +91,7 @@ def build_services(config: Config, bot: Bot, clock: Clock | None = None) -> Serv
         outbox,
         schedules,
         scheduler,
+        user_service,
         default_locale=config.i18n.default_locale,
     )
     delivery.on_progress(BROADCAST_KIND, broadcasts.on_delivery_progress)
@@ -99,8 +100,7 @@ def build_services(config: Config, bot: Bot, clock: Clock | None = None) -> Serv
         QuestionRepository(db),
         hub_rows,
         memberships,
-        users,
-        default_locale=config.i18n.default_locale,
+        user_service,
     )
     scheduler.after_fire(delivery.wake)
     return Services(

@@ -22,6 +22,7 @@ from bot.db.outbox import NewMessage, OutboxRepository, Status
 from bot.db.schedules import ScheduleRepository, ScheduleRow
 from bot.i18n import _
 from bot.services.scheduling import Scheduler
+from bot.services.users import UserService
 
 KIND = "broadcast"
 REPORT_KIND = "broadcast-report"
@@ -71,6 +72,7 @@ class BroadcastService:
         outbox: OutboxRepository,
         schedules: ScheduleRepository,
         scheduler: Scheduler,
+        users: UserService,
         *,
         default_locale: str,
     ) -> None:
@@ -80,6 +82,7 @@ class BroadcastService:
         self._outbox = outbox
         self._schedules = schedules
         self._scheduler = scheduler
+        self._users = users
         self._default_locale = default_locale
         scheduler.register(KIND, self._fire, grace=GRACE)
 
@@ -254,17 +257,7 @@ class BroadcastService:
                 (KIND, broadcast_id),
             )
         }
-        sender = await conn.execute_fetchall(
-            """SELECT u.locale, u.language_code,
-                      (SELECT h.locale FROM memberships m JOIN hubs h ON h.id = m.hub_id
-                       WHERE m.user_id = u.id ORDER BY m.joined_at DESC LIMIT 1)
-               FROM users u WHERE u.id = ?""",
-            (broadcast.sender_id,),
-        )
-        locale = (
-            i18n.choose_locale(*sender[0], self._default_locale) if sender else self._default_locale
-        )
-        with i18n.use_locale(locale):
+        with i18n.use_locale(await self._users.locale_of(broadcast.sender_id)):
             text = report_text(Report(broadcast, counts))
         await OutboxRepository.add_many(
             conn,

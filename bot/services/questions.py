@@ -19,8 +19,8 @@ from bot.db.hubs import HubRepository, HubRow
 from bot.db.memberships import MembershipRepository, Role
 from bot.db.outbox import NewMessage, OutboxRepository
 from bot.db.questions import QuestionRepository, QuestionRow, QuestionStatus
-from bot.db.users import UserRepository
 from bot.i18n import _
+from bot.services.users import UserService
 
 POST_KIND = "question-post"
 NOTICE_KIND = "question"
@@ -73,25 +73,13 @@ class QuestionService:
         questions: QuestionRepository,
         hubs: HubRepository,
         memberships: MembershipRepository,
-        users: UserRepository,
-        *,
-        default_locale: str,
+        users: UserService,
     ) -> None:
         self._db = db
         self._questions = questions
         self._hubs = hubs
         self._memberships = memberships
         self._users = users
-        self._default_locale = default_locale
-
-    async def _locale_of(self, user_id: int) -> str:
-        facts = await self._users.facts(user_id)
-        if facts is None:
-            return self._default_locale
-        user = facts.user
-        return i18n.choose_locale(
-            user.locale, user.language_code, facts.latest_hub_locale, self._default_locale
-        )
 
     async def asker(self, question: QuestionRow) -> Asker:
         if question.anonymous or question.asker_id is None:
@@ -179,7 +167,7 @@ class QuestionService:
         for member in await self._memberships.members_of(hub.id):
             if member.role is not Role.FACILITATOR:
                 continue
-            with i18n.use_locale(await self._locale_of(member.user.id)):
+            with i18n.use_locale(await self._users.locale_of(member.user.id)):
                 who = asker.name if asker.name else _("anonymous")
                 text = "\n\n".join(
                     [
@@ -217,7 +205,7 @@ class QuestionService:
         self, conn: aiosqlite.Connection, user_id: int, key: str, render: object, question_id: int
     ) -> None:
         """Tell one person something, in their language, through the outbox."""
-        with i18n.use_locale(await self._locale_of(user_id)):
+        with i18n.use_locale(await self._users.locale_of(user_id)):
             text = render() if callable(render) else str(render)
         await OutboxRepository.add_many(
             conn,

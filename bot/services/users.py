@@ -83,6 +83,11 @@ class UserService:
         facts = await self._users.facts(user_id)
         return None if facts is None else self._viewer(facts)
 
+    async def locale_of(self, user_id: int) -> str:
+        """The language to write to ``user_id`` in, outside an update (notices, reports)."""
+        viewer = await self.viewer(user_id)
+        return viewer.locale if viewer is not None else self._default_locale
+
     def _viewer(self, facts: UserFacts) -> Viewer:
         """The member's choice, Telegram's language, the hub's, the default; likewise the zone."""
         user = facts.user
