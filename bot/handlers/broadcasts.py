@@ -311,16 +311,17 @@ async def broadcasts_command(update: Update, context: BotContext) -> None:
     if not hubs and not viewer.is_admin:
         await refuse(update, context, "broadcasts", None)
         return
-    await _list(update, context, None if viewer.is_admin else hubs)
+    await _list(update, context, hubs)
 
 
-async def _list(update: Update, context: BotContext, hubs: list[HubRow] | None) -> None:
+async def _list(update: Update, context: BotContext, hubs: list[HubRow]) -> None:
+    """List the broadcasts of ``hubs`` (of every hub, for a network admin)."""
     services, viewer = context.services, context.viewer
-    broadcasts = await services.broadcasts.recent(hubs)
+    broadcasts = await services.broadcasts.recent(None if viewer.is_admin else hubs)
     if not broadcasts:
         await edit_or_reply(update, _("No announcements yet. Send one with /broadcast."))
         return
-    names = {h.id: h.name for h in await services.access.facilitated_hubs(viewer.id)}
+    names = {h.id: h.name for h in hubs}
     blocks, buttons = [_("<b>Announcements</b>")], []
     for b in broadcasts:
         where = names.get(b.hub_id, "") if b.hub_id else _("all hubs")
@@ -366,8 +367,7 @@ async def cancel_callback(update: Update, context: BotContext) -> None:
     else:
         await query.answer(_("This announcement was already handled."), show_alert=True)
     viewer = context.viewer
-    hubs = None if viewer.is_admin else await context.services.access.facilitated_hubs(viewer.id)
-    await _list(update, context, hubs)
+    await _list(update, context, await context.services.access.facilitated_hubs(viewer.id))
 
 
 def register(app: Application) -> None:
