@@ -148,9 +148,3 @@ class BroadcastRepository:
             (*(hub_ids or ()), limit),
         )
         return [_row(r) for r in rows]
-
-    async def sending(self) -> list[int]:
-        return [
-            r[0]
-            for r in await self._db.fetch_all("SELECT id FROM broadcasts WHERE status = 'sending'")
-        ]

@@ -225,15 +225,6 @@ class OutboxRepository:
         )
         return {r[0] or "": r[1] for r in rows}
 
-    async def cancel(self, kind: str, ref_id: int) -> int:
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                """UPDATE outbox SET status = 'cancelled', updated_at = ?
-                   WHERE kind = ? AND ref_id = ? AND status = 'pending'""",
-                (to_db_time(utcnow()), kind, ref_id),
-            )
-            return cursor.rowcount
-
     async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its pending messages follow it."""
         await self._db.execute(
