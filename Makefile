@@ -39,7 +39,7 @@ bench: install-test
 extract: install
 	$(BIN)/pybabel extract --project="Mentor Hub" --copyright-holder="Mentor Hub" \
 		--msgid-bugs-address="" --no-location --sort-output \
-		-k lazy_gettext -k ngettext:1,2 -o locales/messages.pot bot
+		-k lazy_gettext -k button_label -k ngettext:1,2 -o locales/messages.pot bot
 
 update: extract
 	$(BIN)/pybabel update $(CATALOG_FLAGS) --no-fuzzy-matching --ignore-obsolete --width=100

@@ -24,7 +24,7 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("start", lazy_gettext("Start, or join a hub with its code"), Audience.MEMBER),
+    Command("start", lazy_gettext("Start, or join by invite link"), Audience.MEMBER),
     Command("help", lazy_gettext("What you can do here"), Audience.MEMBER, in_groups=True),
     Command("hubs", lazy_gettext("Your hubs"), Audience.MEMBER),
     Command("settings", lazy_gettext("Your language and time zone"), Audience.MEMBER),
@@ -32,19 +32,19 @@ COMMANDS: tuple[Command, ...] = (
     Command("timezone", lazy_gettext("Set your time zone"), Audience.MEMBER),
     Command("leave", lazy_gettext("Leave a hub"), Audience.MEMBER),
     Command("ask", lazy_gettext("Ask your hub a question"), Audience.MEMBER),
-    Command("questions", lazy_gettext("Open questions; support them"), Audience.MEMBER),
+    Command("questions", lazy_gettext("Open questions and 🙋 Me too"), Audience.MEMBER),
     Command("faq", lazy_gettext("Search answered questions"), Audience.MEMBER),
-    Command("agenda", lazy_gettext("Open questions by votes, for a session"), Audience.FACILITATOR),
+    Command("agenda", lazy_gettext("Open questions for a meeting"), Audience.FACILITATOR),
     Command("answer", lazy_gettext("Answer a question"), Audience.FACILITATOR, in_groups=True),
     Command("approve", lazy_gettext("Approve a question"), Audience.FACILITATOR, in_groups=True),
     Command(
         "close",
-        lazy_gettext("Close a question, with a reason"),
+        lazy_gettext("Close a question"),
         Audience.FACILITATOR,
         in_groups=True,
     ),
     Command(
-        "invite", lazy_gettext("Invite link for your hub"), Audience.FACILITATOR, in_groups=True
+        "invite", lazy_gettext("Get your hub's invite link"), Audience.FACILITATOR, in_groups=True
     ),
     Command(
         "members", lazy_gettext("Members and their roles"), Audience.FACILITATOR, in_groups=True
@@ -53,18 +53,18 @@ COMMANDS: tuple[Command, ...] = (
         "promote", lazy_gettext("Make a member a facilitator"), Audience.FACILITATOR, in_groups=True
     ),
     Command(
-        "demote", lazy_gettext("Make a facilitator a member"), Audience.FACILITATOR, in_groups=True
+        "demote", lazy_gettext("Remove a facilitator role"), Audience.FACILITATOR, in_groups=True
     ),
     Command(
         "broadcast",
-        lazy_gettext("Announce something to your hub"),
+        lazy_gettext("Send an announcement"),
         Audience.FACILITATOR,
         in_groups=True,
     ),
     Command("broadcasts", lazy_gettext("Announcements and delivery reports"), Audience.FACILITATOR),
     Command(
         "hubsettings",
-        lazy_gettext("Hub time zone, language and moderation"),
+        lazy_gettext("Time zone, language, approval"),
         Audience.FACILITATOR,
         in_groups=True,
     ),

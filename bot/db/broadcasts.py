@@ -87,6 +87,12 @@ class BroadcastRepository:
             (int(on), broadcast_id),
         )
 
+    async def set_send_at(self, broadcast_id: int, send_at: datetime) -> None:
+        await self._db.execute(
+            "UPDATE broadcasts SET send_at = ? WHERE id = ? AND status = 'draft'",
+            (to_db_time(send_at), broadcast_id),
+        )
+
     @staticmethod
     async def set_status(
         conn: aiosqlite.Connection,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
@@ -17,8 +18,10 @@ from telegram.ext import (
 )
 
 from bot import callbacks, i18n
+from bot.buttons import button_label, hub_in_label
 from bot.context import AWAITING, BotContext
 from bot.db.broadcasts import BroadcastRow, BroadcastStatus
+from bot.db.database import utcnow
 from bot.db.hubs import HubRow
 from bot.handlers.common import (
     args_text,
@@ -34,8 +37,10 @@ from bot.services.broadcasts import MAX_TEXT, BroadcastError, render, report_tex
 from bot.services.scheduling import local_moment
 
 AWAIT_TEXT = "broadcast-text"
+_SLOTS = (8, 12, 16, 18, 20)  # hours offered by the Schedule… buttons, in the hub's zone
 DRAFT = "broadcast-draft"  # user_data: (text, local time text or None) until a hub is picked
-_AT = re.compile(r"^at\s+(\S+)\s+(\S+)\s*(.*)$", re.IGNORECASE | re.DOTALL)
+# "at" is the schedule keyword only when a date follows: "At Thursday's meeting …" is text.
+_AT = re.compile(r"^at\s+(\d{4}-\d{1,2}-\d{1,2})(?:\s+(\S+))?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}$"), re.compile(r"^\d{1,2}:\d{2}$")
 
 
@@ -52,7 +57,7 @@ def _parse(text: str) -> tuple[str, str | None] | None:
     if match is None:
         return text, None
     day, clock, rest = match.groups()
-    if not (_DATE_TIME[0].match(day) and _DATE_TIME[1].match(clock)):
+    if clock is None or not (_DATE_TIME[0].match(day) and _DATE_TIME[1].match(clock)):
         return None
     try:
         moment = datetime.strptime(f"{day} {clock}", "%Y-%m-%d %H:%M")
@@ -92,8 +97,9 @@ async def _start(update: Update, context: BotContext, text: str) -> None:
         await reply(
             update,
             _(
-                "I could not read that date and time. Use YYYY-MM-DD HH:MM, for example "
-                "/broadcast at 2026-12-01 18:00 your text."
+                "I couldn't read that date and time. Write year-month-day and a 24-hour time, "
+                "e.g. /broadcast at 2026-12-01 18:00 Your text. Or send the text alone and "
+                "choose Schedule… on the preview."
             ),
         )
         return
@@ -118,9 +124,14 @@ async def _start(update: Update, context: BotContext, text: str) -> None:
         return
     if context.user_data is not None:
         context.user_data[DRAFT] = (body, at_local)
-    rows = [[InlineKeyboardButton(h.name, callback_data=callbacks.pack("bcp", h.id))] for h in hubs]
+    rows = [
+        [InlineKeyboardButton(hub_in_label(h.name), callback_data=callbacks.pack("bcp", h.id))]
+        for h in hubs
+    ]
     if viewer.is_admin:
-        rows.append([InlineKeyboardButton(_("All hubs"), callback_data=callbacks.pack("bcp", 0))])
+        rows.append(
+            [InlineKeyboardButton(button_label("All hubs"), callback_data=callbacks.pack("bcp", 0))]
+        )
     await reply(update, _("Which hub is the announcement for?"), InlineKeyboardMarkup(rows))
 
 
@@ -189,24 +200,31 @@ def _problem(reason: str, text: str, tz: str, send_at: datetime | None) -> str:
 
 
 def _preview_markup(broadcast: BroadcastRow, hub: HubRow | None) -> InlineKeyboardMarkup:
-    go = _("✅ Confirm")  # sends now, or schedules: the preview says which
+    go = button_label("✅ Confirm")  # sends now, or schedules: the preview says which
     rows = [
         [
             InlineKeyboardButton(go, callback_data=callbacks.pack("bc", broadcast.id, "go")),
             InlineKeyboardButton(
-                _("✖ Cancel"), callback_data=callbacks.pack("bc", broadcast.id, "no")
+                button_label("✖ Cancel"), callback_data=callbacks.pack("bc", broadcast.id, "no")
             ),
         ]
     ]
     if hub is None or hub.attached:
         label = (
-            _("Also post in the group: yes")
+            button_label("☑ Also post in group")
             if broadcast.post_in_group
-            else _("Also post in the group: no")
+            else button_label("☐ Also post in group")
         )
         rows.append(
             [InlineKeyboardButton(label, callback_data=callbacks.pack("bc", broadcast.id, "grp"))]
         )
+    rows.append(
+        [
+            InlineKeyboardButton(
+                button_label("🗓 Schedule…"), callback_data=callbacks.pack("bc", broadcast.id, "sch")
+            )
+        ]
+    )
     return InlineKeyboardMarkup(rows)
 
 
@@ -230,7 +248,7 @@ async def _preview(
         )
     lines = [head]
     if broadcast.send_at is not None:
-        tz = hub.timezone if hub else viewer.timezone
+        tz = viewer.timezone  # the reader's zone; the schedule itself is kept in the hub's
         lines.append(
             _(
                 "Scheduled for {when} ({timezone}).",
@@ -247,7 +265,7 @@ async def preview_callback(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     parsed = callbacks.unpack(query.data, "bc", int, str)
-    if parsed is None or parsed[1] not in ("go", "no", "grp"):
+    if parsed is None or parsed[1] not in ("go", "no", "grp", "sch", "pv"):
         await stale_button(update)
         return
     services, viewer = context.services, context.viewer
@@ -259,10 +277,20 @@ async def preview_callback(update: Update, context: BotContext) -> None:
         await refuse(update, context, "broadcast", broadcast.hub_id)
         return
     if broadcast.status is not BroadcastStatus.DRAFT:
-        await query.answer(_("This announcement was already handled."), show_alert=True)
+        await query.answer(
+            _("This announcement has already been sent or cancelled."), show_alert=True
+        )
         return
     hub = await services.hubs.get(broadcast.hub_id) if broadcast.hub_id else None
     action = parsed[1]
+    if action == "sch":
+        await query.answer()
+        await _pick_day(update, broadcast, hub)
+        return
+    if action == "pv":
+        await query.answer()
+        await _preview(update, context, broadcast, hub)
+        return
     if action == "grp":
         await query.answer()
         await _preview(update, context, await services.broadcasts.toggle_group_post(broadcast), hub)
@@ -270,10 +298,12 @@ async def preview_callback(update: Update, context: BotContext) -> None:
     if action == "no":
         await services.broadcasts.cancel(broadcast)
         await query.answer()
-        await edit_or_reply(update, _("Cancelled. Nothing was sent."))
+        await edit_or_reply(update, _("Announcement cancelled. Nothing was sent."))
         return
     if not await services.broadcasts.confirm(broadcast):
-        await query.answer(_("This announcement was already handled."), show_alert=True)
+        await query.answer(
+            _("This announcement has already been sent or cancelled."), show_alert=True
+        )
         return
     await query.answer()
     services.delivery.wake()
@@ -287,11 +317,142 @@ async def preview_callback(update: Update, context: BotContext) -> None:
     else:
         tz = hub.timezone if hub else viewer.timezone
         text = _(
-            "Scheduled for {when} ({timezone}). /broadcasts shows it and can cancel it.",
+            "Scheduled for {when} ({timezone}). To see or cancel it, send /broadcasts.",
             when=i18n.format_datetime(broadcast.send_at, tz, "short"),
             timezone=tz,
         )
     await edit_or_reply(update, text)
+
+
+def _hub_zone(hub: HubRow | None, context: BotContext) -> ZoneInfo:
+    return ZoneInfo(hub.timezone if hub else context.viewer.timezone)
+
+
+def _back_row(broadcast: BroadcastRow) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(
+            button_label("◀ Back to preview"),
+            callback_data=callbacks.pack("bc", broadcast.id, "pv"),
+        )
+    ]
+
+
+async def _pick_day(update: Update, broadcast: BroadcastRow, hub: HubRow | None) -> None:
+    """Day buttons for the next week, in the hub's zone (today only while a slot is left)."""
+    zone = ZoneInfo(hub.timezone) if hub else None
+    tz = zone or ZoneInfo("UTC")
+    now = utcnow().astimezone(tz)
+    days = [now.date() + timedelta(days=n) for n in range(8)]
+    if now.hour * 60 + now.minute >= max(_SLOTS) * 60:
+        days = days[1:]
+    days = days[:7]
+    buttons = [
+        InlineKeyboardButton(
+            _babel_day(day),
+            callback_data=callbacks.pack("bcd", broadcast.id, day.strftime("%Y%m%d")),
+        )
+        for day in days
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [_back_row(broadcast)]
+    await edit_or_reply(
+        update,
+        _("When should the announcement go out? Choose a day ({timezone}):", timezone=tz.key),
+        InlineKeyboardMarkup(rows),
+    )
+
+
+def _babel_day(day: date) -> str:
+    """A short day label in the reader's language, e.g. "Thu, Dec 24"."""
+    return format_date(day, "EEE d MMM", locale=i18n.current_locale())
+
+
+async def _schedule_target(
+    update: Update, context: BotContext, action: str, *types: type
+) -> tuple[BroadcastRow, HubRow | None, tuple] | None:
+    """Unpack a day or time button and re-check the role and the draft: buttons can be old."""
+    query = update.callback_query
+    assert query is not None
+    parsed = callbacks.unpack(query.data, action, int, *types)
+    broadcast = await context.services.broadcasts.get(parsed[0]) if parsed else None
+    if parsed is None or broadcast is None:
+        await stale_button(update)
+        return None
+    if not await _may_manage(context, broadcast):
+        await refuse(update, context, "broadcast", broadcast.hub_id)
+        return None
+    if broadcast.status is not BroadcastStatus.DRAFT:
+        await query.answer(
+            _("This announcement has already been sent or cancelled."), show_alert=True
+        )
+        return None
+    hub = await context.services.hubs.get(broadcast.hub_id) if broadcast.hub_id else None
+    return broadcast, hub, parsed[1:]
+
+
+def _day(text: str) -> date | None:
+    try:
+        return datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+async def day_callback(update: Update, context: BotContext) -> None:
+    """``bcd:<id>:<YYYYMMDD>``: offer the times of that day still in the future."""
+    target = await _schedule_target(update, context, "bcd", str)
+    if target is None:
+        return
+    broadcast, hub, (day_text,) = target
+    day = _day(day_text)
+    query = update.callback_query
+    assert query is not None
+    if day is None:
+        await stale_button(update)
+        return
+    zone = _hub_zone(hub, context)
+    now = utcnow()
+    slots = [h for h in _SLOTS if datetime.combine(day, time(h), zone) > now]
+    await query.answer()
+    buttons = [
+        InlineKeyboardButton(
+            f"{h:02d}:00", callback_data=callbacks.pack("bct", broadcast.id, day_text, f"{h:02d}00")
+        )
+        for h in slots
+    ]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)] + [_back_row(broadcast)]
+    await edit_or_reply(
+        update,
+        _(
+            "{day}: choose a time ({timezone}):",
+            day=format_date(day, "full", locale=i18n.current_locale()),
+            timezone=zone.key,
+        ),
+        InlineKeyboardMarkup(rows),
+    )
+
+
+async def time_callback(update: Update, context: BotContext) -> None:
+    """``bct:<id>:<YYYYMMDD>:<HHMM>``: set the draft's time and show the preview again."""
+    target = await _schedule_target(update, context, "bct", str, str)
+    if target is None:
+        return
+    broadcast, hub, (day_text, clock) = target
+    day = _day(day_text)
+    query = update.callback_query
+    assert query is not None
+    if day is None or not re.fullmatch(r"\d{4}", clock) or int(clock[:2]) not in _SLOTS:
+        await stale_button(update)
+        return
+    send_at = datetime.combine(day, time(int(clock[:2])), _hub_zone(hub, context))
+    try:
+        updated = await context.services.broadcasts.set_send_at(broadcast, send_at)
+    except BroadcastError as exc:
+        await query.answer(
+            _problem(exc.reason, broadcast.text, _hub_zone(hub, context).key, send_at),
+            show_alert=True,
+        )
+        return
+    await query.answer()
+    await _preview(update, context, updated, hub)
 
 
 async def _may_manage(context: BotContext, broadcast: BroadcastRow) -> bool:
@@ -338,7 +499,8 @@ async def _list(update: Update, context: BotContext, hubs: list[HubRow]) -> None
             buttons.append(
                 [
                     InlineKeyboardButton(
-                        _("Cancel #{id}", id=b.id), callback_data=callbacks.pack("bcx", b.id)
+                        button_label("✖ Cancel #{id}", id=b.id),
+                        callback_data=callbacks.pack("bcx", b.id),
                     )
                 ]
             )
@@ -363,9 +525,11 @@ async def cancel_callback(update: Update, context: BotContext) -> None:
         await refuse(update, context, "cancel broadcast", broadcast.hub_id)
         return
     if await context.services.broadcasts.cancel(broadcast):
-        await query.answer(_("Cancelled. Nothing was sent."))
+        await query.answer(_("Announcement cancelled. Nothing was sent."))
     else:
-        await query.answer(_("This announcement was already handled."), show_alert=True)
+        await query.answer(
+            _("This announcement has already been sent or cancelled."), show_alert=True
+        )
     viewer = context.viewer
     await _list(update, context, await context.services.access.facilitated_hubs(viewer.id))
 
@@ -376,6 +540,8 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(pick_hub_callback, pattern=callbacks.pattern("bcp")))
     app.add_handler(CallbackQueryHandler(preview_callback, pattern=callbacks.pattern("bc")))
     app.add_handler(CallbackQueryHandler(cancel_callback, pattern=callbacks.pattern("bcx")))
+    app.add_handler(CallbackQueryHandler(day_callback, pattern=callbacks.pattern("bcd")))
+    app.add_handler(CallbackQueryHandler(time_callback, pattern=callbacks.pattern("bct")))
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, broadcast_text_input

@@ -114,7 +114,10 @@ def shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def refusal_text() -> str:
+def refusal_text(hub_id: int | None = 0) -> str:
+    """Why a person may not act: about a hub when one is involved, in general otherwise."""
+    if hub_id is None:
+        return _("Only facilitators can do that.")
     return _("Only this hub's facilitators can do that.")
 
 
@@ -122,9 +125,9 @@ async def refuse(update: Update, context: BotContext, action: str, hub_id: int |
     """Log and tell: the person lacks the role for ``action``."""
     context.services.access.refused(action, context.viewer.id, hub_id)
     if update.callback_query is not None:
-        await update.callback_query.answer(refusal_text(), show_alert=True)
+        await update.callback_query.answer(refusal_text(hub_id), show_alert=True)
     else:
-        await reply(update, refusal_text())
+        await reply(update, refusal_text(hub_id))
 
 
 async def stale_button(update: Update) -> None:
@@ -138,7 +141,13 @@ async def group_hub(update: Update, context: BotContext, action: str) -> HubRow 
     assert chat is not None
     hub = await context.services.hubs.for_chat(chat.id)
     if hub is None:
-        await reply(update, _("This group is not a hub yet. A network admin can run /newhub."))
+        await reply(
+            update,
+            _(
+                "This group isn't a hub yet. An admin can set it up: send /newhub and the hub's "
+                "name."
+            ),
+        )
         return None
     if not await context.services.access.can_facilitate(hub.id, context.viewer.id):
         await refuse(update, context, action, hub.id)

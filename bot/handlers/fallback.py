@@ -24,7 +24,9 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def stray_text(update: Update, context: BotContext) -> None:
-    await reply(update, _("I answer commands and buttons. /help lists what you can do."))
+    await reply(
+        update, _("I only understand commands and buttons. Send /help to see what you can do.")
+    )
 
 
 async def unknown_callback(update: Update, context: BotContext) -> None:

@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks, i18n, keyboards, menus
+from bot.buttons import button_label, hub_in_label
 from bot.context import BotContext
 from bot.db.hubs import HubRow
 from bot.db.memberships import Role
@@ -135,7 +136,7 @@ async def newhub_command(update: Update, context: BotContext) -> None:
 
 def _newhub_problem(problem: HubProblem, existing: HubRow | None) -> str:
     if problem is HubProblem.NAME_EMPTY:
-        return _("Give the hub a name: /newhub &lt;name&gt;, for example /newhub Chisinau mentors")
+        return _("Add the hub's name after the command, e.g. /newhub Riverside mentors")
     if problem is HubProblem.NAME_TOO_LONG:
         return i18n.ngettext(
             "That name is too long: use at most {count} character.",
@@ -176,10 +177,13 @@ async def _send_invite(update: Update, context: BotContext, hub: HubRow) -> None
             # The link stands alone on its line, unisolated: an isolate mark would be copied
             # into the link (and the join code) by some clients.
             _("Invite link for <b>{hub}</b>:", hub=hub.name) + "\n" + html.escape(link),
-            _("One tap opens a private chat with me and joins the hub."),
+            _(
+                "Share this link: one tap opens a private chat with me and adds the person to "
+                "the hub."
+            ),
         ]
     )
-    with_button = keyboards.link(_("Join {hub}", hub=hub.name), link)
+    with_button = keyboards.link(button_label("Join {hub}", hub=hub_in_label(hub.name)), link)
     await edit_or_reply(update, text, with_button if in_group else None)
     if in_group or not hub.attached:
         return
@@ -189,7 +193,7 @@ async def _send_invite(update: Update, context: BotContext, hub: HubRow) -> None
         group_text = _(
             "Join <b>{hub}</b>: tap the button to open a private chat with me.", hub=hub.name
         )
-        button = keyboards.link(_("Join {hub}", hub=hub.name), link)
+        button = keyboards.link(button_label("Join {hub}", hub=hub_in_label(hub.name)), link)
     await context.services.outbox.add(
         [
             NewMessage(
@@ -240,11 +244,14 @@ async def _confirm_leave(update: Update, hub: HubRow) -> None:
     await edit_or_reply(
         update,
         _(
-            "Leave <b>{hub}</b>? You will stop receiving its prompts and announcements.",
+            "Leave <b>{hub}</b>? You'll stop getting its announcements.",
             hub=hub.name,
         ),
         keyboards.confirm(
-            _("Leave"), callbacks.pack("lv", hub.id), _("Stay"), callbacks.pack("lvno")
+            button_label("Leave"),
+            callbacks.pack("lv", hub.id),
+            button_label("Stay"),
+            callbacks.pack("lvno"),
         ),
     )
 
@@ -256,7 +263,7 @@ async def leave_callback(update: Update, context: BotContext) -> None:
     services, viewer = context.services, context.viewer
     if callbacks.unpack(query.data, "lvno") is not None:
         await query.answer()
-        await edit_or_reply(update, _("Nothing changed."))
+        await edit_or_reply(update, _("OK, you're still in the hub."))
         return
     ask = callbacks.unpack(query.data, "lvq", int)
     go = callbacks.unpack(query.data, "lv", int)
@@ -307,7 +314,7 @@ async def bot_membership_changed(update: Update, context: BotContext) -> None:
         await context.bot.send_message(chat.id, _group_greeting(context))
         return
     with i18n.use_locale(hub.locale):
-        text = _("Hello again! This group is still the hub <b>{hub}</b>.", hub=hub.name)
+        text = _("Hello again! This group is still linked to the hub <b>{hub}</b>.", hub=hub.name)
     await context.bot.send_message(chat.id, text)
 
 

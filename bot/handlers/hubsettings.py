@@ -13,6 +13,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks, i18n, keyboards
+from bot.buttons import button_label
 from bot.context import AWAITING, BotContext
 from bot.db.hubs import HubRow
 from bot.handlers.common import (
@@ -40,21 +41,25 @@ def _summary(hub: HubRow) -> str:
             _("<b>Settings of {hub}</b>", hub=hub.name),
             _("Time zone: {timezone}", timezone=hub.timezone),
             _("Language: {language}", language=i18n.language_name(hub.locale)),
-            _("Question moderation: {state}", state=moderation),
+            _("Approve questions before posting: {state}", state=moderation),
         ]
     )
 
 
 def _buttons(hub: HubRow) -> InlineKeyboardMarkup:
-    toggle = _("Turn moderation off") if hub.moderation else _("Turn moderation on")
+    toggle = (
+        button_label("☑ Question approval")
+        if hub.moderation
+        else button_label("☐ Question approval")
+    )
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    _("Time zone"), callback_data=callbacks.pack("hs", hub.id, "tz")
+                    button_label("Time zone"), callback_data=callbacks.pack("hs", hub.id, "tz")
                 ),
                 InlineKeyboardButton(
-                    _("Language"), callback_data=callbacks.pack("hs", hub.id, "lang")
+                    button_label("Language"), callback_data=callbacks.pack("hs", hub.id, "lang")
                 ),
             ],
             [
@@ -90,8 +95,9 @@ async def hubsettings_command(update: Update, context: BotContext) -> None:
         await reply(
             update,
             _(
-                "Use /hubsettings alone for buttons, or: /hubsettings timezone Europe/Chisinau, "
-                "/hubsettings language ro, /hubsettings moderation on"
+                "Send /hubsettings on its own to change settings with buttons, or set one "
+                "directly, e.g. /hubsettings timezone {example} or /hubsettings moderation on",
+                example=timezones.example_zone(i18n.current_locale()),
             ),
         )
 
@@ -112,9 +118,9 @@ async def _apply_timezone(update: Update, context: BotContext, hub: HubRow, text
         await reply(
             update,
             _(
-                "I don't know the time zone {name}. Use a name like {example} (continent/city).",
+                "I don't recognise the time zone {name}. Use Continent/City, e.g. {example}.",
                 name=shorten(text),
-                example="Europe/Amsterdam",
+                example=timezones.example_zone(i18n.current_locale()),
             ),
             markup,
         )
@@ -154,9 +160,10 @@ async def hubsettings_callback(update: Update, context: BotContext) -> None:
         await edit_or_reply(
             update,
             _(
-                "The hub's time zone is {timezone}. Send the new one, like {example}, or choose:",
+                "The hub's time zone is {timezone}. To change it, choose one below or send a "
+                "name like {example}:",
                 timezone=hub.timezone,
-                example="Europe/Chisinau",
+                example=timezones.example_zone(i18n.current_locale()),
             ),
             keyboards.zones("hs", zones, hub.id, "tz"),
         )

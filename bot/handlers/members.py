@@ -62,9 +62,9 @@ async def _list_members(update: Update, context: BotContext, hub: HubRow) -> Non
             "date": i18n.format_date(m.joined_at, tz, "short"),
         }
         if m.role is Role.FACILITATOR:
-            lines.append(_("• {name}, facilitator (id {id}, since {date})", **params))
+            lines.append(_("• {name}, facilitator (ID {id}, joined {date})", **params))
         else:
-            lines.append(_("• {name} (id {id}, since {date})", **params))
+            lines.append(_("• {name} (ID {id}, joined {date})", **params))
     await reply(update, "\n".join(lines))
 
 
@@ -151,7 +151,9 @@ async def _change_role(
             update, _("{name} is now a facilitator of <b>{hub}</b>.", name=name, hub=hub.name)
         )
     else:
-        await reply(update, _("{name} is now a member of <b>{hub}</b>.", name=name, hub=hub.name))
+        await reply(
+            update, _("{name} is no longer a facilitator of <b>{hub}</b>.", name=name, hub=hub.name)
+        )
     await menus.refresh_user_menu(context.bot, services, target)
 
 
@@ -168,7 +170,8 @@ def _role_problem(problem: HubProblem, name: str, hub: HubRow) -> str:
         return _("{name} is not a facilitator of <b>{hub}</b>.", name=name, hub=hub.name)
     assert problem is HubProblem.LAST_FACILITATOR
     return _(
-        "{name} is the only facilitator of <b>{hub}</b>. Promote someone else first.",
+        "{name} is the only facilitator of <b>{hub}</b>. Make someone else a facilitator "
+        "first (/promote).",
         name=name,
         hub=hub.name,
     )

@@ -8,7 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import callbacks, i18n, keyboards, menus
 from bot.commands import Audience, commands_for
 from bot.context import BotContext
-from bot.handlers.common import edit_or_reply, reply, shorten, stale_button
+from bot.handlers.common import edit_or_reply, reply, stale_button
 from bot.i18n import _
 from bot.services.hubs import HubError
 
@@ -29,8 +29,8 @@ async def start_command(update: Update, context: BotContext) -> None:
         _("Welcome to Mentor Hub, {name}!", name=viewer.user.first_name),
         "",
         _(
-            "Here mentors, teachers and school leaders ask questions, reflect, meet and vote "
-            "in their hubs."
+            "Teachers, kindergarten teachers, mentors and school leaders use their hubs here to "
+            "ask questions and share answers."
         ),
         "",
     ]
@@ -51,8 +51,7 @@ async def _join(update: Update, context: BotContext, code: str) -> None:
         await reply(
             update,
             _(
-                "The join code {code} is not valid. Ask your facilitator for a fresh invite link.",
-                code=shorten(code, 32),
+                "This invite link doesn't work. Ask your facilitator for a new one.",
             ),
         )
         return
@@ -85,7 +84,13 @@ async def help_command(update: Update, context: BotContext) -> None:
         Audience.FACILITATOR: _("<b>For facilitators</b>"),
         Audience.ADMIN: _("<b>For network admins</b>"),
     }
-    lines = [_("<b>Mentor Hub</b>: questions, reflection, meetings and polls for your hub."), ""]
+    lines = [
+        _(
+            "<b>Mentor Hub</b>: ask your hub questions, add your 🙋 Me too, and get your hub's "
+            "announcements."
+        ),
+        "",
+    ]
     # In private, list everything the person can do, marking what works only in the hub's group.
     commands = commands_for(audience, private=None if private else False)
     for level in Audience:
@@ -93,7 +98,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         if block:
             lines.append(titles[level])
             for c in block:
-                where = " " + _("(in the group)") if private and not c.in_private else ""
+                where = " " + _("(in the group only)") if private and not c.in_private else ""
                 lines.append(f"/{c.name} — {c.description}{where}")
             lines.append("")
     if (
@@ -101,7 +106,9 @@ async def help_command(update: Update, context: BotContext) -> None:
         and audience < Audience.ADMIN
         and services.config.access.group_admins_can_create_hubs
     ):
-        lines.append(_("Group admins can make a group a hub with /newhub &lt;name&gt;."))
+        lines.append(
+            _("Group admins can turn a group into a hub: send /newhub and the hub's name.")
+        )
     if private and audience is Audience.MEMBER:
         lines.append(_("To join a hub, open the invite link your facilitator shares."))
     await reply(update, "\n".join(lines).strip())

@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks, i18n, keyboards
+from bot.buttons import button_label
 from bot.context import AWAITING, BotContext
 from bot.db.questions import QuestionRow, QuestionStatus
 from bot.handlers.common import (
@@ -55,7 +56,7 @@ def _problem(reason: str) -> str:
         "handled": _("This question was already sent."),
         "closed": _("This question is closed."),
         "not-open": _("This question is closed."),
-        "own": _("You cannot support your own question."),
+        "own": _("You can't add 🙋 Me too to your own question."),
     }.get(reason, _("This button is no longer valid."))
 
 
@@ -138,10 +139,12 @@ async def _show_draft(
         rows = [
             [
                 InlineKeyboardButton(
-                    _("👤 With my name"), callback_data=callbacks.pack("q", question.id, "named")
+                    button_label("👤 With my name"),
+                    callback_data=callbacks.pack("q", question.id, "named"),
                 ),
                 InlineKeyboardButton(
-                    _("🕶 Anonymously"), callback_data=callbacks.pack("q", question.id, "anon")
+                    button_label("🕶 Anonymously"),
+                    callback_data=callbacks.pack("q", question.id, "anon"),
                 ),
             ],
             [
@@ -159,7 +162,7 @@ async def _show_draft(
         rows = [
             [
                 InlineKeyboardButton(
-                    _("✅ Confirm"), callback_data=callbacks.pack("q", question.id, "go")
+                    button_label("✅ Confirm"), callback_data=callbacks.pack("q", question.id, "go")
                 ),
                 InlineKeyboardButton(
                     _("✖ Cancel"), callback_data=callbacks.pack("q", question.id, "no")
@@ -190,7 +193,7 @@ async def draft_callback(update: Update, context: BotContext) -> None:
     elif action == "no":
         await services.questions.discard(question)
         await query.answer()
-        await edit_or_reply(update, _("Cancelled. Nothing was sent."))
+        await edit_or_reply(update, _("Cancelled. Your question was not sent."))
     elif action == "go":
         try:
             submitted = await services.questions.submit(question)
@@ -235,7 +238,9 @@ async def vote_callback(update: Update, context: BotContext) -> None:
         await query.answer(_problem(exc.reason), show_alert=True)
         return
     await query.answer(
-        _("🙋 Counted ({count}).", count=question.votes) if voted else _("Your vote is taken back.")
+        _("🙋 Me too added ({count} so far).", count=question.votes)
+        if voted
+        else _("Your 🙋 Me too was removed.")
     )
     await refresh_post(context, question)
 
@@ -286,7 +291,8 @@ async def questions_command(update: Update, context: BotContext) -> None:
         rows.append(
             [
                 InlineKeyboardButton(
-                    _("🙋 Me too: #{id}", id=q.id), callback_data=callbacks.pack("qv", q.id)
+                    button_label("🙋 Me too: #{id}", id=q.id),
+                    callback_data=callbacks.pack("qv", q.id),
                 )
             ]
         )
@@ -299,11 +305,12 @@ async def questions_command(update: Update, context: BotContext) -> None:
             rows.append(
                 [
                     InlineKeyboardButton(
-                        _("✅ Approve #{id}", id=q.id),
+                        button_label("✅ Approve #{id}", id=q.id),
                         callback_data=callbacks.pack("qm", q.id, "ok"),
                     ),
                     InlineKeyboardButton(
-                        _("✖ Reject #{id}", id=q.id), callback_data=callbacks.pack("qm", q.id, "no")
+                        button_label("✖ Reject #{id}", id=q.id),
+                        callback_data=callbacks.pack("qm", q.id, "no"),
                     ),
                 ]
             )
@@ -330,7 +337,7 @@ async def agenda_callback(update: Update, context: BotContext) -> None:
 
 async def _agenda(update: Update, context: BotContext, hub_id: int, name: str) -> None:
     questions = await context.services.questions.open_questions([hub_id])
-    lines = [_("<b>Agenda for {hub}</b>: open questions by votes", hub=name)]
+    lines = [_("<b>Agenda for {hub}</b>: open questions, most votes first", hub=name)]
     if not questions:
         lines.append(_("No open questions. Ask one with /ask."))
     for number, q in enumerate(questions, 1):
@@ -415,18 +422,23 @@ async def _answer(update: Update, context: BotContext, question: QuestionRow, te
     await refresh_post(context, answered)
     if corrected:
         await reply(
-            update, _("Answer to #{id} corrected; the asker is told again.", id=question.id)
+            update,
+            _(
+                "Answer to #{id} updated. The person who asked gets the new version.",
+                id=question.id,
+            ),
         )
     else:
         await reply(
-            update, _("Answer to #{id} saved; the asker gets it privately.", id=question.id)
+            update,
+            _("Answer to #{id} posted. The person who asked gets it privately.", id=question.id),
         )
 
 
 async def approve_command(update: Update, context: BotContext) -> None:
     question_id, _rest = _id_and_rest(update)
     if question_id is None:
-        await reply(update, _("Give the question's number: /approve 12"))
+        await reply(update, _("Type the question number, e.g. /approve 12"))
         return
     question = await _facilitated_question(update, context, question_id, "approve")
     if question is not None:
@@ -445,7 +457,8 @@ async def close_command(update: Update, context: BotContext) -> None:
     question_id, reason = _id_and_rest(update)
     if question_id is None:
         await reply(
-            update, _("Give the question's number and, if you like, a reason: /close 12 duplicate")
+            update,
+            _("Type the question number and, if you like, a reason: /close 12 Already answered"),
         )
         return
     question = await _facilitated_question(update, context, question_id, "close")
@@ -461,7 +474,9 @@ async def _close(update: Update, context: BotContext, question: QuestionRow, rea
         return
     context.services.delivery.wake()
     await refresh_post(context, closed)
-    await edit_or_reply(update, _("Question #{id} closed; the asker is told.", id=question.id))
+    await edit_or_reply(
+        update, _("Question #{id} closed. The person who asked will be told.", id=question.id)
+    )
 
 
 async def moderation_callback(update: Update, context: BotContext) -> None:
@@ -491,7 +506,7 @@ async def moderation_callback(update: Update, context: BotContext) -> None:
 async def faq_command(update: Update, context: BotContext) -> None:
     words = args_text(update)
     if not words:
-        await reply(update, _("Give some words to look for: /faq feedback lesson observation"))
+        await reply(update, _("Type a word or two after /faq, e.g. /faq feedback"))
         return
     if context.user_data is not None:
         context.user_data[FAQ_WORDS] = words
@@ -535,11 +550,15 @@ async def _faq(update: Update, context: BotContext, words: str, page: int) -> No
     buttons = []
     if page > 0:
         buttons.append(
-            InlineKeyboardButton(_("◀ Back"), callback_data=callbacks.pack("faq", page - 1))
+            InlineKeyboardButton(
+                button_label("◀ Back"), callback_data=callbacks.pack("faq", page - 1)
+            )
         )
     if (page + 1) * FAQ_PAGE < total:
         buttons.append(
-            InlineKeyboardButton(_("More ▶"), callback_data=callbacks.pack("faq", page + 1))
+            InlineKeyboardButton(
+                button_label("More ▶"), callback_data=callbacks.pack("faq", page + 1)
+            )
         )
     await edit_or_reply(
         update, "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None

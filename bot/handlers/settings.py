@@ -13,6 +13,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks, i18n, keyboards, menus
+from bot.buttons import button_label
 from bot.context import AWAITING, BotContext
 from bot.db.database import utcnow
 from bot.handlers.common import args_text, edit_or_reply, reply, shorten, stale_button
@@ -32,22 +33,22 @@ async def settings_command(update: Update, context: BotContext) -> None:
         _("<b>Your settings</b>"),
         _("Language: {language}", language=i18n.language_name(viewer.locale)),
         _(
-            "Time zone: {timezone} (now {time})",
+            "Time zone: {timezone} (it's {time} there now)",
             timezone=viewer.timezone,
             time=i18n.format_time(now, viewer.timezone),
         ),
     ]
     if memberships:
+        # A label, not a count: Russian's "one" form also covers 21, 31 ...
+        names = ", ".join(m.hub.name for m in memberships)
         lines.append(
-            i18n.ngettext(
-                "Hub: {hubs}",
-                "Hubs: {hubs}",
-                len(memberships),
-                hubs=", ".join(m.hub.name for m in memberships),
-            )
+            _("Hub: {hubs}", hubs=names) if len(memberships) == 1 else _("Hubs: {hubs}", hubs=names)
         )
     markup = keyboards.confirm(
-        _("Language"), callbacks.pack("set", "lang"), _("Time zone"), callbacks.pack("set", "tz")
+        button_label("Language"),
+        callbacks.pack("set", "lang"),
+        button_label("Time zone"),
+        callbacks.pack("set", "tz"),
     )
     await reply(update, "\n".join(lines), markup)
 
@@ -88,9 +89,10 @@ async def _ask_timezone(update: Update, context: BotContext) -> None:
     await edit_or_reply(
         update,
         _(
-            "Your time zone is {timezone}. Send the name of yours, like {example}, or choose one:",
+            "Your time zone is {timezone}. To change it, choose one below or send a name like "
+            "{example}:",
             timezone=viewer.timezone,
-            example="Europe/Chisinau",
+            example=timezones.example_zone(i18n.current_locale()),
         ),
         keyboards.zones("tz", zones),
     )
@@ -114,10 +116,9 @@ async def _set_timezone(update: Update, context: BotContext, text: str) -> None:
             await reply(
                 update,
                 _(
-                    "I don't know the time zone {name}. Use a name like {example} "
-                    "(continent/city).",
+                    "I don't recognise the time zone {name}. Use Continent/City, e.g. {example}.",
                     name=shorten(text),
-                    example="Europe/Amsterdam",
+                    example=timezones.example_zone(i18n.current_locale()),
                 ),
             )
         return

@@ -8,6 +8,7 @@ row has an outcome the sender gets the delivery report, through the outbox as we
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -112,6 +113,15 @@ class BroadcastService:
 
     async def toggle_group_post(self, broadcast: BroadcastRow) -> BroadcastRow:
         await self._broadcasts.set_post_in_group(broadcast.id, not broadcast.post_in_group)
+        updated = await self._broadcasts.get(broadcast.id)
+        assert updated is not None
+        return updated
+
+    async def set_send_at(self, broadcast: BroadcastRow, send_at: datetime) -> BroadcastRow:
+        """Schedule a draft for ``send_at`` (chosen with the Schedule… buttons)."""
+        if send_at <= self._scheduler.clock.now():
+            raise BroadcastError("past")
+        await self._broadcasts.set_send_at(broadcast.id, send_at)
         updated = await self._broadcasts.get(broadcast.id)
         assert updated is not None
         return updated
@@ -280,11 +290,34 @@ class BroadcastService:
         )
 
 
+# Telegram's error text (English, and not a stable API) -> what the reader is told.
+_REASONS: tuple[tuple[tuple[str, ...], Callable[[], str]], ...] = (
+    (("blocked",), lambda: _("blocked the bot")),
+    (("initiate conversation", "not started"), lambda: _("hasn't opened a chat with the bot")),
+    (("deactivated", "deleted"), lambda: _("account deleted")),
+    (("chat not found", "user not found", "peer_id_invalid"), lambda: _("chat not found")),
+    (
+        ("kicked", "not a member", "removed from"),
+        lambda: _("the bot is no longer in that chat"),
+    ),
+    (("network", "timed out", "timeout"), lambda: _("network problem")),
+)
+
+
+def failure_reason(raw: str | None) -> str:
+    """Why a delivery failed, in the current locale; Telegram's own words are never shown."""
+    text = (raw or "").lower()
+    for needles, message in _REASONS:
+        if any(needle in text for needle in needles):
+            return message()
+    return _("other error")
+
+
 def report_text(report: Report) -> str:
     """The delivery report, in the current locale."""
     delivered = report.count(Status.SENT)
     lines = [
-        _("<b>Broadcast #{id}</b>: delivery report", id=report.broadcast.id),
+        _("<b>Announcement #{id}</b>: delivery report", id=report.broadcast.id),
         i18n.ngettext("{count} delivered", "{count} delivered", delivered),
     ]
     blocked = report.count(Status.BLOCKED)
@@ -300,7 +333,11 @@ def report_text(report: Report) -> str:
     failed = report.count(Status.FAILED)
     if failed:
         lines.append(i18n.ngettext("{count} failed", "{count} failed", failed))
-        lines += [f"  • {i18n.show(reason)}: {n}" for reason, n in report.failures.items()]
+        reasons: dict[str, int] = {}
+        for reason, n in report.failures.items():
+            label = failure_reason(reason)
+            reasons[label] = reasons.get(label, 0) + n
+        lines += [f"  • {label}: {n}" for label, n in reasons.items()]
     if report.pending:
         lines.append(
             i18n.ngettext("{count} still pending", "{count} still pending", report.pending)

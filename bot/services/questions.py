@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot import i18n
+from bot.buttons import button_label
 from bot.db.database import Database
 from bot.db.hubs import HubRepository, HubRow
 from bot.db.memberships import MembershipRepository, Role
@@ -48,7 +49,11 @@ class Asker:
 
 def vote_button(question: QuestionRow) -> dict:
     """The "me too" button as Bot API JSON (the outbox stores markup as JSON)."""
-    label = _("🙋 Me too ({count})", count=question.votes) if question.votes else _("🙋 Me too")
+    label = (
+        button_label("🙋 Me too ({count})", count=question.votes)
+        if question.votes
+        else button_label("🙋 Me too")
+    )
     return {"text": label, "callback_data": f"qv:{question.id}"}
 
 
@@ -172,7 +177,7 @@ class QuestionService:
                 text = "\n\n".join(
                     [
                         _(
-                            "🛂 <b>New question #{id}</b> for {hub} ({who}):",
+                            "🆕 <b>New question #{id}</b> for {hub} needs your approval ({who}):",
                             id=question.id,
                             hub=hub.name,
                             who=who,
@@ -183,8 +188,14 @@ class QuestionService:
                 markup = {
                     "inline_keyboard": [
                         [
-                            {"text": _("✅ Approve"), "callback_data": f"qm:{question.id}:ok"},
-                            {"text": _("✖ Reject"), "callback_data": f"qm:{question.id}:no"},
+                            {
+                                "text": button_label("✅ Approve"),
+                                "callback_data": f"qm:{question.id}:ok",
+                            },
+                            {
+                                "text": button_label("✖ Reject"),
+                                "callback_data": f"qm:{question.id}:no",
+                            },
                         ]
                     ]
                 }
@@ -264,9 +275,17 @@ class QuestionService:
             if question.asker_id is not None:
 
                 def render() -> str:
+                    if target is QuestionStatus.REJECTED:
+                        if reason:
+                            return _(
+                                "Your question #{id} wasn't approved for posting. Reason: {reason}",
+                                id=question.id,
+                                reason=reason,
+                            )
+                        return _("Your question #{id} wasn't approved for posting.", id=question.id)
                     if reason:
                         return _(
-                            "Your question #{id} was closed by a facilitator: {reason}",
+                            "A facilitator closed your question #{id}. Reason: {reason}",
                             id=question.id,
                             reason=reason,
                         )
@@ -336,7 +355,10 @@ class QuestionService:
                         voter,
                         f"{NOTICE_KIND}:{question.id}:voter:{voter}",
                         lambda: (
-                            _("💬 A question you supported (#{id}) was answered:", id=question.id)
+                            _(
+                                "💬 A question you said 🙋 Me too to (#{id}) has an answer:",
+                                id=question.id,
+                            )
                             + "\n\n"
                             + body
                         ),

@@ -17,6 +17,11 @@ _LIKELY_ZONES: dict[str, tuple[str, ...]] = {
 }
 
 
+def example_zone(locale: str) -> str:
+    """A zone name that looks familiar to readers of ``locale``, for examples in messages."""
+    return _LIKELY_ZONES.get(locale, _LIKELY_ZONES["en"])[0]
+
+
 @cache
 def _zones() -> dict[str, str]:
     """Every zone tzdata knows, keyed by its lower-case name (legacy aliases excluded)."""

@@ -15,7 +15,13 @@ from bot.config import SUPPORTED_LOCALES
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TAG = re.compile(r"</?([a-z-]+)[^>]*>")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "button_label": None,
+}
 
 
 def _catalog(locale: str) -> Catalog:
