@@ -8,7 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import callbacks, i18n, keyboards, menus
 from bot.commands import Audience, commands_for
 from bot.context import BotContext
-from bot.handlers.common import edit_or_reply, reply, stale_button
+from bot.handlers.common import edit_or_reply, reply, shorten, stale_button
 from bot.i18n import _
 from bot.services.hubs import HubError
 
@@ -51,7 +51,8 @@ async def _join(update: Update, context: BotContext, code: str) -> None:
         await reply(
             update,
             _(
-                "This invite link doesn't work. Ask your facilitator for a new one.",
+                "This invite link doesn't work (code {code}). Ask your facilitator for a new one.",
+                code=shorten(code, 32),
             ),
         )
         return

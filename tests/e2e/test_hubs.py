@@ -51,7 +51,7 @@ async def test_newhub_bad_input(bot: RunningBot, telegram: FakeTelegram) -> None
     group = telegram.group("Teachers", creator=owner)
     await group.add_bot(by=owner)
     await owner.send("/newhub", chat=group)
-    assert "Give the hub a name" in group.last().text
+    assert "Add the hub's name after the command" in group.last().text
     await owner.send("/newhub " + "N" * 65, chat=group)
     assert "at most 64 characters" in group.last().text
     await owner.send("/newhub <b>Bold</b> & co", chat=group)
@@ -163,7 +163,7 @@ async def test_removed_bot_detaches_the_hub_and_nothing_is_lost(
     assert detached.detached_at is not None
     assert await bot.services.hubs.role(hub.id, owner.id) == "facilitator"
     await group.add_bot(by=owner)
-    assert "still the hub Chisinau mentors" in group.last().text
+    assert "still linked to the hub Chisinau mentors" in group.last().text
     assert (await bot.services.hubs.get(hub.id)).detached_at is None
 
 

@@ -46,7 +46,12 @@ async def test_join_help_hubs_and_settings_in_every_language(
     assert tr(locale, "<b>Your hubs</b>") in member.last().text
     await member.send("/settings")
     assert (
-        tr(locale, "Time zone: {timezone} (now {time})", timezone="Europe/Chisinau", time="")
+        tr(
+            locale,
+            "Time zone: {timezone} (it's {time} there now)",
+            timezone="Europe/Chisinau",
+            time="",
+        )
         .split("(")[0]
         .strip()
         in member.last().text

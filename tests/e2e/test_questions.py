@@ -60,14 +60,17 @@ async def test_named_question_is_posted_supported_and_answered(
     private = alice.last().text
     assert "Answer to your question #1" in private
     assert "Ask for one concrete example first." in private
-    assert tr("he", "💬 A question you supported (#{id}) was answered:", id=1) in dana.last().text
+    assert (
+        tr("he", "💬 A question you said 🙋 Me too to (#{id}) has an answer:", id=1)
+        in dana.last().text
+    )
     assert "Ask for one concrete example first." in post.text
     assert post.buttons == []  # answered: no more votes
 
     await owner.send("/answer 1 Ask for two concrete examples.")
     assert "Corrected answer to your question #1" in alice.last().text
     assert "two concrete examples" in post.text
-    assert "corrected" in owner.last().text
+    assert "updated" in owner.last().text
 
 
 async def test_anonymous_question_with_moderation_names_nobody(
@@ -109,7 +112,7 @@ async def test_anonymous_question_with_moderation_names_nobody(
     assert (
         tr(
             "ru",
-            "Your question #{id} was closed by a facilitator: {reason}",
+            "Your question #{id} wasn't approved for posting. Reason: {reason}",
             id=2,
             reason="duplicate of #1",
         )

@@ -16,7 +16,7 @@ async def test_timezone_by_name_and_near_miss(bot: RunningBot, telegram: FakeTel
     assert "Europe/Chisinau" in alice.last().text
     assert (await bot.services.users.get(alice.id)).timezone == "Europe/Chisinau"
     await alice.send("/timezone Mars/Olympus Mons")
-    assert "continent/city" in alice.last().text
+    assert "Continent/City" in alice.last().text
     assert (await bot.services.users.get(alice.id)).timezone == "Europe/Chisinau"
 
 
@@ -52,9 +52,9 @@ async def test_hubsettings_buttons_and_arguments(bot: RunningBot, telegram: Fake
     await owner.send("/start")
     await owner.send("/hubsettings")
     panel = owner.last()
-    assert "Question moderation: off" in panel.text
-    await owner.press(panel, "Turn moderation on")
-    assert "Question moderation: on" in owner.last().text
+    assert "Approve questions before posting: off" in panel.text
+    await owner.press(panel, "☐ Question approval")
+    assert "Approve questions before posting: on" in owner.last().text
     await owner.press(owner.last(), "Language")
     await owner.press(owner.last(), "Română")
     assert (await bot.services.hubs.get(hub.id)).locale == "ro"
@@ -62,7 +62,7 @@ async def test_hubsettings_buttons_and_arguments(bot: RunningBot, telegram: Fake
     await owner.send("Europe/Bucharest")
     assert (await bot.services.hubs.get(hub.id)).timezone == "Europe/Bucharest"
     await owner.send("/hubsettings timezone Asia/Nowhere")
-    assert "I don't know the time zone" in owner.last().text
+    assert "I don't recognise the time zone" in owner.last().text
     await owner.send("/hubsettings moderation off")
     assert not (await bot.services.hubs.get(hub.id)).moderation
     await owner.send("/hubsettings colour blue")
