@@ -61,7 +61,7 @@ COMMANDS: tuple[Command, ...] = (
         Audience.FACILITATOR,
         in_groups=True,
     ),
-    Command("broadcasts", lazy_gettext("Announcements and delivery reports"), Audience.FACILITATOR),
+    Command("broadcasts", lazy_gettext("Announcements and reports"), Audience.FACILITATOR),
     Command(
         "hubsettings",
         lazy_gettext("Time zone, language, approval"),

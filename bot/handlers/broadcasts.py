@@ -21,7 +21,6 @@ from bot import callbacks, i18n
 from bot.buttons import button_label, hub_in_label
 from bot.context import AWAITING, BotContext
 from bot.db.broadcasts import BroadcastRow, BroadcastStatus
-from bot.db.database import utcnow
 from bot.db.hubs import HubRow
 from bot.handlers.common import (
     args_text,
@@ -285,7 +284,7 @@ async def preview_callback(update: Update, context: BotContext) -> None:
     action = parsed[1]
     if action == "sch":
         await query.answer()
-        await _pick_day(update, broadcast, hub)
+        await _pick_day(update, context, broadcast, hub)
         return
     if action == "pv":
         await query.answer()
@@ -337,11 +336,12 @@ def _back_row(broadcast: BroadcastRow) -> list[InlineKeyboardButton]:
     ]
 
 
-async def _pick_day(update: Update, broadcast: BroadcastRow, hub: HubRow | None) -> None:
+async def _pick_day(
+    update: Update, context: BotContext, broadcast: BroadcastRow, hub: HubRow | None
+) -> None:
     """Day buttons for the next week, in the hub's zone (today only while a slot is left)."""
-    zone = ZoneInfo(hub.timezone) if hub else None
-    tz = zone or ZoneInfo("UTC")
-    now = utcnow().astimezone(tz)
+    tz = _hub_zone(hub, context)
+    now = context.services.broadcasts.now().astimezone(tz)
     days = [now.date() + timedelta(days=n) for n in range(8)]
     if now.hour * 60 + now.minute >= max(_SLOTS) * 60:
         days = days[1:]
@@ -409,7 +409,7 @@ async def day_callback(update: Update, context: BotContext) -> None:
         await stale_button(update)
         return
     zone = _hub_zone(hub, context)
-    now = utcnow()
+    now = context.services.broadcasts.now()
     slots = [h for h in _SLOTS if datetime.combine(day, time(h), zone) > now]
     await query.answer()
     buttons = [

@@ -117,6 +117,10 @@ class BroadcastService:
         assert updated is not None
         return updated
 
+    def now(self) -> datetime:
+        """The scheduler's clock, so that offered times agree with what ``draft`` accepts."""
+        return self._scheduler.clock.now()
+
     async def set_send_at(self, broadcast: BroadcastRow, send_at: datetime) -> BroadcastRow:
         """Schedule a draft for ``send_at`` (chosen with the Schedule… buttons)."""
         if send_at <= self._scheduler.clock.now():
