@@ -123,8 +123,8 @@ async def newhub_command(update: Update, context: BotContext) -> None:
                     hub=hub.name,
                 ),
                 _(
-                    "Invite members with /invite. Set the hub's time zone, language and question "
-                    "moderation with /hubsettings (now: {timezone}, {language}).",
+                    "Invite people with /invite. To change the hub's time zone ({timezone}), "
+                    "language ({language}) or question approval, send /hubsettings.",
                     timezone=hub.timezone,
                     language=i18n.language_name(hub.locale),
                 ),
