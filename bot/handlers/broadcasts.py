@@ -362,7 +362,7 @@ async def _pick_day(
 
 
 def _babel_day(day: date) -> str:
-    """A short day label in the reader's language, e.g. "Thu, Dec 24"."""
+    """A short day label in the reader's language, e.g. "Thu 24 Dec"."""
     return format_date(day, "EEE d MMM", locale=i18n.current_locale())
 
 
