@@ -55,7 +55,9 @@ CONNECTIONS = 8
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.POLL_ANSWER]
 
 
-def build_services(config: Config, bot: Bot, clock: Clock | None = None) -> Services:
+def build_services(
+    config: Config, bot: Bot, pacer: TelegramPacer, clock: Clock | None = None
+) -> Services:
     """Construct repositories and services; nothing is opened or started until ``post_init``."""
     db = Database(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
     users, hub_rows, memberships = UserRepository(db), HubRepository(db), MembershipRepository(db)
@@ -80,10 +82,13 @@ def build_services(config: Config, bot: Bot, clock: Clock | None = None) -> Serv
         bot,
         outbox,
         config.delivery,
+        pacer,
         on_blocked=blocked,
         on_migrated=migrated,
         concurrency=CONNECTIONS // 2,  # leave half the connections for direct replies
     )
+    # A direct reply to a chat out of budget waits in the outbox, not in the handler.
+    pacer.overflow = delivery.defer_reply
     broadcasts = BroadcastService(
         db,
         BroadcastRepository(db),
@@ -120,6 +125,12 @@ def build_services(config: Config, bot: Bot, clock: Clock | None = None) -> Serv
 def build_application(config: Config, *, clock: Clock | None = None) -> BotApplication:
     """Build the Application for ``config``; run it with ``run_polling`` or ``run_webhook``."""
     protect_secret(config.telegram.token)
+    delivery = config.delivery
+    pacer = TelegramPacer(
+        delivery.messages_per_second,
+        private_chat_per_second=delivery.private_chat_per_second,
+        group_per_minute=delivery.group_per_minute,
+    )
     app = (
         ApplicationBuilder()
         .token(config.telegram.token)
@@ -132,7 +143,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> BotAppli
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(TelegramPacer(config.delivery.messages_per_second))
+        .rate_limiter(pacer)
         .concurrent_updates(PerSenderUpdateProcessor(CONCURRENT_UPDATES))
         # PTB's default is one connection; concurrent handlers would queue on it.
         .connection_pool_size(CONNECTIONS)
@@ -142,7 +153,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> BotAppli
         .post_shutdown(post_shutdown)
         .build()
     )
-    app.bot_data.services = build_services(config, app.bot, clock)
+    app.bot_data.services = build_services(config, app.bot, pacer, clock)
     register_handlers(app)
     return app
 

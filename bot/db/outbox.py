@@ -1,9 +1,9 @@
-"""The outbox: one row per message to deliver, claimed in batches by the delivery worker."""
+"""The outbox: one row per message to deliver, claimed one by one as each request leaves."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -121,44 +121,48 @@ class OutboxRepository:
         async with self._db.transaction() as conn:
             return await self.add_many(conn, messages)
 
-    async def claim_due(
-        self, now: datetime, limit: int, paced_until: Callable[[int], datetime | None]
-    ) -> list[OutboxRow]:
-        """Mark up to ``limit`` due rows as being sent, oldest first, and return them.
+    async def due(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Up to ``limit`` rows that may be sent now, oldest first, without claiming them.
 
         Only the oldest unfinished row of each chat is eligible, so one recipient's messages go
-        out in order even while an earlier one waits for a retry. A row whose chat is still
-        paced (``paced_until`` returns a time) is put off until then instead of claimed.
+        out in order even while an earlier one waits for a retry. A row is claimed ('sending')
+        only when its request is about to leave: see ``apply``.
         """
-        async with self._db.transaction() as conn:
-            rows = await conn.execute_fetchall(
-                """SELECT o.* FROM outbox o
-                   WHERE o.status = 'pending' AND o.not_before <= ?
-                     AND NOT EXISTS (SELECT 1 FROM outbox e
-                                     WHERE e.chat_id = o.chat_id AND e.id < o.id
-                                       AND e.status IN ('pending', 'sending'))
-                   ORDER BY o.id LIMIT ?""",
-                (to_db_time(now), limit),
-            )
-            claimed, later = [], []
-            for row in map(_row, rows):
-                until = paced_until(row.chat_id)
-                if until is None:
-                    claimed.append(row)
-                else:
-                    later.append((to_db_time(until), row.id))
-            await conn.executemany("UPDATE outbox SET not_before = ? WHERE id = ?", later)
-            await conn.executemany(
-                """UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?
-                   WHERE id = ?""",
-                [(to_db_time(now), row.id) for row in claimed],
-            )
-        return claimed
+        rows = await self._db.fetch_all(
+            """SELECT o.* FROM outbox o
+               WHERE o.status = 'pending' AND o.not_before <= ?
+                 AND NOT EXISTS (SELECT 1 FROM outbox e
+                                 WHERE e.chat_id = o.chat_id AND e.id < o.id
+                                   AND e.status IN ('pending', 'sending'))
+               ORDER BY o.id LIMIT ?""",
+            (to_db_time(now), limit),
+        )
+        return [_row(row) for row in rows]
 
-    async def record(self, outcomes: Iterable[Outcome]) -> None:
-        """Write a batch's outcomes in one transaction."""
+    async def apply(
+        self,
+        claims: Sequence[int],
+        outcomes: Sequence[Outcome],
+        postponed: Sequence[tuple[int, datetime]] = (),
+    ) -> set[int]:
+        """One transaction for what the senders did since the last: the group commit.
+
+        ``claims`` are rows whose request is about to leave: marked 'sending' (one attempt more)
+        if still pending (a cancelled announcement's rows are not), and their ids returned.
+        ``outcomes`` are what Telegram answered; ``postponed`` rows wait for their chat's slot.
+        """
         now = to_db_time(utcnow())
         async with self._db.transaction() as conn:
+            claimed: set[int] = set()
+            if claims:
+                marks = ", ".join("?" * len(claims))
+                rows = await conn.execute_fetchall(
+                    f"""UPDATE outbox SET status = 'sending', attempts = attempts + 1,
+                                          updated_at = ?
+                        WHERE id IN ({marks}) AND status = 'pending' RETURNING id""",  # noqa: S608
+                    (now, *claims),
+                )
+                claimed = {row[0] for row in rows}
             await conn.executemany(
                 """UPDATE outbox SET status = ?, reason = COALESCE(?, reason),
                                      message_id = COALESCE(?, message_id),
@@ -178,6 +182,47 @@ class OutboxRepository:
                     for o in outcomes
                 ],
             )
+            await conn.executemany(
+                "UPDATE outbox SET not_before = ? WHERE id = ? AND status = 'pending'",
+                [(to_db_time(until), row_id) for row_id, until in postponed],
+            )
+        return claimed
+
+    async def add_reply(
+        self, key: str, chat_id: int, kind: str, text: str, reply_markup: str | None, at: datetime
+    ) -> bool:
+        """Queue a reply that could not go out at once; False if an identical one already waits.
+
+        Thirty people sending /help in one flooded group get one answer when the group's slot
+        comes, not thirty.
+        """
+        now = to_db_time(utcnow())
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                """INSERT INTO outbox (key, chat_id, kind, text, reply_markup, status, not_before,
+                                       created_at, updated_at)
+                   SELECT ?, ?, ?, ?, ?, 'pending', ?, ?, ?
+                   WHERE NOT EXISTS (SELECT 1 FROM outbox
+                                     WHERE chat_id = ? AND status IN ('pending', 'sending')
+                                       AND kind = ?
+                                       AND text = ? AND reply_markup IS ?)
+                   ON CONFLICT (key) DO NOTHING""",
+                (
+                    key,
+                    chat_id,
+                    kind,
+                    text,
+                    reply_markup,
+                    to_db_time(at),
+                    now,
+                    now,
+                    chat_id,
+                    kind,
+                    text,
+                    reply_markup,
+                ),
+            )
+            return cursor.rowcount > 0
 
     async def recover_interrupted(self) -> int:
         """Rows left 'sending' by a process that died mid-send: send them again (see README)."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from telegram import Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update
-from telegram.error import BadRequest
+import json
+
+from telegram import Bot, Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram.error import BadRequest, RetryAfter
+from telegram.ext import ExtBot
 
 from bot import keyboards
 from bot.context import BotContext
 from bot.db.hubs import HubRow
 from bot.db.users import UserRow
 from bot.i18n import _
+from bot.pacing import Slot, TelegramPacer
 
 MESSAGE_LIMIT = 4096
 
@@ -56,6 +60,44 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return chunks
 
 
+def _pacer(bot: Bot) -> TelegramPacer:
+    pacer = bot.rate_limiter if isinstance(bot, ExtBot) else None
+    if not isinstance(pacer, TelegramPacer):
+        raise RuntimeError("the bot was built without the TelegramPacer")
+    return pacer
+
+
+async def send_text(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    quote: ReplyParameters | None = None,
+) -> Message | None:
+    """Send now if the chat has budget; otherwise queue it in the outbox and return None.
+
+    An update handler never waits for Telegram's per-chat limits: a chat that is out of budget
+    (a flooded group, a 429) gets its reply from the delivery worker when its slot comes, while
+    the handler returns and every other chat is served at once.
+    """
+    pacer = _pacer(bot)
+    markup = json.dumps(reply_markup.to_dict()) if reply_markup is not None else None
+    if pacer.has_backlog(chat_id) or not pacer.claim(chat_id):
+        await pacer.defer(chat_id, text, markup)
+        return None
+    try:
+        return await bot.send_message(
+            chat_id,
+            text,
+            reply_markup=reply_markup,
+            reply_parameters=quote,
+            rate_limit_args=Slot.CHAT,
+        )
+    except RetryAfter:
+        await pacer.defer(chat_id, text, markup)
+        return None
+
+
 async def reply(
     update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None
 ) -> Message | None:
@@ -76,11 +118,12 @@ async def reply(
     sent = None
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
-        sent = await chat.get_bot().send_message(
+        sent = await send_text(
+            chat.get_bot(),
             chat.id,
             chunk,
-            reply_markup=reply_markup if last else None,
-            reply_parameters=quote if index == 0 else None,
+            reply_markup if last else None,
+            quote if index == 0 else None,
         )
     return sent
 
@@ -101,6 +144,9 @@ async def edit_or_reply(
             # Pressing a button that changes nothing (the language already chosen) is fine.
             if "not modified" not in exc.message:
                 raise
+        except RetryAfter:
+            # Telegram holds this chat back: the answer comes as a message when it may.
+            await send_text(query.get_bot(), query.message.chat_id, text, reply_markup)
         return
     await reply(update, text, reply_markup)
 

@@ -1,16 +1,20 @@
 """The delivery worker: drains the outbox under Telegram's limits and records every outcome.
 
-Pacing: the Bot's ``TelegramPacer`` holds the overall messages-per-second budget that direct
-replies share; this worker adds Telegram's per-chat limits (one message a second in a private
-chat, twenty a minute in a group), which python-telegram-bot's own limiter does not apply.
+Pacing: the Bot's ``TelegramPacer`` holds the overall messages-per-second budget and each chat's
+slot clock (one message a second in a private chat, twenty a minute in a group), shared with
+direct replies, so a group's replies and its announcements together stay within its limit.
 
-Restarts: rows are claimed ('sending') in one transaction before they are sent and their outcomes
-written in one transaction after, so a graceful stop, which lets the batch in flight finish,
-loses and repeats nothing. The one window no design closes: a request that reached Telegram but
-whose answer never came back (the process killed mid-send, a timeout after Telegram accepted).
-Telegram's sendMessage has no idempotency key, so such a message is either lost or repeated.
-Policy: repeat it (at least once). A duplicate announcement costs a moment; a missing one (a moved
-meeting, a cancelled session) costs the member. The row's reason says it was resent.
+The crash window. A feeder reads due rows into memory without claiming them; ``concurrency``
+senders each take one, wait for the chat's slot and the overall budget, and only then claim the
+row ('sending') and send it. Claims and outcomes are written by a group commit (one transaction
+for whatever the senders did while the previous one ran, well under 50 ms), and a sender takes its
+next row only once its outcome is committed. So at any instant at most ``concurrency`` rows are
+'sending': after a kill -9 those are the only ones sent again, and a graceful stop, which lets
+the requests in flight finish, repeats nothing. The one window no design closes is a request that
+reached Telegram but whose answer never came back: ``sendMessage`` has no idempotency key, so
+such a message is either lost or repeated. Policy: repeat it (at least once). A duplicate
+announcement costs a moment; a missing one (a moved meeting) costs the member. The row's reason
+says it was resent.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import (
@@ -36,17 +41,16 @@ from telegram.error import (
 from bot.config import DeliveryConfig
 from bot.db.database import utcnow
 from bot.db.outbox import OutboxRepository, OutboxRow, Outcome, Status
-from bot.pacing import retry_seconds
+from bot.pacing import Slot, TelegramPacer, retry_seconds
 
 log = logging.getLogger(__name__)
 
-# A batch is about half a second of sending at the configured pace (at most 64 at once), so a
-# graceful stop, which lets the batches in flight finish, takes about a second.
-MAX_BATCH = 64
-# Batches in flight at once: one is claimed while another waits for Telegram's answers. Order
-# per chat still holds: a chat with a message in flight has nothing claimable.
-LANES = 2
-# Called after each batch with the (kind, ref_id) pairs whose rows reached a final state.
+# Rows read ahead into memory (unclaimed, so a crash costs nothing): about a quarter of a
+# second at the configured pace, at least two per sender.
+MAX_PREFETCH = 256
+# The kind of outbox row that holds a direct reply the chat had no budget for.
+REPLY_KIND = "reply"
+# Called with the ref ids of ``kind`` whose rows reached a final state (e.g. to report a broadcast).
 ProgressHook = Callable[[set[int]], Awaitable[None]]
 
 
@@ -61,12 +65,86 @@ def _classify_forbidden(message: str) -> tuple[Status, str]:
     return Status.FAILED, message
 
 
+class _GroupCommit:
+    """Batches the senders' claims, outcomes and postponements into one transaction at a time.
+
+    Whatever arrives while a transaction runs goes into the next one, so the latency is one
+    commit and the cost per message falls as the pace rises.
+    """
+
+    def __init__(self, outbox: OutboxRepository) -> None:
+        self._outbox = outbox
+        self._claims: list[tuple[int, asyncio.Future[bool]]] = []
+        self._outcomes: list[tuple[Outcome, asyncio.Future[bool]]] = []
+        self._postponed: list[tuple[int, datetime]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def claim(self, row_id: int) -> bool:
+        """Mark the row 'sending'; False if it is no longer pending (cancelled meanwhile)."""
+        return await self._submit(self._claims, row_id)
+
+    def record(self, outcome: Outcome) -> asyncio.Future[bool]:
+        """Queue an outcome; it commits with (or before) the sender's next claim.
+
+        Claims and outcomes commit in the order they were queued, so a sender's next row is never
+        'sending' in the database before its previous row's outcome is: at most one claimed row
+        per sender, whatever the pace.
+        """
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._outcomes.append((outcome, future))
+        self._start()
+        return future
+
+    def busy(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def postpone(self, row_id: int, until: datetime) -> None:
+        """Put a row off until its chat's slot (no one waits for this write)."""
+        self._postponed.append((row_id, until))
+        self._start()
+
+    async def _submit(self, queue: list[tuple[Any, asyncio.Future[bool]]], item: object) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        queue.append((item, future))
+        self._start()
+        return await future
+
+    def _start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush(), name="delivery-commit")
+
+    async def _flush(self) -> None:
+        while self._claims or self._outcomes or self._postponed:
+            claims, self._claims = self._claims, []
+            outcomes, self._outcomes = self._outcomes, []
+            postponed, self._postponed = self._postponed, []
+            try:
+                claimed = await self._outbox.apply(
+                    [row_id for row_id, _ in claims], [o for o, _ in outcomes], postponed
+                )
+            except Exception as exc:  # e.g. the database is busy: every waiter hears it
+                for _, future in (*claims, *outcomes):
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for row_id, future in claims:
+                future.set_result(row_id in claimed)
+            for _, future in outcomes:
+                future.set_result(True)
+
+    async def drain(self) -> None:
+        """Wait for the last transaction (at stop)."""
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
 class DeliveryWorker:
     def __init__(
         self,
         bot: Bot,
         outbox: OutboxRepository,
         config: DeliveryConfig,
+        pacer: TelegramPacer,
         *,
         on_blocked: Callable[[int], Awaitable[None]],
         on_migrated: Callable[[int, int], Awaitable[None]],
@@ -75,17 +153,24 @@ class DeliveryWorker:
         self._bot = bot
         self._outbox = outbox
         self._config = config
+        self._pacer = pacer
         self._on_blocked = on_blocked
         self._on_migrated = on_migrated
+        self._concurrency = concurrency
+        self._commit = _GroupCommit(outbox)
         self._progress_hooks: dict[str, ProgressHook] = {}
-        self._next_allowed: dict[int, datetime] = {}
+        self._finished: dict[str, set[int]] = {}
+        self._blocked: set[int] = set()
+        self._reporting: asyncio.Task[None] | None = None
+        self._queue: asyncio.Queue[OutboxRow | None] = asyncio.Queue()
+        self._held: set[int] = set()  # chats with a row in memory: queued or in flight
+        self._prefetch = max(
+            2 * concurrency, min(MAX_PREFETCH, int(config.messages_per_second / 4))
+        )
         self._wake = asyncio.Event()
         self._progress = asyncio.Condition()
-        self._busy = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
-        self._batch = max(1, min(MAX_BATCH, int(config.messages_per_second / 2)))
-        self._sending = asyncio.Semaphore(concurrency)
 
     def on_progress(self, kind: str, hook: ProgressHook) -> None:
         """Tell ``hook`` which of its ref ids had rows finish (e.g. to report a broadcast)."""
@@ -100,75 +185,134 @@ class DeliveryWorker:
                 "%s message(s) were mid-send when the bot stopped; sending again", recovered
             )
         self._stopping = False
-        self._tasks = [
-            asyncio.create_task(self._run(), name=f"delivery-lane-{lane}") for lane in range(LANES)
+        self._tasks = [asyncio.create_task(self._feed(), name="delivery-feeder")] + [
+            asyncio.create_task(self._send_loop(), name=f"delivery-sender-{n}")
+            for n in range(self._concurrency)
         ]
 
     async def stop(self) -> None:
-        """Finish the batches in flight, record them, and stop."""
+        """Let the requests in flight finish and record them; leave the rest pending."""
         self._stopping = True
         self._wake.set()
+        while not self._queue.empty():  # read ahead but not claimed: they stay pending
+            row = self._queue.get_nowait()
+            if row is not None:
+                self._release(row)
+        for _ in range(self._concurrency):
+            self._queue.put_nowait(None)
         await asyncio.gather(*self._tasks)
+        await self._commit.drain()
+        if self._reporting is not None:
+            await asyncio.gather(self._reporting, return_exceptions=True)
         self._tasks = []
 
     def wake(self) -> None:
         """New rows were written: look now rather than at the next timer."""
         self._wake.set()
 
-    async def _run(self) -> None:
+    async def defer_reply(
+        self, chat_id: int, text: str, reply_markup: str | None, delay: float
+    ) -> bool:
+        """Queue a direct reply the chat had no budget for (the pacer's overflow)."""
+        at = utcnow() + timedelta(seconds=delay)
+        key = f"{REPLY_KIND}:{chat_id}:{random.getrandbits(64):016x}"
+        added = await self._outbox.add_reply(key, chat_id, REPLY_KIND, text, reply_markup, at)
+        self.wake()
+        return added
+
+    # -- the feeder: reads due rows ahead, claims nothing
+
+    async def _feed(self) -> None:
         while not self._stopping:
             try:
-                sent = await self.run_once()
+                fed = await self._feed_once()
             except Exception:
-                log.exception("delivery batch failed; retrying shortly")
-                sent = 0
+                log.exception("reading the outbox failed; retrying shortly")
                 await asyncio.sleep(1)
-            if sent or self._stopping:
                 continue
-            await self._sleep_until_due()
+            if self._stopping:
+                return
+            if fed:
+                await self._wait_for_room()
+            else:
+                await self._sleep_until_due()
+
+    async def _feed_once(self) -> int:
+        room = self._prefetch - len(self._held)
+        if room <= 0:
+            return 0
+        rows = await self._outbox.due(utcnow(), room + len(self._held))
+        if self._stopping:
+            return 0
+        fed = 0
+        for row in rows:
+            if row.chat_id in self._held or fed >= room:
+                continue
+            wait = self._pacer.ready_in(row.chat_id)
+            if wait > 0:
+                self._commit.postpone(row.id, utcnow() + timedelta(seconds=wait))
+                continue
+            self._held.add(row.chat_id)
+            self._queue.put_nowait(row)
+            fed += 1
+        return fed
+
+    async def _wait_for_room(self) -> None:
+        """Sleep until the read-ahead is half used (or new rows arrive)."""
+        self._wake.clear()
+        if len(self._held) > self._prefetch // 2:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 1.0)
 
     async def _sleep_until_due(self) -> None:
         # Clear before looking: a wake() that lands while we query is kept, not lost.
         self._wake.clear()
         next_due = await self._outbox.next_due()
         timeout = 60.0 if next_due is None else (next_due - utcnow()).total_seconds()
-        if timeout <= 0 or self._stopping:
+        if self._held:
+            timeout = min(timeout, 1.0)
+        if self._stopping:
             return
+        if timeout <= 0:
+            # Due, but each such chat is in flight (its release wakes us) or being put off.
+            timeout = 1.0 if self._held else 0.05
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), min(timeout, 60.0))
 
-    # -- one batch
+    def _release(self, row: OutboxRow) -> None:
+        self._held.discard(row.chat_id)
+        if len(self._held) <= self._prefetch // 2:
+            self._wake.set()
 
-    def _paced_until(self, chat_id: int) -> datetime | None:
-        allowed = self._next_allowed.get(chat_id)
-        return allowed if allowed is not None and allowed > utcnow() else None
+    # -- the senders: one row at a time each
 
-    def _reserve(self, chat_id: int) -> None:
-        """Take the chat's next slot: 1/s in a private chat, 20/min in a group."""
-        if chat_id > 0:
-            interval = 1 / self._config.private_chat_per_second
-        else:
-            interval = 60 / self._config.group_per_minute
-        self._next_allowed[chat_id] = utcnow() + timedelta(seconds=interval)
-        if len(self._next_allowed) > 50_000:  # forget chats whose slot has long passed
-            now = utcnow()
-            self._next_allowed = {c: t for c, t in self._next_allowed.items() if t > now}
+    async def _send_loop(self) -> None:
+        while (row := await self._queue.get()) is not None:
+            try:
+                await self._deliver(row)
+            except Exception:
+                log.exception("delivering outbox row %s failed; it stays queued", row.id)
+                await asyncio.sleep(1)
+            finally:
+                self._release(row)
+                async with self._progress:
+                    self._progress.notify_all()
 
-    async def run_once(self) -> int:
-        """Send one batch of due messages; return how many were attempted."""
-        self._busy += 1
-        try:
-            rows = await self._outbox.claim_due(utcnow(), self._batch, self._paced_until)
-            for row in rows:
-                self._reserve(row.chat_id)
-            outcomes = list(await asyncio.gather(*(self._send(row) for row in rows)))
-            await self._outbox.record(outcomes)
-            await self._after(rows, outcomes)
-            return len(rows)
-        finally:
-            self._busy -= 1
-            async with self._progress:
-                self._progress.notify_all()
+    async def _deliver(self, row: OutboxRow) -> None:
+        if self._stopping:
+            return
+        await self._pacer.overall_slot()
+        if self._stopping:
+            return
+        if not self._pacer.claim(row.chat_id):  # a direct reply took the chat's slot meanwhile
+            wait = self._pacer.ready_in(row.chat_id)
+            self._commit.postpone(row.id, utcnow() + timedelta(seconds=wait))
+            return
+        if not await self._commit.claim(row.id):
+            return  # no longer pending: cancelled while it waited
+        outcome = await self._send(row)
+        committed = self._commit.record(outcome)
+        committed.add_done_callback(lambda done: self._recorded(row, outcome, done))
 
     async def _send(self, row: OutboxRow) -> Outcome:
         markup = (
@@ -177,10 +321,9 @@ class DeliveryWorker:
             else None
         )
         try:
-            async with self._sending:
-                message = await self._bot.send_message(
-                    row.chat_id, row.text, reply_markup=markup, rate_limit_args=0
-                )
+            message = await self._bot.send_message(
+                row.chat_id, row.text, reply_markup=markup, rate_limit_args=Slot.ALL
+            )
         except RetryAfter as exc:
             wait = retry_seconds(exc)
             return self._retry(row, f"429: retry after {wait:g} s", wait, counts=False)
@@ -195,7 +338,7 @@ class DeliveryWorker:
             # Retrying cannot help: the chat is gone or the message is malformed.
             return Outcome(row.id, Status.FAILED, exc.message)
         except NetworkError as exc:  # includes TimedOut
-            if row.attempts >= self._config.max_attempts:
+            if row.attempts >= self._config.max_attempts:  # attempts made before this one
                 return Outcome(row.id, Status.FAILED, f"network: {exc.message}")
             backoff = self._config.retry_backoff_seconds * 2 ** (row.attempts - 1)
             return self._retry(row, f"network: {exc.message}", backoff * random.uniform(1, 1.5))  # noqa: S311
@@ -206,8 +349,6 @@ class DeliveryWorker:
     def _retry(
         self, row: OutboxRow, reason: str, seconds: float, *, counts: bool = True
     ) -> Outcome:
-        if seconds > 0:
-            self._next_allowed[row.chat_id] = utcnow() + timedelta(seconds=seconds)
         return Outcome(
             row.id,
             Status.PENDING,
@@ -216,35 +357,61 @@ class DeliveryWorker:
             refund_attempt=not counts,
         )
 
-    async def _after(self, rows: list[OutboxRow], outcomes: list[Outcome]) -> None:
-        finished: dict[str, set[int]] = {}
-        for row, outcome in zip(rows, outcomes, strict=True):
-            if outcome.status is Status.BLOCKED and row.user_id is not None:
-                await self._on_blocked(row.user_id)
-            if outcome.status is not Status.PENDING and row.ref_id is not None:
-                finished.setdefault(row.kind, set()).add(row.ref_id)
-        for kind, ref_ids in finished.items():
-            hook = self._progress_hooks.get(kind)
-            if hook is not None:
-                await hook(ref_ids)
-        if any(o.status is Status.PENDING for o in outcomes):
+    def _recorded(self, row: OutboxRow, outcome: Outcome, done: asyncio.Future[bool]) -> None:
+        """The row's outcome is committed: wake, release a backlog slot, tell the hooks."""
+        if done.cancelled() or done.exception() is not None:
+            return  # not recorded: the row stays 'sending' and is sent again at start-up
+        if outcome.status is Status.PENDING:
             self._wake.set()
+            return
+        if row.kind == REPLY_KIND:
+            self._pacer.backlog_done(row.chat_id)
+        if outcome.status is Status.BLOCKED and row.user_id is not None:
+            self._blocked.add(row.user_id)
+        if row.ref_id is not None and row.kind in self._progress_hooks:
+            self._finished.setdefault(row.kind, set()).add(row.ref_id)
+        if not (self._blocked or self._finished):
+            return
+        if self._reporting is None or self._reporting.done():
+            self._reporting = asyncio.create_task(self._report(), name="delivery-progress")
+
+    async def _report(self) -> None:
+        """Mark blocked members and tell the progress hooks, batched while the last call ran."""
+        while self._finished or self._blocked:
+            blocked, self._blocked = self._blocked, set()
+            for user_id in blocked:
+                try:
+                    await self._on_blocked(user_id)
+                except Exception:
+                    log.exception("could not mark user %s unreachable", user_id)
+            finished, self._finished = self._finished, {}
+            for kind, ref_ids in finished.items():
+                try:
+                    await self._progress_hooks[kind](ref_ids)
+                except Exception:
+                    log.exception("progress hook for %s failed", kind)
+            self._wake.set()  # a hook may have queued a message (a delivery report)
 
     # -- for tests and benchmarks
 
     async def idle(self) -> None:
-        """Wait until nothing is due now and no batch is in flight."""
+        """Wait until nothing is due now and nothing is in flight."""
         await self._wait(until_drained=False)
 
     async def drained(self) -> None:
         """Wait until every message has a final outcome (retries included)."""
         await self._wait(until_drained=True)
 
+    def _busy(self) -> bool:
+        reporting = self._reporting is not None and not self._reporting.done()
+        return bool(self._held) or self._commit.busy() or reporting
+
     async def _wait(self, *, until_drained: bool) -> None:
         async with self._progress:
             while True:
-                if self._busy:
-                    await self._progress.wait()
+                if self._busy():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._progress.wait(), 0.1)
                     continue
                 next_due = await self._outbox.next_due()
                 if next_due is None:
@@ -253,6 +420,6 @@ class DeliveryWorker:
                 if delay > 0 and not until_drained:
                     return
                 if delay <= 0:
-                    self._wake.set()  # work is due: make sure a lane is looking
+                    self._wake.set()  # work is due: make sure the feeder is looking
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._progress.wait(), max(delay, 0) + 1)
+                    await asyncio.wait_for(self._progress.wait(), delay + 1 if delay > 0 else 0.05)

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from telegram.error import RetryAfter
 
-from bot.pacing import TelegramPacer
+from bot.pacing import Slot, TelegramPacer
 
 
 class FlakyEndpoint:
@@ -30,7 +30,9 @@ async def test_non_sending_methods_pass_straight_through() -> None:
     assert len(endpoint.calls) == 5
 
 
-async def test_a_429_pauses_that_chat_and_retries_once(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_short_429_pauses_that_chat_and_retries_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     slept: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:
@@ -38,19 +40,69 @@ async def test_a_429_pauses_that_chat_and_retries_once(monkeypatch: pytest.Monke
 
     monkeypatch.setattr("bot.pacing.asyncio.sleep", fake_sleep)
     pacer = TelegramPacer(100)
-    endpoint = FlakyEndpoint(1, retry_after=3)
+    endpoint = FlakyEndpoint(1, retry_after=1)
     result = await pacer.process_request(endpoint, (), {}, "sendMessage", {"chat_id": 5}, None)
     assert result == {"ok": True}
     assert len(endpoint.calls) == 2
-    assert slept and 2.5 < slept[0] <= 3
+    assert slept and 0.5 < slept[0] <= 1
 
 
-async def test_no_retries_when_the_caller_handles_429_itself() -> None:
+async def test_a_long_429_is_not_waited_out_in_place() -> None:
+    """An update handler must not sit out a 57 s flood wait: the caller gets the 429 at once."""
+    pacer = TelegramPacer(100)
+    endpoint = FlakyEndpoint(1, retry_after=57)
+    with pytest.raises(RetryAfter):
+        await asyncio.wait_for(
+            pacer.process_request(endpoint, (), {}, "sendMessage", {"chat_id": -5}, None), 1
+        )
+    assert len(endpoint.calls) == 1
+    assert 56 < pacer.ready_in(-5) <= 57
+    # and the next direct request to that chat is refused without troubling Telegram
+    with pytest.raises(RetryAfter):
+        await pacer.process_request(endpoint, (), {}, "sendMessage", {"chat_id": -5}, None)
+    assert len(endpoint.calls) == 1
+
+
+async def test_no_retries_when_the_worker_took_the_slot_itself() -> None:
     pacer = TelegramPacer(100)
     endpoint = FlakyEndpoint(1)
     with pytest.raises(RetryAfter):
-        await pacer.process_request(endpoint, (), {}, "sendMessage", {"chat_id": 5}, 0)
+        await pacer.process_request(endpoint, (), {}, "sendMessage", {"chat_id": 5}, Slot.ALL)
     assert len(endpoint.calls) == 1
+    assert pacer.ready_in(5) > 0
+
+
+def test_slot_markers_survive_ptb_dropping_falsy_rate_limit_args() -> None:
+    """PTB ignores a falsy ``rate_limit_args`` (``if not rate_limit_args``): 0 was lost."""
+    assert all(bool(slot) for slot in Slot)
+
+
+def test_chat_slots_are_spaced_to_the_sub_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr("bot.pacing.time.monotonic", lambda: now[0])
+    pacer = TelegramPacer(30, private_chat_per_second=1, group_per_minute=20)
+    assert pacer.claim(-7)
+    assert not pacer.claim(-7)
+    now[0] += 2.9
+    assert not pacer.claim(-7)
+    assert pacer.ready_in(-7) == pytest.approx(0.1)
+    now[0] += 0.1
+    assert pacer.claim(-7)  # a group: one every 3 s, never 2-3 s
+    assert pacer.claim(42)
+    now[0] += 0.99
+    assert not pacer.claim(42)
+    now[0] += 0.01
+    assert pacer.claim(42)  # a private chat: one a second
+
+
+async def test_a_direct_send_counts_against_the_chat(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replies and the worker share a group's twenty a minute."""
+    now = [1000.0]
+    monkeypatch.setattr("bot.pacing.time.monotonic", lambda: now[0])
+    pacer = TelegramPacer(100, group_per_minute=20)
+    await pacer.process_request(FlakyEndpoint(0), (), {}, "editMessageText", {"chat_id": -9}, None)
+    assert not pacer.claim(-9)
+    assert pacer.ready_in(-9) == pytest.approx(3)
 
 
 async def test_a_paused_chat_does_not_hold_up_other_chats(monkeypatch: pytest.MonkeyPatch) -> None:
