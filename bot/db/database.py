@@ -100,6 +100,17 @@ class Database:
                 raise
             await conn.execute("COMMIT")
 
+    @asynccontextmanager
+    async def statements(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The writer, for statements that are each atomic on their own (autocommit).
+
+        For a hot path where each statement stands alone: no ``BEGIN``/``COMMIT`` round trips to
+        aiosqlite's thread. Still under the writer lock, so no other coroutine's transaction is
+        open on the connection meanwhile.
+        """
+        async with self._write_lock:
+            yield self.writer
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; return the last row id."""
         async with self.transaction() as conn:

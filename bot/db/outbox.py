@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 import aiosqlite
 
 from bot.db.database import Database, to_db_time, utcnow
+
+T = TypeVar("T")
 
 
 class Status(StrEnum):
@@ -67,6 +70,17 @@ class Outcome:
     refund_attempt: bool = False  # a 429 or a migration is not the message's fault
 
 
+def _chunks(items: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
+    """Slices small enough for SQLite's limit on bound parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _placeholders(rows: int, columns: int) -> str:
+    row = "(" + ", ".join("?" * columns) + ")"
+    return ", ".join([row] * rows)
+
+
 def _row(row: sqlite3.Row) -> OutboxRow:
     return OutboxRow(
         id=row["id"],
@@ -121,21 +135,21 @@ class OutboxRepository:
         async with self._db.transaction() as conn:
             return await self.add_many(conn, messages)
 
-    async def due(self, now: datetime, limit: int) -> list[OutboxRow]:
-        """Up to ``limit`` rows that may be sent now, oldest first, without claiming them.
+    async def due(self, now: datetime, limit: int, after_id: int = 0) -> list[OutboxRow]:
+        """Up to ``limit`` rows (ids above ``after_id``) that may be sent now, oldest first.
 
         Only the oldest unfinished row of each chat is eligible, so one recipient's messages go
         out in order even while an earlier one waits for a retry. A row is claimed ('sending')
         only when its request is about to leave: see ``apply``.
         """
         rows = await self._db.fetch_all(
-            """SELECT o.* FROM outbox o
-               WHERE o.status = 'pending' AND o.not_before <= ?
+            """SELECT o.* FROM outbox o INDEXED BY outbox_pending_by_id
+               WHERE o.status = 'pending' AND o.not_before <= ? AND o.id > ?
                  AND NOT EXISTS (SELECT 1 FROM outbox e
                                  WHERE e.chat_id = o.chat_id AND e.id < o.id
                                    AND e.status IN ('pending', 'sending'))
                ORDER BY o.id LIMIT ?""",
-            (to_db_time(now), limit),
+            (to_db_time(now), after_id, limit),
         )
         return [_row(row) for row in rows]
 
@@ -145,47 +159,60 @@ class OutboxRepository:
         outcomes: Sequence[Outcome],
         postponed: Sequence[tuple[int, datetime]] = (),
     ) -> set[int]:
-        """One transaction for what the senders did since the last: the group commit.
+        """Write what the senders did since the last call: the delivery worker's group commit.
 
+        ``outcomes`` are what Telegram answered; ``postponed`` rows wait for their chat's slot;
         ``claims`` are rows whose request is about to leave: marked 'sending' (one attempt more)
-        if still pending (a cancelled announcement's rows are not), and their ids returned.
-        ``outcomes`` are what Telegram answered; ``postponed`` rows wait for their chat's slot.
+        if still pending (a cancelled announcement's are not), and their ids returned. Each is
+        one statement, atomic on its own, run in this order: a sender's previous row has its
+        outcome before its next row is claimed, so no more rows are ever 'sending' than there
+        are senders.
         """
         now = to_db_time(utcnow())
-        async with self._db.transaction() as conn:
-            claimed: set[int] = set()
-            if claims:
-                marks = ", ".join("?" * len(claims))
+        claimed: set[int] = set()
+        async with self._db.statements() as conn:
+            for chunk in _chunks(outcomes):
+                await conn.execute(
+                    f"""UPDATE outbox SET status = v.column2,
+                                          reason = COALESCE(v.column3, outbox.reason),
+                                          message_id = COALESCE(v.column4, outbox.message_id),
+                                          not_before = COALESCE(v.column5, outbox.not_before),
+                                          attempts = outbox.attempts - v.column6,
+                                          updated_at = ?
+                        FROM (VALUES {_placeholders(len(chunk), 6)}) AS v
+                        WHERE outbox.id = v.column1""",  # noqa: S608
+                    [
+                        now,
+                        *(
+                            value
+                            for o in chunk
+                            for value in (
+                                o.id,
+                                o.status.value,
+                                o.reason,
+                                o.message_id,
+                                to_db_time(o.not_before) if o.not_before else None,
+                                int(o.refund_attempt),
+                            )
+                        ),
+                    ],
+                )
+            for chunk in _chunks(postponed):
+                await conn.execute(
+                    f"""UPDATE outbox SET not_before = v.column2
+                        FROM (VALUES {_placeholders(len(chunk), 2)}) AS v
+                        WHERE outbox.id = v.column1 AND +outbox.status = 'pending'""",  # noqa: S608
+                    [value for row_id, until in chunk for value in (row_id, to_db_time(until))],
+                )
+            for chunk in _chunks(claims):
                 rows = await conn.execute_fetchall(
                     f"""UPDATE outbox SET status = 'sending', attempts = attempts + 1,
                                           updated_at = ?
-                        WHERE id IN ({marks}) AND status = 'pending' RETURNING id""",  # noqa: S608
-                    (now, *claims),
+                        WHERE id IN ({", ".join("?" * len(chunk))}) AND +status = 'pending'
+                        RETURNING id""",  # noqa: S608
+                    (now, *chunk),
                 )
-                claimed = {row[0] for row in rows}
-            await conn.executemany(
-                """UPDATE outbox SET status = ?, reason = COALESCE(?, reason),
-                                     message_id = COALESCE(?, message_id),
-                                     not_before = COALESCE(?, not_before), updated_at = ?,
-                                     attempts = attempts - ?
-                   WHERE id = ?""",
-                [
-                    (
-                        o.status.value,
-                        o.reason,
-                        o.message_id,
-                        to_db_time(o.not_before) if o.not_before else None,
-                        now,
-                        int(o.refund_attempt),
-                        o.id,
-                    )
-                    for o in outcomes
-                ],
-            )
-            await conn.executemany(
-                "UPDATE outbox SET not_before = ? WHERE id = ? AND status = 'pending'",
-                [(to_db_time(until), row_id) for row_id, until in postponed],
-            )
+                claimed.update(row[0] for row in rows)
         return claimed
 
     async def add_reply(

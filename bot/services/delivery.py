@@ -24,6 +24,7 @@ import contextlib
 import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +49,10 @@ log = logging.getLogger(__name__)
 # Rows read ahead into memory (unclaimed, so a crash costs nothing): about a quarter of a
 # second at the configured pace, at least two per sender.
 MAX_PREFETCH = 256
+# The longest an outcome waits to ride along with a claim before it is written on its own.
+OUTCOME_DELAY_SECONDS = 0.02
+# While rows are in flight, progress hooks hear of finished rows at most this often.
+PROGRESS_BATCH_SECONDS = 0.2
 # The kind of outbox row that holds a direct reply the chat had no budget for.
 REPLY_KIND = "reply"
 # Called with the ref ids of ``kind`` whose rows reached a final state (e.g. to report a broadcast).
@@ -78,6 +83,7 @@ class _GroupCommit:
         self._outcomes: list[tuple[Outcome, asyncio.Future[bool]]] = []
         self._postponed: list[tuple[int, datetime]] = []
         self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
     async def claim(self, row_id: int) -> bool:
         """Mark the row 'sending'; False if it is no longer pending (cancelled meanwhile)."""
@@ -90,13 +96,16 @@ class _GroupCommit:
         'sending' in the database before its previous row's outcome is: at most one claimed row
         per sender, whatever the pace.
         """
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
         self._outcomes.append((outcome, future))
-        self._start()
+        # Rides along with the next claim (one round trip for both) or goes alone within 20 ms.
+        if self._timer is None:
+            self._timer = loop.call_later(OUTCOME_DELAY_SECONDS, self._start)
         return future
 
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return bool(self._outcomes) or (self._task is not None and not self._task.done())
 
     def postpone(self, row_id: int, until: datetime) -> None:
         """Put a row off until its chat's slot (no one waits for this write)."""
@@ -114,9 +123,13 @@ class _GroupCommit:
             self._task = asyncio.create_task(self._flush(), name="delivery-commit")
 
     async def _flush(self) -> None:
+        await asyncio.sleep(0)  # let senders woken in this same turn of the loop join in
         while self._claims or self._outcomes or self._postponed:
             claims, self._claims = self._claims, []
             outcomes, self._outcomes = self._outcomes, []
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
             postponed, self._postponed = self._postponed, []
             try:
                 claimed = await self._outbox.apply(
@@ -133,7 +146,8 @@ class _GroupCommit:
                 future.set_result(True)
 
     async def drain(self) -> None:
-        """Wait for the last transaction (at stop)."""
+        """Write what is queued and wait for it (at stop)."""
+        self._start()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
@@ -164,6 +178,8 @@ class DeliveryWorker:
         self._reporting: asyncio.Task[None] | None = None
         self._queue: asyncio.Queue[OutboxRow | None] = asyncio.Queue()
         self._held: set[int] = set()  # chats with a row in memory: queued or in flight
+        self._read_up_to = 0  # the feeder's place in the outbox
+        self._soonest: float | None = None  # monotonic time a row put off or retried is due
         self._prefetch = max(
             2 * concurrency, min(MAX_PREFETCH, int(config.messages_per_second / 4))
         )
@@ -224,60 +240,82 @@ class DeliveryWorker:
 
     async def _feed(self) -> None:
         while not self._stopping:
+            # Clear before reading: a wake() that lands while we read is kept, not lost.
+            self._wake.clear()
             try:
-                fed = await self._feed_once()
+                more = await self._feed_once()
             except Exception:
                 log.exception("reading the outbox failed; retrying shortly")
                 await asyncio.sleep(1)
                 continue
             if self._stopping:
                 return
-            if fed:
-                await self._wait_for_room()
+            if len(self._held) > self._prefetch // 2:
+                await self._wait_for_wake(1.0)  # a release at half-empty wakes us
+            elif more:
+                continue  # a full page: more rows are due now
+            elif self._held:
+                # The end of what is due; the rows in flight wake us as they finish, and rows
+                # put off (a chat's slot, a retry) are due at the time we noted.
+                await self._wait_for_wake(min(1.0, self._until_soonest()))
             else:
                 await self._sleep_until_due()
 
-    async def _feed_once(self) -> int:
+    async def _feed_once(self) -> bool:
+        """Queue due rows whose chat is free; True if the page was full (more may be due)."""
         room = self._prefetch - len(self._held)
         if room <= 0:
-            return 0
-        rows = await self._outbox.due(utcnow(), room + len(self._held))
+            return False
+        # Read on from the last row read, so rows already in memory are not read again and again;
+        # at the end, start over from the oldest (rows put off or retried may be due by then).
+        rows = await self._outbox.due(utcnow(), room, self._read_up_to)
+        more = len(rows) == room
+        self._read_up_to = rows[-1].id if more else 0
         if self._stopping:
-            return 0
-        fed = 0
+            return False
         for row in rows:
-            if row.chat_id in self._held or fed >= room:
+            if row.chat_id in self._held:
                 continue
             wait = self._pacer.ready_in(row.chat_id)
             if wait > 0:
-                self._commit.postpone(row.id, utcnow() + timedelta(seconds=wait))
+                self._put_off(row.id, wait)
                 continue
             self._held.add(row.chat_id)
             self._queue.put_nowait(row)
-            fed += 1
-        return fed
+        return more
 
-    async def _wait_for_room(self) -> None:
-        """Sleep until the read-ahead is half used (or new rows arrive)."""
-        self._wake.clear()
-        if len(self._held) > self._prefetch // 2:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), 1.0)
+    def _put_off(self, row_id: int, seconds: float) -> None:
+        """The row's chat has no slot for ``seconds``: write that down, and look again then."""
+        self._commit.postpone(row_id, utcnow() + timedelta(seconds=seconds))
+        self._note_due_in(seconds)
+
+    def _note_due_in(self, seconds: float) -> None:
+        at = time.monotonic() + seconds
+        if self._soonest is None or at < self._soonest:
+            self._soonest = at
+
+    def _until_soonest(self) -> float:
+        if self._soonest is None:
+            return 60.0
+        left = self._soonest - time.monotonic()
+        if left <= 0:
+            self._soonest = None
+        return max(left, 0.0)
+
+    async def _wait_for_wake(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), max(seconds, 0.01))
 
     async def _sleep_until_due(self) -> None:
-        # Clear before looking: a wake() that lands while we query is kept, not lost.
-        self._wake.clear()
+        """Nothing in memory: ask the outbox when its next row is due (new rows wake us)."""
         next_due = await self._outbox.next_due()
-        timeout = 60.0 if next_due is None else (next_due - utcnow()).total_seconds()
-        if self._held:
-            timeout = min(timeout, 1.0)
         if self._stopping:
             return
-        if timeout <= 0:
-            # Due, but each such chat is in flight (its release wakes us) or being put off.
-            timeout = 1.0 if self._held else 0.05
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), min(timeout, 60.0))
+        timeout = 60.0 if next_due is None else (next_due - utcnow()).total_seconds()
+        # A row due now but not fed is being put off (its write is on its way): look again soon.
+        await self._wait_for_wake(
+            min(timeout, self._until_soonest(), 60.0) if timeout > 0 else 0.05
+        )
 
     def _release(self, row: OutboxRow) -> None:
         self._held.discard(row.chat_id)
@@ -305,8 +343,7 @@ class DeliveryWorker:
         if self._stopping:
             return
         if not self._pacer.claim(row.chat_id):  # a direct reply took the chat's slot meanwhile
-            wait = self._pacer.ready_in(row.chat_id)
-            self._commit.postpone(row.id, utcnow() + timedelta(seconds=wait))
+            self._put_off(row.id, self._pacer.ready_in(row.chat_id))
             return
         if not await self._commit.claim(row.id):
             return  # no longer pending: cancelled while it waited
@@ -362,6 +399,8 @@ class DeliveryWorker:
         if done.cancelled() or done.exception() is not None:
             return  # not recorded: the row stays 'sending' and is sent again at start-up
         if outcome.status is Status.PENDING:
+            if outcome.not_before is not None:
+                self._note_due_in((outcome.not_before - utcnow()).total_seconds())
             self._wake.set()
             return
         if row.kind == REPLY_KIND:
@@ -377,6 +416,8 @@ class DeliveryWorker:
 
     async def _report(self) -> None:
         """Mark blocked members and tell the progress hooks, batched while the last call ran."""
+        if self._held:  # more will finish in a moment: tell the hooks a batch, not each row
+            await asyncio.sleep(PROGRESS_BATCH_SECONDS)
         while self._finished or self._blocked:
             blocked, self._blocked = self._blocked, set()
             for user_id in blocked:
