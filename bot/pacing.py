@@ -54,13 +54,16 @@ SENDING_METHODS = frozenset(
         "editMessageReplyMarkup",
     }
 )
+# Seconds of a private chat's budget a direct reply may borrow (see ``TelegramPacer.claim``).
+PRIVATE_BURST_SECONDS = 2.0
 # The longest a direct request waits in place for a chat that Telegram paused: past it the caller
 # gets the 429 at once and hands the message to the outbox.
 INLINE_WAIT_SECONDS = 1.0
 
-# (chat id, HTML text, reply markup as JSON or None, seconds until the chat's slot) -> whether a
-# new outbox row was written (False: an identical reply already waits, and this one merged into it)
-Overflow = Callable[[int, str, str | None, float], Awaitable[bool]]
+# (chat id, HTML text, reply markup as JSON or None, message quoted or None, seconds until the
+# chat's slot) -> whether a new outbox row was written (False: an identical reply already waits,
+# and this one merged into it)
+Overflow = Callable[[int, str, str | None, int | None, float], Awaitable[bool]]
 
 
 class Slot(Enum):
@@ -141,15 +144,27 @@ class TelegramPacer(BaseRateLimiter[Slot]):
         budget = 0.0 if slot is None else max(0.0, slot - time.monotonic())
         return max(budget, self.paused_for(chat_id))
 
-    def claim(self, chat_id: object) -> bool:
-        """Take the chat's slot if it is free now; False (nothing taken) when it is not."""
-        if self.ready_in(chat_id) > 0:
+    def claim(self, chat_id: object, *, burst: float = 0.0) -> bool:
+        """Take the chat's next slot if it is free now; False (nothing taken) when it is not.
+
+        ``burst`` lends that many seconds of the chat's future budget: a person tapping a button
+        and typing a command within a second gets both answers at once (Telegram tolerates such
+        short bursts in a private chat), while announcements keep to the plain spacing.
+        """
+        if self.paused_for(chat_id) > 0:
             return False
         now = time.monotonic()
-        self._next_slot[chat_id] = now + self._interval(chat_id)
+        slot = self._next_slot.get(chat_id, now)
+        if slot - now > burst:
+            return False
+        self._next_slot[chat_id] = max(slot, now) + self._interval(chat_id)
         if len(self._next_slot) > 50_000:  # forget chats whose slot has long passed
             self._next_slot = {c: t for c, t in self._next_slot.items() if t > now}
         return True
+
+    def claim_reply(self, chat_id: int) -> bool:
+        """A direct reply's claim: private chats may borrow a little, groups keep the spacing."""
+        return self.claim(chat_id, burst=PRIVATE_BURST_SECONDS if chat_id > 0 else 0.0)
 
     def _count(self, chat_id: object) -> None:
         """A send that claimed no slot (an edit after a button press) still uses the budget.
@@ -173,11 +188,13 @@ class TelegramPacer(BaseRateLimiter[Slot]):
         """Whether replies to this chat wait in the outbox (a new one must queue behind them)."""
         return self._backlog.get(chat_id, 0) > 0
 
-    async def defer(self, chat_id: int, text: str, reply_markup: str | None) -> None:
+    async def defer(
+        self, chat_id: int, text: str, reply_markup: str | None, reply_to: int | None = None
+    ) -> None:
         """Hand a reply to the outbox, to go out when the chat's slot comes."""
         if self.overflow is None:
             raise RuntimeError("no overflow: the pacer is not wired to an outbox")
-        if await self.overflow(chat_id, text, reply_markup, self.ready_in(chat_id)):
+        if await self.overflow(chat_id, text, reply_markup, reply_to, self.ready_in(chat_id)):
             self._backlog[chat_id] = self._backlog.get(chat_id, 0) + 1
 
     def backlog_done(self, chat_id: int) -> None:

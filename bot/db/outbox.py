@@ -56,6 +56,7 @@ class OutboxRow:
     text: str
     reply_markup: str | None
     attempts: int
+    reply_to_message_id: int | None = None  # a deferred reply quotes the command it answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ def _row(row: sqlite3.Row) -> OutboxRow:
         text=row["text"],
         reply_markup=row["reply_markup"],
         attempts=row["attempts"],
+        reply_to_message_id=row["reply_to_message_id"],
     )
 
 
@@ -216,7 +218,14 @@ class OutboxRepository:
         return claimed
 
     async def add_reply(
-        self, key: str, chat_id: int, kind: str, text: str, reply_markup: str | None, at: datetime
+        self,
+        key: str,
+        chat_id: int,
+        kind: str,
+        text: str,
+        reply_markup: str | None,
+        reply_to_message_id: int | None,
+        at: datetime,
     ) -> bool:
         """Queue a reply that could not go out at once; False if an identical one already waits.
 
@@ -226,9 +235,9 @@ class OutboxRepository:
         now = to_db_time(utcnow())
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                """INSERT INTO outbox (key, chat_id, kind, text, reply_markup, status, not_before,
-                                       created_at, updated_at)
-                   SELECT ?, ?, ?, ?, ?, 'pending', ?, ?, ?
+                """INSERT INTO outbox (key, chat_id, kind, text, reply_markup, reply_to_message_id,
+                                       status, not_before, created_at, updated_at)
+                   SELECT ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?
                    WHERE NOT EXISTS (SELECT 1 FROM outbox
                                      WHERE chat_id = ? AND status IN ('pending', 'sending')
                                        AND kind = ?
@@ -240,6 +249,7 @@ class OutboxRepository:
                     kind,
                     text,
                     reply_markup,
+                    reply_to_message_id,
                     to_db_time(at),
                     now,
                     now,

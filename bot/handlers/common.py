@@ -82,8 +82,9 @@ async def send_text(
     """
     pacer = _pacer(bot)
     markup = json.dumps(reply_markup.to_dict()) if reply_markup is not None else None
-    if pacer.has_backlog(chat_id) or not pacer.claim(chat_id):
-        await pacer.defer(chat_id, text, markup)
+    reply_to = quote.message_id if quote is not None else None
+    if pacer.has_backlog(chat_id) or not pacer.claim_reply(chat_id):
+        await pacer.defer(chat_id, text, markup, reply_to)
         return None
     try:
         return await bot.send_message(
@@ -94,7 +95,7 @@ async def send_text(
             rate_limit_args=Slot.CHAT,
         )
     except RetryAfter:
-        await pacer.defer(chat_id, text, markup)
+        await pacer.defer(chat_id, text, markup, reply_to)
         return None
 
 

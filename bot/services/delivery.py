@@ -25,11 +25,12 @@ import json
 import logging
 import random
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -227,12 +228,14 @@ class DeliveryWorker:
         self._wake.set()
 
     async def defer_reply(
-        self, chat_id: int, text: str, reply_markup: str | None, delay: float
+        self, chat_id: int, text: str, reply_markup: str | None, reply_to: int | None, delay: float
     ) -> bool:
         """Queue a direct reply the chat had no budget for (the pacer's overflow)."""
         at = utcnow() + timedelta(seconds=delay)
-        key = f"{REPLY_KIND}:{chat_id}:{random.getrandbits(64):016x}"
-        added = await self._outbox.add_reply(key, chat_id, REPLY_KIND, text, reply_markup, at)
+        key = f"{REPLY_KIND}:{chat_id}:{uuid.uuid4().hex}"
+        added = await self._outbox.add_reply(
+            key, chat_id, REPLY_KIND, text, reply_markup, reply_to, at
+        )
         self.wake()
         return added
 
@@ -358,8 +361,17 @@ class DeliveryWorker:
             else None
         )
         try:
+            quote = (
+                ReplyParameters(row.reply_to_message_id, allow_sending_without_reply=True)
+                if row.reply_to_message_id is not None
+                else None
+            )
             message = await self._bot.send_message(
-                row.chat_id, row.text, reply_markup=markup, rate_limit_args=Slot.ALL
+                row.chat_id,
+                row.text,
+                reply_markup=markup,
+                reply_parameters=quote,
+                rate_limit_args=Slot.ALL,
             )
         except RetryAfter as exc:
             wait = retry_seconds(exc)

@@ -113,3 +113,16 @@ async def test_a_paused_chat_does_not_hold_up_other_chats(monkeypatch: pytest.Mo
         pacer.process_request(endpoint, (), {}, "sendMessage", {"chat_id": 6}, None), 1
     )
     assert len(endpoint.calls) == 1
+
+
+def test_a_private_reply_may_borrow_a_little_of_the_chats_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A button press and a command a moment apart are both answered at once."""
+    now = [1000.0]
+    monkeypatch.setattr("bot.pacing.time.monotonic", lambda: now[0])
+    pacer = TelegramPacer(30, private_chat_per_second=1, group_per_minute=20)
+    assert [pacer.claim_reply(42) for _ in range(4)] == [True, True, True, False]
+    assert not pacer.claim(42)  # the worker does not borrow
+    assert pacer.claim_reply(-42)
+    assert not pacer.claim_reply(-42)  # groups keep to one every 3 s
