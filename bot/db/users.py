@@ -20,6 +20,8 @@ class UserRow:
     timezone: str | None
     started_at: datetime | None
     blocked_at: datetime | None
+    # The chat-scoped command menu last set for them (a digest), or None for the default menus.
+    menu: str | None = None
 
     @property
     def full_name(self) -> str:
@@ -37,6 +39,7 @@ def user_from_row(row: sqlite3.Row) -> UserRow:
         timezone=row["timezone"],
         started_at=from_db_time(row["started_at"]),
         blocked_at=from_db_time(row["blocked_at"]),
+        menu=row["menu"],
     )
 
 
@@ -139,6 +142,10 @@ class UserRepository:
             "UPDATE users SET timezone = ?, updated_at = ? WHERE id = ?",
             (timezone, to_db_time(utcnow()), user_id),
         )
+
+    async def set_menu(self, user_id: int, menu: str | None) -> None:
+        """Remember the menu just set for them, so an unchanged one is not sent again."""
+        await self._db.execute("UPDATE users SET menu = ? WHERE id = ?", (menu, user_id))
 
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         """Record that the user blocked the bot (or came back)."""

@@ -30,6 +30,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.settings import INPUT_GROUP
 from bot.i18n import _
+from bot.parsing import id_and_rest
 from bot.services.questions import (
     FAQ_PAGE,
     MAX_ANSWER,
@@ -361,11 +362,7 @@ async def _facilitated_question(
 
 
 def _id_and_rest(update: Update) -> tuple[int | None, str]:
-    parts = args_text(update).split(maxsplit=1)
-    if not parts:
-        return None, ""
-    digits = parts[0].lstrip("#")
-    return (int(digits) if digits.isdigit() else None), (parts[1] if len(parts) > 1 else "")
+    return id_and_rest(args_text(update))
 
 
 async def answer_command(update: Update, context: BotContext) -> None:
