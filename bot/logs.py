@@ -121,3 +121,6 @@ def setup_logging(token: str, level: int = logging.INFO) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Their debug lines quote whole requests, updates and SQL parameters: people's message text.
+    for name in ("telegram", "aiosqlite"):
+        logging.getLogger(name).setLevel(max(level, logging.INFO))

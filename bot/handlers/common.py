@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 from telegram import Bot, Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
 from bot import keyboards
@@ -129,22 +131,44 @@ async def reply(
     return sent
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(text: str) -> str:
+    """What an HTML message reads as, the way Telegram stores it (tags gone, ends trimmed)."""
+    return html.unescape(_TAG.sub("", text)).strip()
+
+
+def edit_changes(
+    message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Whether editing ``message`` to this text and keyboard would change it.
+
+    Telegram refuses an edit that changes nothing ("message is not modified"), so the bot
+    compares with the message the button press carries instead of asking and being refused.
+    Only the text and the keyboard are compared: no button of ours changes formatting alone.
+    """
+    current = message.reply_markup if message.reply_markup else None
+    return plain_text(text) != (message.text or "").strip() or (reply_markup or None) != current
+
+
 async def edit_or_reply(
     update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """After a button press, replace the message it sat on; otherwise reply."""
+    """After a button press, replace the message it sat on; otherwise reply.
+
+    A press that would change nothing (the language already chosen) edits nothing.
+    """
     query = update.callback_query
     if (
         query is not None
         and isinstance(query.message, Message)
         and utf16_len(text) <= MESSAGE_LIMIT
     ):
+        if not edit_changes(query.message, text, reply_markup):
+            return
         try:
             await query.edit_message_text(text, reply_markup=reply_markup)
-        except BadRequest as exc:
-            # Pressing a button that changes nothing (the language already chosen) is fine.
-            if "not modified" not in exc.message:
-                raise
         except RetryAfter:
             # Telegram holds this chat back: the answer comes as a message when it may.
             await send_text(query.get_bot(), query.message.chat_id, text, reply_markup)

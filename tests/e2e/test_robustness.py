@@ -53,6 +53,7 @@ async def test_telegram_failing_does_not_stop_the_bot(
     assert "/hubs" in bob.last().text
 
 
+@pytest.mark.telegram_errors(429)
 async def test_a_429_on_a_reply_is_waited_out(bot: RunningBot, telegram: FakeTelegram) -> None:
     alice = telegram.user("Alice", language_code="en")
     await alice.send("/start")
