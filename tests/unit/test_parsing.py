@@ -1,10 +1,14 @@
 """Every parser of what people type or forge: a valid result or a clean refusal, never an error."""
 
+import sqlite3
+from contextlib import closing
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import callbacks
+from bot.db.questions import fts_query
 from bot.handlers.broadcasts import _parse as parse_broadcast
 from bot.parsing import INT64_MAX, INT64_MIN, id_and_rest, parse_id, parse_int, single_id
 from bot.services import timezones
@@ -105,6 +109,11 @@ def test_command_text_parsers_never_fail(text: str) -> None:
     zone = timezones.resolve(text)
     assert zone is None or isinstance(zone, str)
     assert all(isinstance(z, str) for z in timezones.suggest(text[:40]))
+    query = fts_query(text)  # /faq: the words become FTS5 syntax, so it must always be valid
+    if query is not None:
+        with closing(sqlite3.connect(":memory:")) as conn:
+            conn.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
+            conn.execute("SELECT * FROM t WHERE t MATCH ?", (query,)).fetchall()
 
 
 @pytest.mark.parametrize(
