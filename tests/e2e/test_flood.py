@@ -75,6 +75,7 @@ async def test_a_flood_paced_by_the_bot_is_merged_and_nobody_waits(
     assert all(n == 1 for n in replies_to_commands(group).values())
 
 
+@pytest.mark.telegram_errors(429)
 async def test_a_group_that_answers_429_is_not_waited_for(
     start_bot: Callable[..., Any],
     make_config: Callable[..., Config],
