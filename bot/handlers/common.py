@@ -7,7 +7,7 @@ import json
 import re
 
 from telegram import Bot, Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ExtBot
 
 from bot import keyboards
@@ -169,6 +169,11 @@ async def edit_or_reply(
             return
         try:
             await query.edit_message_text(text, reply_markup=reply_markup)
+        except BadRequest as exc:
+            # Only if Telegram stored the text in a form the comparison above did not foresee:
+            # harmless here, and the end-to-end tests fail on any such 400, so it shows there.
+            if "not modified" not in exc.message:
+                raise
         except RetryAfter:
             # Telegram holds this chat back: the answer comes as a message when it may.
             await send_text(query.get_bot(), query.message.chat_id, text, reply_markup)

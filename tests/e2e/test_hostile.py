@@ -79,6 +79,7 @@ async def test_a_group_that_removed_the_bot_mid_answer_is_one_info_line(
     caplog.set_level(logging.INFO)
     owner.post("/help", chat=group)
     await group.remove_bot(by=owner)
+    assert any(c.error_code == 403 for c in telegram.calls_of("sendMessage"))
     assert errors_in(caplog) == []
     assert "Traceback" not in caplog.text
 
