@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -30,6 +30,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.settings import INPUT_GROUP
 from bot.i18n import _
+from bot.pacing import retry_seconds
 from bot.parsing import id_and_rest
 from bot.services.questions import (
     FAQ_PAGE,
@@ -253,8 +254,25 @@ async def refresh_post(context: BotContext, question: QuestionRow) -> None:
 
     try:
         await context.services.questions.refresh_post(question.id, edit)
+    except RetryAfter as exc:
+        # The group is out of budget: bring the post up to date when Telegram allows, once.
+        assert context.job_queue is not None
+        name = f"refresh-post:{question.id}"
+        for job in context.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        context.job_queue.run_once(
+            refresh_post_job, retry_seconds(exc), data=question.id, name=name
+        )
     except TelegramError as exc:
         log.warning("could not update the post of question %s: %s", question.id, exc)
+
+
+async def refresh_post_job(context: BotContext) -> None:
+    """A post refresh that Telegram put off (429)."""
+    assert context.job is not None
+    question = await context.services.questions.get(int(context.job.data))  # type: ignore[arg-type]
+    if question is not None:
+        await refresh_post(context, question)
 
 
 # -- lists

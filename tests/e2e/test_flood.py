@@ -11,6 +11,7 @@ import pytest
 from bot.config import Config
 from tests.conftest import RunningBot, tr
 from tests.e2e.test_hubs import make_hub
+from tests.e2e.test_questions import ask, hub_with, post_of
 from tests.fakebot import FakeTelegram, SimGroup, SimUser
 
 FLOOD = 30
@@ -109,3 +110,22 @@ async def test_a_group_that_answers_429_is_not_waited_for(
     )
     assert len(waiting) == 1  # the answers Telegram refused, merged, due when it allows
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+async def test_a_post_refresh_put_off_by_429_happens_when_telegram_allows(
+    bot: RunningBot, telegram: FakeTelegram, lang: str
+) -> None:
+    """A "🙋 Me too" in a group Telegram holds back: no error, the post catches up later."""
+    _, group, (alice, dana) = await hub_with(telegram, "en", lang)
+    await ask(alice, "How do we start the first meeting?")
+    post = post_of(group, 1)
+    edits = len(telegram.calls_of("editMessageText"))
+    # As after Telegram answered a 429 with retry_after 2 for this group.
+    bot.app.bot.rate_limiter.pause(group.id, 2)
+    await dana.press(post, "🙋 Me too")
+    assert post.buttons[0][0].text == "🙋 Me too"  # not yet, and Telegram was not asked
+    assert len(telegram.calls_of("editMessageText")) == edits
+    assert bot.app.job_queue.get_jobs_by_name("refresh-post:1")
+    assert not any(text in m.text for m in dana.inbox() for text in error_texts(lang))
+    await telegram.wait_for(lambda: post.buttons[0][0].text == "🙋 Me too (1)", timeout=10)
