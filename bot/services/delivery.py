@@ -54,6 +54,8 @@ MAX_PREFETCH = 256
 OUTCOME_DELAY_SECONDS = 0.02
 # While rows are in flight, progress hooks hear of finished rows at most this often.
 PROGRESS_BATCH_SECONDS = 0.2
+# Wait before writing outcomes again after the database refused them (busy, say).
+RETRY_WRITE_SECONDS = 0.5
 # The kind of outbox row that holds a direct reply the chat had no budget for.
 REPLY_KIND = "reply"
 # Called with the ref ids of ``kind`` whose rows reached a final state (e.g. to report a broadcast).
@@ -72,10 +74,10 @@ def _classify_forbidden(message: str) -> tuple[Status, str]:
 
 
 class _GroupCommit:
-    """Batches the senders' claims, outcomes and postponements into one transaction at a time.
+    """Batches the senders' claims, outcomes and postponements into one write at a time.
 
-    Whatever arrives while a transaction runs goes into the next one, so the latency is one
-    commit and the cost per message falls as the pace rises.
+    Whatever arrives while a write runs goes into the next one, so the latency is one write and
+    the cost per message falls as the pace rises.
     """
 
     def __init__(self, outbox: OutboxRepository) -> None:
@@ -136,10 +138,15 @@ class _GroupCommit:
                 claimed = await self._outbox.apply(
                     [row_id for row_id, _ in claims], [o for o, _ in outcomes], postponed
                 )
-            except Exception as exc:  # e.g. the database is busy: every waiter hears it
-                for _, future in (*claims, *outcomes):
+            except Exception as exc:  # e.g. the database is busy
+                # Claims fail (those rows stay pending, unsent); outcomes are kept and written
+                # with the next try, since their requests did go out.
+                log.warning("writing delivery outcomes failed (%s); trying again", type(exc))
+                for _, future in claims:
                     if not future.done():
                         future.set_exception(exc)
+                self._outcomes[:0] = outcomes
+                await asyncio.sleep(RETRY_WRITE_SECONDS)
                 continue
             for row_id, future in claims:
                 future.set_result(row_id in claimed)
