@@ -61,6 +61,13 @@ _NUMBER_SIGN = re.compile(r"#(\{[A-Za-z_][A-Za-z0-9_]*\})")
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?:![rsa])?(?::[^{}]*)?\}")
 _TAG_OR_ENTITY = re.compile(r"<[^<>]*>|&[#A-Za-z0-9]+;")
 _URL_LINE = re.compile(r"\s*(?:https?://|tg://)\S*\s*", re.IGNORECASE)
+# Right-to-left scripts (their letters and Arabic digits: bidi classes R, AL and AN) and the
+# explicit bidi controls: what in a value can reorder the left-to-right text around it.
+_RTL_OR_CONTROL = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff"
+    + BIDI_MARKS
+    + "]"
+)
 _ARROWS = {"◀": "▶", "▶": "◀", "←": "→", "→": "←", "◁": "▷", "▷": "◁"}
 _ARROW = re.compile("[" + "".join(_ARROWS) + "]")
 # Old or alternative ISO 639 codes Telegram clients may still report.
@@ -157,11 +164,7 @@ def _bidi_class(char: str) -> str:
 
 def _needs_isolate_in_ltr(text: str) -> bool:
     """Whether a value can reorder left-to-right text: right-to-left letters or bidi controls."""
-    return any(
-        char in BIDI_MARKS or _bidi_class(char) in ("R", "AL", "AN")
-        for char in text
-        if char > "\x7f"
-    )
+    return not text.isascii() and _RTL_OR_CONTROL.search(text) is not None
 
 
 def _isolate(text: str) -> str:

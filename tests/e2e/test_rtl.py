@@ -8,6 +8,16 @@ from tests.fakebot import FakeTelegram, Msg
 from tests.unit.test_bidi import _visible, display_problems
 
 
+def commands_tappable(message: Msg) -> list[str]:
+    """The bot commands Telegram marks in the message (what a reader can tap)."""
+    units = message.text.encode("utf-16-le")
+    return [
+        units[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in message.entities
+        if e["type"] == "bot_command"
+    ]
+
+
 def visual(message: Msg) -> list[str]:
     """The message's lines as a reader sees them, left to right, invisible marks left out."""
     return [_visible(get_display(line)) for line in message.text.split("\n")]
@@ -22,6 +32,7 @@ async def test_question_number_command_and_hub_read_right_in_he_and_ar(
         empty = member.last()
         assert display_problems(empty.text) == []
         assert any("/ask" in line for line in visual(empty))
+        assert commands_tappable(empty) == ["/ask"]  # the LRM in front keeps it a command
 
     draft = await ask(dana, "How do you give feedback after a lesson?")
     assert display_problems(draft.text) == []
@@ -41,6 +52,7 @@ async def test_question_number_command_and_hub_read_right_in_he_and_ar(
         await member.send("/help")
         assert display_problems(member.last().text) == []
         assert any(line.strip().endswith("/ask") for line in visual(member.last()))
+        assert "/ask" in commands_tappable(member.last())
 
 
 async def test_a_command_copied_with_bidi_marks_still_works(
