@@ -32,6 +32,7 @@ from bot.handlers import (
     questions,
     settings,
 )
+from bot.incoming import CleanInputApplication
 from bot.logs import protect_secret
 from bot.pacing import TelegramPacer
 from bot.services.access import AccessService
@@ -133,6 +134,8 @@ def build_application(config: Config, *, clock: Clock | None = None) -> BotAppli
     )
     app = (
         ApplicationBuilder()
+        # Bidi marks copied with a command are dropped before routing (bot/incoming.py).
+        .application_class(CleanInputApplication)
         .token(config.telegram.token)
         .base_url(config.telegram.base_url)
         .base_file_url(config.telegram.base_file_url)

@@ -40,7 +40,7 @@ async def start_command(update: Update, context: BotContext) -> None:
     else:
         lines.append(_("You are not in a hub yet. Ask your facilitator for an invite link."))
     lines += ["", _("Choose your language:")]
-    await reply(update, "\n".join(lines), keyboards.languages("lang", current=viewer.locale))
+    await reply(update, i18n.paragraphs(lines), keyboards.languages("lang", current=viewer.locale))
 
 
 async def _join(update: Update, context: BotContext, code: str) -> None:
@@ -104,7 +104,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         lines.append(_("Group admins can make a group a hub with /newhub &lt;name&gt;."))
     if private and audience is Audience.MEMBER:
         lines.append(_("To join a hub, open the invite link your facilitator shares."))
-    await reply(update, "\n".join(lines).strip())
+    await reply(update, i18n.paragraphs(lines).strip())
 
 
 async def language_command(update: Update, context: BotContext) -> None:

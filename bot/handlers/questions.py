@@ -166,7 +166,7 @@ async def _show_draft(
                 ),
             ]
         ]
-    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    await edit_or_reply(update, i18n.paragraphs(lines), InlineKeyboardMarkup(rows))
 
 
 async def draft_callback(update: Update, context: BotContext) -> None:
@@ -305,7 +305,7 @@ async def questions_command(update: Update, context: BotContext) -> None:
     if waiting:
         lines += ["", _("<b>Waiting for approval</b>")]
         for q in waiting[:10]:
-            lines += ["", f"#{q.id} · {i18n.show(shorten(q.text, 300))}"]
+            lines += ["", f"{i18n.ref(q.id)} · {i18n.show(shorten(q.text, 300))}"]
             rows.append(
                 [
                     InlineKeyboardButton(
@@ -317,7 +317,7 @@ async def questions_command(update: Update, context: BotContext) -> None:
                     ),
                 ]
             )
-    await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+    await reply(update, i18n.paragraphs(lines), InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def agenda_command(update: Update, context: BotContext) -> None:
@@ -345,8 +345,8 @@ async def _agenda(update: Update, context: BotContext, hub_id: int, name: str) -
         lines.append(_("No open questions. Ask one with /ask."))
     for number, q in enumerate(questions, 1):
         votes = i18n.ngettext("{count} vote", "{count} votes", q.votes)
-        lines.append(f"\n{number}. #{q.id} ({votes})\n{i18n.show(q.text)}")
-    await edit_or_reply(update, "\n".join(lines))
+        lines.append(f"\n{number}. {i18n.ref(q.id)} ({votes})\n{i18n.show(q.text)}")
+    await edit_or_reply(update, i18n.paragraphs(lines))
 
 
 # -- facilitators: answer, approve, close
@@ -534,21 +534,18 @@ async def _faq(update: Update, context: BotContext, words: str, page: int) -> No
     for q in found:
         lines += [
             "",
-            f"<b>#{q.id}</b> · {i18n.show(hubs.get(q.hub_id, ''))}",
+            f"<b>{i18n.ref(q.id)}</b> · {i18n.show(hubs.get(q.hub_id, ''))}",
             "❓ " + i18n.show(shorten(q.text, 400)),
             "✅ " + i18n.show(shorten(q.answer or "", 600)),
         ]
-    buttons = []
+    back = more = None
     if page > 0:
-        buttons.append(
-            InlineKeyboardButton(_("◀ Back"), callback_data=callbacks.pack("faq", page - 1))
-        )
+        back = InlineKeyboardButton(_("◀ Back"), callback_data=callbacks.pack("faq", page - 1))
     if (page + 1) * FAQ_PAGE < total:
-        buttons.append(
-            InlineKeyboardButton(_("More ▶"), callback_data=callbacks.pack("faq", page + 1))
-        )
+        more = InlineKeyboardButton(_("More ▶"), callback_data=callbacks.pack("faq", page + 1))
+    buttons = keyboards.pager(back, more)
     await edit_or_reply(
-        update, "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+        update, i18n.paragraphs(lines), InlineKeyboardMarkup([buttons]) if buttons else None
     )
 
 

@@ -69,7 +69,7 @@ def post_text(question: QuestionRow, asker: Asker) -> str:
         parts.append(_("✅ <b>Answer</b>:") + "\n" + i18n.show(question.answer))
     elif question.status is QuestionStatus.CLOSED:
         parts.append(_("🔒 Closed."))
-    return "\n\n".join(parts)
+    return i18n.finish("\n\n".join(parts))
 
 
 @dataclass(slots=True)
@@ -185,7 +185,7 @@ class QuestionService:
                 continue
             with i18n.use_locale(await self._users.locale_of(member.user.id)):
                 who = asker.name if asker.name else _("anonymous")
-                text = "\n\n".join(
+                text = i18n.paragraphs(
                     [
                         _(
                             "🛂 <b>New question #{id}</b> for {hub} ({who}):",
@@ -193,6 +193,7 @@ class QuestionService:
                             hub=hub.name,
                             who=who,
                         ),
+                        "",
                         i18n.show(question.text),
                     ]
                 )
@@ -222,7 +223,7 @@ class QuestionService:
     ) -> None:
         """Tell one person something, in their language, through the outbox."""
         with i18n.use_locale(await self._users.locale_of(user_id)):
-            text = render() if callable(render) else str(render)
+            text = i18n.finish(render() if callable(render) else str(render))
         await OutboxRepository.add_many(
             conn,
             [
@@ -327,7 +328,10 @@ class QuestionService:
             if not await QuestionRepository.set_answer(conn, question.id, text, by):
                 raise QuestionError("closed")
             answered = await QuestionRepository.get_in(conn, question.id)
-            body = "\n\n".join([i18n.show(question.text), i18n.show(text)])
+
+            def body() -> str:  # in the reader's locale: isolation depends on it
+                return "\n\n".join([i18n.show(question.text), i18n.show(text)])
+
             if question.asker_id is not None:
 
                 def render() -> str:
@@ -336,7 +340,7 @@ class QuestionService:
                         if corrected
                         else _("💬 <b>Answer to your question #{id}</b>", id=question.id)
                     )
-                    return f"{head}\n\n{body}"
+                    return f"{head}\n\n{body()}"
 
                 await self._notify(
                     conn,
@@ -354,7 +358,7 @@ class QuestionService:
                         lambda: (
                             _("💬 A question you supported (#{id}) was answered:", id=question.id)
                             + "\n\n"
-                            + body
+                            + body()
                         ),
                         question.id,
                     )
