@@ -474,6 +474,8 @@ class DeliveryWorker:
                         await asyncio.wait_for(self._progress.wait(), 0.1)
                     continue
                 next_due = await self._outbox.next_due()
+                if self._busy():
+                    continue  # a row was read and claimed while we asked: it is no longer pending
                 if next_due is None:
                     return
                 delay = (next_due - utcnow()).total_seconds()
