@@ -43,6 +43,7 @@ from bot.services.hubs import HubService
 from bot.services.questions import QuestionService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService
+from bot.startup import WatchedRequest
 from bot.updates import PerSenderUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,8 @@ def build_application(config: Config, *, clock: Clock | None = None) -> BotAppli
         # PTB's default is one connection; concurrent handlers would queue on it.
         .connection_pool_size(CONNECTIONS)
         .pool_timeout(10)
+        # Long polling on its own connection, which says once when the Bot API is lost.
+        .get_updates_request(WatchedRequest(connection_pool_size=1))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

@@ -97,7 +97,13 @@ class RunningBot:
         if app.post_init:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=5, allowed_updates=ALLOWED_UPDATES)
+        await app.updater.start_polling(
+            poll_interval=0,
+            timeout=5,
+            allowed_updates=ALLOWED_UPDATES,
+            # What run_polling passes: polling errors go to the error handler.
+            error_callback=lambda exc: app.create_task(app.process_error(update=None, error=exc)),
+        )
         await app.start()
         self.server.settle_hooks += [app.update_queue.join, self.services.delivery.idle]
 

@@ -6,7 +6,7 @@ import logging
 import sqlite3
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.context import BotContext
 from bot.i18n import _
@@ -48,6 +48,11 @@ async def error_handler(update: object, context: BotContext) -> None:
         # They blocked the bot, or removed it from the group, while we were answering: a fact
         # about them, not a fault of ours, and there is no one left to tell.
         log.info("%s: %s", _describe(update), describe_exception(error))
+        return
+    if update is None and isinstance(error, NetworkError):
+        # Polling failed: bot.startup.WatchedRequest said once that the connection is lost, and
+        # python-telegram-bot retries with back-off. One line per failed poll would be noise.
+        log.debug("polling failed: %s", describe_exception(error))
         return
     log.error(
         "error while handling %s: %s",
