@@ -24,7 +24,7 @@ async def start_command(update: Update, context: BotContext) -> None:
         await _join(update, context, context.args[0])
         return
     viewer = context.viewer
-    memberships = await context.services.hubs.memberships(viewer.id)
+    memberships = await context.services.hubs.memberships(viewer.id, cached=True)
     lines = [
         _("Welcome to Mentor Hub, {name}!", name=viewer.user.first_name),
         "",
