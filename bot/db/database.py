@@ -124,7 +124,13 @@ class Database:
         open on the connection meanwhile.
         """
         async with self._write_lock:
-            yield self.writer
+            conn = self.writer
+            changes = conn.total_changes
+            try:
+                yield conn
+            finally:
+                if conn.total_changes != changes:
+                    self._commits += 1  # each statement committed on its own: cached reads go
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; return the last row id."""

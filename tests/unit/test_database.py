@@ -173,3 +173,20 @@ async def test_a_cached_read_expires_and_the_cache_stays_small(tmp_path: Path) -
         assert [fresh.get(k) for k in range(5)] == [None, None, 2, 3, 4]  # the oldest went first
     finally:
         await db.close()
+
+
+async def test_autocommit_statements_count_as_writes_too(tmp_path: Path) -> None:
+    db = Database(tmp_path / "a.sqlite3")
+    await db.open()
+    try:
+        before = db.commits
+        async with db.statements() as conn:
+            await conn.execute("UPDATE users SET first_name = 'x' WHERE id = -1")  # no such row
+        assert db.commits == before
+        async with db.statements() as conn:
+            await conn.execute(
+                "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (1, 'A', '', '')"
+            )
+        assert db.commits == before + 1
+    finally:
+        await db.close()
