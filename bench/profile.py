@@ -124,7 +124,7 @@ async def burst(
 
 async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        config = bot_config(Path(tmp), 100_000)
+        config = bot_config(Path(tmp), 100_000, per_chat=100_000)
         members = args.users // 2
         hub_database(config, members, FIRST_USER_ID, FIRST_USER_ID - 1)
         keep = Path(args.out) if args.out else None

@@ -110,7 +110,7 @@ async def run(args: argparse.Namespace) -> list[tuple[Result, Result]]:
     rounds = []
     with tempfile.TemporaryDirectory() as tmp:
         # Pace far above the load: the bot's own cost is measured here, not Telegram's ceiling.
-        config = bot_config(Path(tmp), 100_000)
+        config = bot_config(Path(tmp), 100_000, per_chat=100_000)
         subjects = [
             ("mentor-hub", BOT, {"BOT_CONFIG": str(config)}),
             ("ptb echo bot", (sys.executable, "bench/echo_bot.py"), {}),
