@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ReplyClock, bot_config, cpu_seconds, hub_database, running
+from bench.common import ROOT, ReplyClock, bot_config, cpu_seconds, hub_database, running
 from tests.fakebot import FakeTelegram, SimUser
 
 FIRST_USER_ID = 3_000_000
@@ -48,7 +48,7 @@ def where(key: Key) -> str:
     filename, line, function = key
     if filename == "~":
         return function
-    for marker in ("site-packages/", "/lib/python3", "wt-perf/", str(Path.cwd()) + "/"):
+    for marker in ("site-packages/", "/lib/python3", str(ROOT) + "/"):
         if marker in filename:
             filename = filename.split(marker, 1)[1]
     filename = filename.split("/", 1)[1] if filename.startswith(".") else filename
