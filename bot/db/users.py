@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.db.cache import ReadCache
 from bot.db.database import Database, from_db_time, to_db_time, utcnow
 
 
@@ -57,6 +58,7 @@ class UserFacts:
 class UserRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._facts: ReadCache[tuple[int, int | None], UserFacts] = ReadCache(db)
 
     async def get(self, user_id: int) -> UserRow | None:
         row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
@@ -65,8 +67,14 @@ class UserRepository:
     async def facts(self, user_id: int, chat_id: int | None = None) -> UserFacts | None:
         """The user, their latest hub's language and zone, the chat's hub language, their role.
 
-        The gate runs this for every update, so it is one round trip rather than four.
+        The gate runs this for every update, so it is one round trip rather than four, and none
+        while nothing has been written since the same question was last asked.
         """
+        key = (user_id, chat_id)
+        cached = self._facts.get(key)
+        if cached is not None:
+            return cached
+        token = self._facts.token()
         row = await self._db.fetch_one(
             """
             SELECT u.*,
@@ -84,13 +92,15 @@ class UserRepository:
         )
         if row is None:
             return None
-        return UserFacts(
+        facts = UserFacts(
             user=user_from_row(row),
             latest_hub_locale=row["latest_locale"],
             latest_hub_timezone=row["latest_timezone"],
             chat_hub_locale=row["chat_locale"],
             facilitates=bool(row["facilitates"]),
         )
+        self._facts.put(key, facts, token)
+        return facts
 
     async def upsert_profile(
         self,
