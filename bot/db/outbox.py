@@ -229,8 +229,8 @@ class OutboxRepository:
     ) -> bool:
         """Queue a reply that could not go out at once; False if an identical one already waits.
 
-        Thirty people sending /help in one flooded group get one answer when the group's slot
-        comes, not thirty.
+        Only in groups: thirty people sending /help in one flooded group get one answer when the
+        group's slot comes, not thirty. In a private chat every answer is kept.
         """
         now = to_db_time(utcnow())
         async with self._db.transaction() as conn:
@@ -238,7 +238,8 @@ class OutboxRepository:
                 """INSERT INTO outbox (key, chat_id, kind, text, reply_markup, reply_to_message_id,
                                        status, not_before, created_at, updated_at)
                    SELECT ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?
-                   WHERE NOT EXISTS (SELECT 1 FROM outbox
+                   -- a private chat (positive id) keeps every answer; a group merges
+                   WHERE ? > 0 OR NOT EXISTS (SELECT 1 FROM outbox
                                      WHERE chat_id = ? AND status IN ('pending', 'sending')
                                        AND kind = ?
                                        AND text = ? AND reply_markup IS ?)
@@ -253,6 +254,7 @@ class OutboxRepository:
                     to_db_time(at),
                     now,
                     now,
+                    chat_id,
                     chat_id,
                     kind,
                     text,

@@ -136,3 +136,14 @@ async def test_outcomes_survive_a_busy_database(
     await delivery.stop()
     assert await statuses(outbox) == {"sent": 100}
     assert len(bot.sent) == 100
+
+
+async def test_identical_replies_waiting_merge_in_a_group_not_in_a_private_chat(
+    outbox: OutboxRepository,
+) -> None:
+    delivery = worker(HeldBot(), outbox)
+    group, person = -100_500, 42
+    merged = [await delivery.defer_reply(group, "Help text", None, n, 3) for n in (1, 2, 3)]
+    kept = [await delivery.defer_reply(person, "Help text", None, None, 1) for _ in range(3)]
+    assert merged == [True, False, False]  # thirty /help in a flooded group: one answer
+    assert kept == [True, True, True]  # a person's every answer arrives
