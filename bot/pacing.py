@@ -6,9 +6,10 @@ minute in a group; past them it answers 429 with ``retry_after``. python-telegra
 bot uses this limiter instead, shared by direct replies and the delivery worker:
 
 - the overall budget is an ``AsyncLimiter`` every sending request passes through;
-- each chat has a slot clock (monotonic, sub-second): when it may take its next message. Direct
+- each chat has a slot clock (monotonic, sub-second): when it may take its next message, one a
+  second in a private chat; in a group at most twenty in any minute and a second apart. Direct
   replies and the worker both take slots from it, so a group's replies and its announcements
-  together stay within twenty a minute;
+  together stay within its limit;
 - a 429 moves that chat's clock to when Telegram allows it again, and nothing else waits.
 
 An update handler must never wait long on Telegram: a direct reply to a chat that is out of budget
@@ -23,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from enum import Enum
@@ -54,6 +56,10 @@ SENDING_METHODS = frozenset(
         "editMessageReplyMarkup",
     }
 )
+# A group's messages are at least this far apart (and at most ``group_per_minute`` in a minute).
+GROUP_SPACING_SECONDS = 1.0
+# Above this many a minute a group's minute is not tracked (tests and benchmarks set it high).
+MAX_WINDOW = 1000
 # Seconds of a private chat's budget a direct reply may borrow (see ``TelegramPacer.claim``).
 PRIVATE_BURST_SECONDS = 2.0
 # The longest a direct request waits in place for a chat that Telegram paused: past it the caller
@@ -105,9 +111,12 @@ class TelegramPacer(BaseRateLimiter[Slot]):
         # would overshoot Telegram's per-second window and earn 429s.
         self._limiter = AsyncLimiter(max(1.0, messages_per_second / 10), 0.1)
         self._private_interval = 1 / private_chat_per_second
-        self._group_interval = 60 / group_per_minute
+        # A group: at most ``group_per_minute`` in any minute, and a second between messages.
+        self._group_interval = min(GROUP_SPACING_SECONDS, 60 / group_per_minute)
+        self._group_window = int(group_per_minute) if group_per_minute <= MAX_WINDOW else 0
         self._max_retries = max_retries
         self._next_slot: dict[object, float] = {}
+        self._sent: dict[object, deque[float]] = {}  # a group's sends in the last minute
         self._paused_until: dict[object, float] = {}
         self._backlog: dict[int, int] = {}
         self.overflow: Overflow | None = None
@@ -117,6 +126,7 @@ class TelegramPacer(BaseRateLimiter[Slot]):
 
     async def shutdown(self) -> None:
         self._next_slot.clear()
+        self._sent.clear()
         self._paused_until.clear()
         self._backlog.clear()
 
@@ -138,11 +148,25 @@ class TelegramPacer(BaseRateLimiter[Slot]):
             return 0.0
         return left
 
+    def _minute_full_for(self, chat_id: object, now: float) -> float:
+        """Seconds until a group's last minute has room again (0 if it has now)."""
+        sent = self._sent.get(chat_id)
+        if not sent or not self._group_window:
+            return 0.0
+        while sent and sent[0] <= now - 60:
+            sent.popleft()
+        return sent[0] + 60 - now if len(sent) >= self._group_window else 0.0
+
+    def _note_sent(self, chat_id: object, now: float) -> None:
+        if self._group_window and not (isinstance(chat_id, int) and chat_id > 0):
+            self._sent.setdefault(chat_id, deque(maxlen=self._group_window)).append(now)
+
     def ready_in(self, chat_id: object) -> float:
         """Seconds until ``chat_id`` may take a message (0 when it may now)."""
+        now = time.monotonic()
         slot = self._next_slot.get(chat_id)
-        budget = 0.0 if slot is None else max(0.0, slot - time.monotonic())
-        return max(budget, self.paused_for(chat_id))
+        budget = 0.0 if slot is None else max(0.0, slot - now)
+        return max(budget, self._minute_full_for(chat_id, now), self.paused_for(chat_id))
 
     def claim(self, chat_id: object, *, burst: float = 0.0) -> bool:
         """Take the chat's next slot if it is free now; False (nothing taken) when it is not.
@@ -151,19 +175,21 @@ class TelegramPacer(BaseRateLimiter[Slot]):
         and typing a command within a second gets both answers at once (Telegram tolerates such
         short bursts in a private chat), while announcements keep to the plain spacing.
         """
-        if self.paused_for(chat_id) > 0:
-            return False
         now = time.monotonic()
+        if self.paused_for(chat_id) > 0 or self._minute_full_for(chat_id, now) > 0:
+            return False
         slot = self._next_slot.get(chat_id, now)
         if slot - now > burst:
             return False
         self._next_slot[chat_id] = max(slot, now) + self._interval(chat_id)
+        self._note_sent(chat_id, now)
         if len(self._next_slot) > 50_000:  # forget chats whose slot has long passed
             self._next_slot = {c: t for c, t in self._next_slot.items() if t > now}
+            self._sent = {c: s for c, s in self._sent.items() if s and s[-1] > now - 60}
         return True
 
     def claim_reply(self, chat_id: int) -> bool:
-        """A direct reply's claim: private chats may borrow a little, groups keep the spacing."""
+        """A direct reply's claim: a private chat may borrow a little; a group may not."""
         return self.claim(chat_id, burst=PRIVATE_BURST_SECONDS if chat_id > 0 else 0.0)
 
     def _count(self, chat_id: object) -> None:
@@ -176,6 +202,7 @@ class TelegramPacer(BaseRateLimiter[Slot]):
         self._next_slot[chat_id] = max(self._next_slot.get(chat_id, now), now) + self._interval(
             chat_id
         )
+        self._note_sent(chat_id, now)
 
     def pause(self, chat_id: object, seconds: float) -> None:
         """Hold back sends to ``chat_id`` for ``seconds`` (Telegram told us to)."""

@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 MAX_PREFETCH = 256
 # While rows are in flight, progress hooks hear of finished rows at most this often.
 PROGRESS_BATCH_SECONDS = 0.2
+# A 429 about a private chat with at most this retry_after holds back every sender, not one chat.
+GLOBAL_HOLD_MAX_SECONDS = 5.0
 # The kind of outbox row that holds a direct reply the chat had no budget for.
 REPLY_KIND = "reply"
 # Called with the ref ids of ``kind`` whose rows reached a final state (e.g. to report a broadcast).
@@ -97,6 +99,7 @@ class DeliveryWorker:
         self._held: set[int] = set()  # chats with a row in memory: queued or in flight
         self._read_up_to = 0  # the feeder's place in the outbox
         self._soonest: float | None = None  # monotonic time a row put off or retried is due
+        self._held_back_until = 0.0  # monotonic: Telegram asked the whole bot to slow down
         self._prefetch = max(
             2 * concurrency, min(MAX_PREFETCH, int(config.messages_per_second / 4))
         )
@@ -258,6 +261,9 @@ class DeliveryWorker:
     async def _deliver(self, row: OutboxRow) -> None:
         if self._stopping:
             return
+        held = self._held_back_until - time.monotonic()
+        if held > 0:
+            await asyncio.sleep(held)
         await self._pacer.overall_slot()
         if self._stopping:
             return
@@ -291,6 +297,10 @@ class DeliveryWorker:
             )
         except RetryAfter as exc:
             wait = retry_seconds(exc)
+            if row.chat_id > 0 and wait <= GLOBAL_HOLD_MAX_SECONDS:
+                # A private chat kept to its own pace, so Telegram means the bot's overall
+                # rate: every sender waits, instead of meeting the same 429 for each recipient.
+                self._held_back_until = max(self._held_back_until, time.monotonic() + wait)
             return self._retry(row, f"429: retry after {wait:g} s", wait, counts=False)
         except Forbidden as exc:
             status, reason = _classify_forbidden(exc.message)

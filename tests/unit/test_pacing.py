@@ -1,4 +1,5 @@
 import asyncio
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -81,28 +82,40 @@ def test_chat_slots_are_spaced_to_the_sub_second(monkeypatch: pytest.MonkeyPatch
     now = [1000.0]
     monkeypatch.setattr("bot.pacing.time.monotonic", lambda: now[0])
     pacer = TelegramPacer(30, private_chat_per_second=1, group_per_minute=20)
-    assert pacer.claim(-7)
-    assert not pacer.claim(-7)
-    now[0] += 2.9
-    assert not pacer.claim(-7)
-    assert pacer.ready_in(-7) == pytest.approx(0.1)
-    now[0] += 0.1
-    assert pacer.claim(-7)  # a group: one every 3 s, never 2-3 s
     assert pacer.claim(42)
     now[0] += 0.99
     assert not pacer.claim(42)
+    assert pacer.ready_in(42) == pytest.approx(0.01)
     now[0] += 0.01
-    assert pacer.claim(42)  # a private chat: one a second
+    assert pacer.claim(42)  # a private chat: one a second, never a truncated 0-1 s
+
+
+def test_a_group_takes_twenty_a_minute_a_second_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr("bot.pacing.time.monotonic", lambda: now[0])
+    pacer = TelegramPacer(30, private_chat_per_second=1, group_per_minute=20)
+    taken = []
+    for _ in range(40):
+        if pacer.claim(-7):
+            taken.append(now[0])
+        now[0] += 0.5
+    assert len(taken) == 20  # in the first 20 s: twenty, each a second after the last
+    assert all(b - a >= 1 for a, b in itertools.pairwise(taken))
+    assert pacer.ready_in(-7) == pytest.approx(taken[0] + 60 - now[0])
+    now[0] = taken[0] + 60
+    assert pacer.claim(-7)  # the first has left the minute
+    # in any sixty seconds, never more than twenty
+    assert all(sum(1 for t in taken if s <= t < s + 60) <= 20 for s in taken)
 
 
 async def test_a_direct_send_counts_against_the_chat(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Replies and the worker share a group's twenty a minute."""
+    """Replies and the worker share a group's budget."""
     now = [1000.0]
     monkeypatch.setattr("bot.pacing.time.monotonic", lambda: now[0])
     pacer = TelegramPacer(100, group_per_minute=20)
     await pacer.process_request(FlakyEndpoint(0), (), {}, "editMessageText", {"chat_id": -9}, None)
     assert not pacer.claim(-9)
-    assert pacer.ready_in(-9) == pytest.approx(3)
+    assert pacer.ready_in(-9) == pytest.approx(1)
 
 
 async def test_a_paused_chat_does_not_hold_up_other_chats(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,4 +138,4 @@ def test_a_private_reply_may_borrow_a_little_of_the_chats_budget(
     assert [pacer.claim_reply(42) for _ in range(4)] == [True, True, True, False]
     assert not pacer.claim(42)  # the worker does not borrow
     assert pacer.claim_reply(-42)
-    assert not pacer.claim_reply(-42)  # groups keep to one every 3 s
+    assert not pacer.claim_reply(-42)  # a group does not borrow: a second apart
