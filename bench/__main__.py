@@ -1,24 +1,30 @@
-"""``python -m bench [updates|delivery|questions|all]``: benchmarks printing tables (not tests)."""
+"""``python -m bench [updates|profile|delivery|crash|questions|all]``: benchmarks (not tests)."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import delivery, questions, updates
+from bench import crash, delivery, profile, questions, updates
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     sub = parser.add_subparsers(dest="which")
     updates.add_arguments(sub.add_parser("updates", help="handling speed against an echo bot"))
+    profile.add_arguments(sub.add_parser("profile", help="cProfile of /help and /start bursts"))
     delivery.add_arguments(sub.add_parser("delivery", help="broadcast delivery under limits"))
+    crash.add_arguments(sub.add_parser("crash", help="kill -9 mid-broadcast: duplicates per kill"))
     questions.add_arguments(sub.add_parser("questions", help="asking, voting and /faq at scale"))
-    sub.add_parser("all", help="all three, with their default sizes")
+    sub.add_parser("all", help="all of them, with their default sizes")
     args = parser.parse_args()
     if args.which in ("updates", None, "all"):
         updates.main(args if args.which == "updates" else parser.parse_args(["updates"]))
+    if args.which == "profile":
+        profile.main(args)
     if args.which in ("delivery", None, "all"):
         delivery.main(args if args.which == "delivery" else parser.parse_args(["delivery"]))
+    if args.which in ("crash", None, "all"):
+        crash.main(args if args.which == "crash" else parser.parse_args(["crash"]))
     if args.which in ("questions", None, "all"):
         questions.main(args if args.which == "questions" else parser.parse_args(["questions"]))
 

@@ -59,11 +59,20 @@ def peak_mb(pid: int) -> float:
     return float("nan")
 
 
-def bot_config(directory: Path, pace: float) -> Path:
-    """The example config with the database in ``directory`` and the given pace."""
+def bot_config(directory: Path, pace: float, *, per_chat: float | None = None) -> Path:
+    """The example config with the database in ``directory`` and the given pace.
+
+    ``per_chat``: the per-chat limits too (messages a second in a private chat, and that times 60
+    a minute in a group), for benchmarks of the bot's own cost rather than of Telegram's limits.
+    """
     text = (ROOT / "config.example.toml").read_text()
     text = text.replace('path = "mentorhub.sqlite3"', f'path = "{directory / "bench.sqlite3"}"')
     text = text.replace("messages_per_second = 25", f"messages_per_second = {pace}")
+    if per_chat is not None:
+        text = text.replace(
+            "private_chat_per_second = 1\n", f"private_chat_per_second = {per_chat}\n"
+        )
+        text = text.replace("group_per_minute = 20\n", f"group_per_minute = {per_chat * 60}\n")
     config = directory / "config.toml"
     config.write_text(text)
     return config

@@ -3,10 +3,15 @@
 Each bot runs as its own process (as in production) against a fake Telegram server in this
 process, over HTTP on loopback. Measured, side by side in one run:
 
-- throughput: a burst of updates from many users at once, until every reply has arrived;
+- throughput: a burst of /help updates from many users at once, until every reply has arrived,
+  and the bot process's CPU per update in that burst;
 - latency: updates offered at a steady rate (default 100/s) for /start and for /help, from the
   moment the server holds the update to the moment the bot's reply reaches it (p50, p99);
 - peak memory: the bot process's peak resident set (VmHWM).
+
+Throughput on a shared machine varies from run to run, so the burst is repeated over several
+rounds (default 5), the two bots alternating which goes first, and the table gives the ratio's
+min/median/max; the steady-rate latency is measured in the first round only.
 
 The bot's pacing of outgoing messages is set far above the load: this measures the bot's own
 cost, not Telegram's limits. Run: ``python -m bench updates`` (``--help`` for sizes).
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import sys
 import tempfile
 import time
@@ -42,7 +48,12 @@ async def _wait_replies(clock: ReplyClock, server: FakeTelegram, count: int) -> 
 
 
 async def measure(
-    name: str, command: Sequence[str], env: dict[str, str], args: argparse.Namespace
+    name: str,
+    command: Sequence[str],
+    env: dict[str, str],
+    args: argparse.Namespace,
+    *,
+    latency_too: bool = True,
 ) -> Result:
     server = FakeTelegram()
     await server.start()
@@ -75,8 +86,8 @@ async def measure(
             server_cpu_ms = (time.process_time() - server_cpu) / args.burst * 1000
 
             # Latency at a steady rate, per command.
-            latency = {}
-            for text in ("/start", "/help"):
+            latency: dict[str, tuple[float, float]] = {}
+            for text in ("/start", "/help") if latency_too and args.steady else ():
                 clock.latencies.clear()
                 expected = clock.replies + args.steady
                 t0 = time.monotonic()
@@ -94,51 +105,76 @@ async def measure(
     return Result(name, throughput, bot_cpu_ms, server_cpu_ms, latency, peak)
 
 
-async def run(args: argparse.Namespace) -> list[Result]:
-    results = []
+async def run(args: argparse.Namespace) -> list[tuple[Result, Result]]:
+    """``args.rounds`` rounds of (mentor-hub, echo) results, alternating which runs first."""
+    rounds = []
     with tempfile.TemporaryDirectory() as tmp:
         # Pace far above the load: the bot's own cost is measured here, not Telegram's ceiling.
-        config = bot_config(Path(tmp), 100_000)
+        config = bot_config(Path(tmp), 100_000, per_chat=100_000)
         subjects = [
             ("mentor-hub", BOT, {"BOT_CONFIG": str(config)}),
             ("ptb echo bot", (sys.executable, "bench/echo_bot.py"), {}),
         ]
-        for name, command, env in subjects:
-            print(f"measuring {name} …", file=sys.stderr)
-            results.append(await measure(name, command, env, args))
-    return results
+        for number in range(args.rounds):
+            results: dict[str, Result] = {}
+            for name, command, env in subjects if number % 2 == 0 else subjects[::-1]:
+                print(f"round {number + 1}/{args.rounds}: measuring {name} …", file=sys.stderr)
+                results[name] = await measure(name, command, env, args, latency_too=number == 0)
+            rounds.append((results["mentor-hub"], results["ptb echo bot"]))
+    return rounds
 
 
-def print_table(results: list[Result], args: argparse.Namespace) -> None:
+def _spread(values: list[float], fmt: str) -> str:
+    return (
+        f"{format(statistics.median(values), fmt)} "
+        f"({format(min(values), fmt)}–{format(max(values), fmt)})"
+    )
+
+
+def print_table(rounds: list[tuple[Result, Result]], args: argparse.Namespace) -> None:
     print(
-        f"\n{args.users} users; burst of {args.burst} updates; "
-        f"{args.steady} updates per command at {args.rate:g}/s\n"
+        f"\n{args.users} users; burst of {args.burst} /help updates, {args.rounds} rounds; "
+        f"{args.steady} updates per command at {args.rate:g}/s (first round)\n"
     )
     header = (
-        f"{'bot':<14} {'updates/s':>10} {'bot CPU/upd':>12} {'server CPU/upd':>15} "
+        f"{'round':<6} {'bot':<14} {'updates/s':>10} {'bot CPU/upd':>12} {'server CPU/upd':>15} "
         f"{'/start p50':>11} {'/start p99':>11} {'/help p50':>10} {'/help p99':>10} {'peak MB':>8}"
     )
     print(header)
     print("-" * len(header))
-    for r in results:
+    for number, pair in enumerate(rounds, 1):
+        for r in pair:
+            start, help_ = (
+                [f"{ms:.1f}ms" for ms in r.latency[text]] if text in r.latency else ["-", "-"]
+                for text in ("/start", "/help")
+            )
+            print(
+                f"{number:<6} {r.name:<14} {r.throughput:>10.0f} {r.bot_cpu_ms:>10.2f}ms "
+                f"{r.server_cpu_ms:>13.2f}ms {start[0]:>11} {start[1]:>11} "
+                f"{help_[0]:>10} {help_[1]:>10} {r.peak_mb:>8.1f}"
+            )
+    ratios = [hub.throughput / echo.throughput for hub, echo in rounds]
+    print("\nmedian (min–max) over the rounds:")
+    print(f"  throughput ratio mentor-hub / echo: {_spread(ratios, '.2f')}")
+    for index, name in enumerate(("mentor-hub", "ptb echo bot")):
+        cpu = [pair[index].bot_cpu_ms for pair in rounds]
+        rate = [pair[index].throughput for pair in rounds]
         print(
-            f"{r.name:<14} {r.throughput:>10.0f} {r.bot_cpu_ms:>10.2f}ms "
-            f"{r.server_cpu_ms:>13.2f}ms {r.latency['/start'][0]:>9.1f}ms "
-            f"{r.latency['/start'][1]:>9.1f}ms {r.latency['/help'][0]:>8.1f}ms "
-            f"{r.latency['/help'][1]:>8.1f}ms {r.peak_mb:>8.1f}"
+            f"  {name:<13} CPU per update: {_spread(cpu, '.2f')} ms; "
+            f"updates/s: {_spread(rate, '.0f')}"
         )
-    hub, echo = results
-    print(f"\nthroughput ratio mentor-hub / echo: {hub.throughput / echo.throughput:.2f}")
-    print(f"bot CPU per update, echo / mentor-hub: {echo.bot_cpu_ms / hub.bot_cpu_ms:.2f}")
+    cpu_ratios = [echo.bot_cpu_ms / hub.bot_cpu_ms for hub, echo in rounds]
+    print(f"  bot CPU per update, echo / mentor-hub: {_spread(cpu_ratios, '.2f')}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--burst", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5, help="bursts per bot, side by side")
     parser.add_argument("--steady", type=int, default=1000, help="updates per command")
     parser.add_argument("--rate", type=float, default=100.0, help="updates per second")
 
 
 def main(args: argparse.Namespace) -> None:
-    results = asyncio.run(run(args))
-    print_table(results, args)
+    rounds = asyncio.run(run(args))
+    print_table(rounds, args)

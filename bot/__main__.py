@@ -7,9 +7,13 @@ import asyncio
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
+
+if TYPE_CHECKING:
+    from bot.context import BotApplication
 
 log = logging.getLogger("bot")
 
@@ -27,10 +31,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(config: Config) -> None:
-    from bot.app import ALLOWED_UPDATES, build_application
+def run(config: Config) -> int:
+    """Check what start-up needs, then run until stopped; 1 with one line if it cannot start."""
+    from telegram.error import InvalidToken, NetworkError
 
+    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.startup import StartupError, preflight
+
+    try:
+        username = asyncio.run(preflight(config))
+    except StartupError as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 1
+    log.info("the Bot API at %s knows this bot as @%s", config.telegram.api_base_url, username)
     app = build_application(config)
+    try:
+        _serve(app, config, ALLOWED_UPDATES)
+    except InvalidToken:  # the token was revoked between the check and the start
+        print("cannot start: Telegram rejected the token: check BOT_TOKEN", file=sys.stderr)
+        return 1
+    except NetworkError as exc:  # the network went away between the check and the start
+        print(
+            f"cannot start: the Bot API at {config.telegram.api_base_url} went away "
+            f"({type(exc).__name__}): check the network and telegram.api_base_url",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _serve(app: BotApplication, config: Config, allowed_updates: list[str]) -> None:
+    """Poll, or take webhooks, as configured, until stopped."""
     if config.telegram.mode == "webhook":
         webhook = config.webhook
         app.run_webhook(
@@ -39,14 +70,14 @@ def run(config: Config) -> None:
             url_path="telegram",
             webhook_url=webhook.url,
             secret_token=webhook.secret_token or None,
-            allowed_updates=ALLOWED_UPDATES,
+            allowed_updates=allowed_updates,
         )
     else:
         # poll_interval=0: long polling already waits for news; an interval would only add delay.
         app.run_polling(
             poll_interval=0,
             timeout=config.telegram.poll_timeout,
-            allowed_updates=ALLOWED_UPDATES,
+            allowed_updates=allowed_updates,
         )
 
 
@@ -54,9 +85,10 @@ async def _migrate(config: Config) -> int:
     from bot.db import Database
 
     db = Database(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
-    version = await db.open()
-    await db.close()
-    return version
+    try:
+        return await db.open()
+    finally:
+        await db.close()
 
 
 async def _backup(config: Config, target: str) -> None:
@@ -88,6 +120,13 @@ def main(argv: list[str] | None = None) -> int:
         print("configuration is valid")
         return 0
     if args.command == "migrate":
+        from bot.startup import StartupError, check_database
+
+        try:
+            check_database(config)
+        except StartupError as exc:
+            print(f"cannot migrate: {exc}", file=sys.stderr)
+            return 1
         version = asyncio.run(_migrate(config))
         print(f"database {config.database.path} is at schema version {version}")
         return 0
@@ -95,8 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_backup(config, args.file))
         print(f"backup written to {args.file}")
         return 0
-    run(config)
-    return 0
+    return run(config)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from bot.handlers import (
     questions,
     settings,
 )
+from bot.incoming import CleanInputApplication
 from bot.logs import protect_secret
 from bot.pacing import TelegramPacer
 from bot.services.access import AccessService
@@ -42,6 +43,7 @@ from bot.services.hubs import HubService
 from bot.services.questions import QuestionService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService
+from bot.startup import WatchedRequest
 from bot.updates import PerSenderUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,9 @@ CONNECTIONS = 8
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.POLL_ANSWER]
 
 
-def build_services(config: Config, bot: Bot, clock: Clock | None = None) -> Services:
+def build_services(
+    config: Config, bot: Bot, pacer: TelegramPacer, clock: Clock | None = None
+) -> Services:
     """Construct repositories and services; nothing is opened or started until ``post_init``."""
     db = Database(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
     users, hub_rows, memberships = UserRepository(db), HubRepository(db), MembershipRepository(db)
@@ -80,10 +84,13 @@ def build_services(config: Config, bot: Bot, clock: Clock | None = None) -> Serv
         bot,
         outbox,
         config.delivery,
+        pacer,
         on_blocked=blocked,
         on_migrated=migrated,
         concurrency=CONNECTIONS // 2,  # leave half the connections for direct replies
     )
+    # A direct reply to a chat out of budget waits in the outbox, not in the handler.
+    pacer.overflow = delivery.defer_reply
     broadcasts = BroadcastService(
         db,
         BroadcastRepository(db),
@@ -120,8 +127,16 @@ def build_services(config: Config, bot: Bot, clock: Clock | None = None) -> Serv
 def build_application(config: Config, *, clock: Clock | None = None) -> BotApplication:
     """Build the Application for ``config``; run it with ``run_polling`` or ``run_webhook``."""
     protect_secret(config.telegram.token)
+    delivery = config.delivery
+    pacer = TelegramPacer(
+        delivery.messages_per_second,
+        private_chat_per_second=delivery.private_chat_per_second,
+        group_per_minute=delivery.group_per_minute,
+    )
     app = (
         ApplicationBuilder()
+        # Bidi marks copied with a command are dropped before routing (bot/incoming.py).
+        .application_class(CleanInputApplication)
         .token(config.telegram.token)
         .base_url(config.telegram.base_url)
         .base_file_url(config.telegram.base_file_url)
@@ -132,17 +147,19 @@ def build_application(config: Config, *, clock: Clock | None = None) -> BotAppli
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(TelegramPacer(config.delivery.messages_per_second))
+        .rate_limiter(pacer)
         .concurrent_updates(PerSenderUpdateProcessor(CONCURRENT_UPDATES))
         # PTB's default is one connection; concurrent handlers would queue on it.
         .connection_pool_size(CONNECTIONS)
         .pool_timeout(10)
+        # Long polling on its own connection, which says once when the Bot API is lost.
+        .get_updates_request(WatchedRequest(connection_pool_size=1))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
-    app.bot_data.services = build_services(config, app.bot, clock)
+    app.bot_data.services = build_services(config, app.bot, pacer, clock)
     register_handlers(app)
     return app
 

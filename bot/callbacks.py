@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 
+from bot.parsing import INT64_MAX, parse_int
+
 MAX_BYTES = 64
-_SAFE = re.compile(r"^[A-Za-z0-9_+/.-]*$")
+_SAFE = re.compile(r"[A-Za-z0-9_+/.-]*")  # used with fullmatch: "$" would let "\n" in
 
 
 def pack(action: str, *args: int | str) -> str:
     """Join an action and its arguments; refuse what would not fit or would not round-trip."""
     parts = [action, *map(str, args)]
-    if not all(_SAFE.match(part) for part in parts):
+    if not all(_SAFE.fullmatch(part) for part in parts):
         raise ValueError(f"unsafe callback part in {parts!r}")
     data = ":".join(parts)
     if len(data.encode()) > MAX_BYTES:
@@ -29,7 +31,10 @@ def pattern(action: str) -> str:
 
 
 def unpack(data: str | None, action: str, *types: type) -> tuple | None:
-    """Split ``data`` for ``action`` into typed arguments, or None if it is not well formed."""
+    """Split ``data`` for ``action`` into typed arguments, or None if it is not well formed.
+
+    Integers are ids and page numbers: ASCII digits from 0 to the largest SQLite integer.
+    """
     if not data or len(data.encode()) > MAX_BYTES:
         return None
     head, *args = data.split(":")
@@ -38,10 +43,11 @@ def unpack(data: str | None, action: str, *types: type) -> tuple | None:
     out: list[object] = []
     for arg, kind in zip(args, types, strict=True):
         if kind is int:
-            if not re.fullmatch(r"-?\d{1,19}", arg):
+            number = parse_int(arg, minimum=0, maximum=INT64_MAX)
+            if number is None:
                 return None
-            out.append(int(arg))
-        elif _SAFE.match(arg) and arg:
+            out.append(number)
+        elif _SAFE.fullmatch(arg) and arg:
             out.append(arg)
         else:
             return None

@@ -46,6 +46,18 @@ def zones(action: str, names: Iterable[str], *prefix: int | str) -> InlineKeyboa
     return InlineKeyboardMarkup(_rows(buttons, 2))
 
 
+def pager(
+    back: InlineKeyboardButton | None, more: InlineKeyboardButton | None
+) -> list[InlineKeyboardButton]:
+    """A paging row in reading order: [◀ Back] [More ▶], mirrored in right-to-left locales.
+
+    Telegram lays inline-keyboard rows out left to right in every language, so a right-to-left
+    reader's "back" (its arrow turned by ``i18n.gettext``) must be the right-hand button.
+    """
+    row = [button for button in (back, more) if button is not None]
+    return row[::-1] if i18n.is_rtl(i18n.current_locale()) else row
+
+
 def single(text: str, data: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data)]])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from telegram import (
@@ -27,14 +28,22 @@ def _menu(audience: Audience, *, private: bool) -> list[BotCommand]:
     return [BotCommand(c.name, str(c.description)) for c in commands_for(audience, private=private)]
 
 
+def _digest(commands: list[BotCommand]) -> str:
+    """What identifies a menu: its commands and their descriptions, in order."""
+    text = "\n".join(f"{c.command} {c.description}" for c in commands)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 async def _set(
     bot: Bot, commands: list[BotCommand], scope: BotCommandScope, lang: str | None
-) -> None:
+) -> bool:
     try:
         await bot.set_my_commands(commands, scope=scope, language_code=lang)
     except TelegramError as exc:
         # A menu is a convenience: failing to set one must not stop the bot.
         log.warning("could not set commands for %s/%s: %s", scope.type, lang, exc)
+        return False
+    return True
 
 
 async def set_default_menus(bot: Bot, services: Services) -> None:
@@ -61,7 +70,12 @@ async def set_default_menus(bot: Bot, services: Services) -> None:
 
 
 async def refresh_user_menu(bot: Bot, services: Services, user_id: int) -> None:
-    """Give a facilitator or admin their fuller menu, and anyone who chose a language theirs."""
+    """Give a facilitator or admin their fuller menu, and anyone who chose a language theirs.
+
+    Telegram is asked only when the person's menu differs from the one last set for them (kept
+    in the database, so a restart sends nothing again): a time-zone change, the same language
+    chosen twice, or a role that does not change the menu cost no request.
+    """
     viewer = await services.users.viewer(user_id)
     if viewer is None:
         return  # never wrote to the bot: Telegram would answer "chat not found"
@@ -73,10 +87,17 @@ async def refresh_user_menu(bot: Bot, services: Services, user_id: int) -> None:
         audience = Audience.MEMBER
     scope = BotCommandScopeChat(user_id)
     if audience is Audience.MEMBER and viewer.user.locale is None:
+        if viewer.user.menu is None:
+            return  # they already see the default menus
         try:
             await bot.delete_my_commands(scope=scope)
         except TelegramError as exc:
             log.warning("could not reset commands for user %s: %s", user_id, exc)
+            return
+        await services.users.set_menu(user_id, None)
         return
     with use_locale(viewer.locale):
-        await _set(bot, _menu(audience, private=True), scope, None)
+        commands = _menu(audience, private=True)
+    digest = _digest(commands)
+    if digest != viewer.user.menu and await _set(bot, commands, scope, None):
+        await services.users.set_menu(user_id, digest)

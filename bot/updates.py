@@ -34,7 +34,9 @@ class PerSenderUpdateProcessor(BaseUpdateProcessor):
         if key is None:
             await coroutine
             return
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        lock = self._locks.get(key)
+        if lock is None:  # not setdefault: that would build a Lock for every update
+            lock = self._locks[key] = asyncio.Lock()
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:

@@ -32,13 +32,26 @@ def tr(locale: str, message: str, **params: object) -> str:
 
 
 @pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
+async def telegram(request: pytest.FixtureRequest) -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API. A test fails if the bot made a request Telegram refused with a 4xx,
+    unless it declares the codes it provokes: ``@pytest.mark.telegram_errors(403, 429)``.
+    """
     server = FakeTelegram()
     await server.start()
     try:
         yield server
     finally:
         await server.stop()
+    marker = request.node.get_closest_marker("telegram_errors")
+    expected = set(marker.args) if marker is not None else set()
+    refused = [
+        f"{call.method} -> {call.error_code} {call.description}"
+        for call in server.calls
+        if call.error_code is not None
+        and 400 <= call.error_code < 500
+        and call.error_code not in expected
+    ]
+    assert not refused, "Telegram refused requests of the bot:\n" + "\n".join(refused)
 
 
 @pytest.fixture
@@ -84,7 +97,13 @@ class RunningBot:
         if app.post_init:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=5, allowed_updates=ALLOWED_UPDATES)
+        await app.updater.start_polling(
+            poll_interval=0,
+            timeout=5,
+            allowed_updates=ALLOWED_UPDATES,
+            # What run_polling passes: polling errors go to the error handler.
+            error_callback=lambda exc: app.create_task(app.process_error(update=None, error=exc)),
+        )
         await app.start()
         self.server.settle_hooks += [app.update_queue.join, self.services.delivery.idle]
 

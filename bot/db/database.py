@@ -51,6 +51,12 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._commits = 0
+
+    @property
+    def commits(self) -> int:
+        """Write transactions that changed rows so far: a read is current while this stays."""
+        return self._commits
 
     async def open(self, *, migrate: bool = True) -> int:
         """Open both connections and bring the schema up to date; return the schema version."""
@@ -92,13 +98,39 @@ class Database:
         """Run the block as one ``BEGIN IMMEDIATE`` transaction roll back on errors."""
         async with self._write_lock:
             conn = self.writer
+            changes = conn.total_changes
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
-            await conn.execute("COMMIT")
+            committed = False
+            try:
+                await conn.execute("COMMIT")
+                committed = True
+            finally:
+                # A transaction that changed nothing (the delivery worker finding no work) leaves
+                # every cached read current.
+                if not committed or conn.total_changes != changes:
+                    self._commits += 1
+
+    @asynccontextmanager
+    async def statements(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The writer, for statements that are each atomic on their own (autocommit).
+
+        For a hot path where each statement stands alone: no ``BEGIN``/``COMMIT`` round trips to
+        aiosqlite's thread. Still under the writer lock, so no other coroutine's transaction is
+        open on the connection meanwhile.
+        """
+        async with self._write_lock:
+            conn = self.writer
+            changes = conn.total_changes
+            try:
+                yield conn
+            finally:
+                if conn.total_changes != changes:
+                    self._commits += 1  # each statement committed on its own: cached reads go
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; return the last row id."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.db.cache import ReadCache
 from bot.db.database import Database, from_db_time, to_db_time, utcnow
 from bot.db.hubs import HubRow, hub_from_row
 from bot.db.users import UserRow, user_from_row
@@ -40,6 +41,7 @@ def _joined(row: sqlite3.Row) -> datetime:
 class MembershipRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._hubs_of: ReadCache[int, tuple[Membership, ...]] = ReadCache(db)
 
     async def add(self, hub_id: int, user_id: int, role: Role = Role.MEMBER) -> bool:
         """Add a membership; return False when the user already belongs to the hub."""
@@ -95,14 +97,24 @@ class MembershipRepository:
             )
             return True
 
-    async def hubs_of(self, user_id: int) -> list[Membership]:
-        """The user's hubs, most recently joined first."""
+    async def hubs_of(self, user_id: int, *, cached: bool = False) -> list[Membership]:
+        """The user's hubs, most recently joined first.
+
+        ``cached``: a listing to show (/start's, on every /start) may come from memory while no
+        write has committed since; role checks read the database.
+        """
+        hit = self._hubs_of.get(user_id) if cached else None
+        if hit is not None:
+            return list(hit)
+        token = self._hubs_of.token()
         rows = await self._db.fetch_all(
             """SELECT h.*, m.role, m.joined_at FROM memberships m JOIN hubs h ON h.id = m.hub_id
                WHERE m.user_id = ? ORDER BY m.joined_at DESC, h.id DESC""",
             (user_id,),
         )
-        return [Membership(hub_from_row(r), Role(r["role"]), _joined(r)) for r in rows]
+        hubs = tuple(Membership(hub_from_row(r), Role(r["role"]), _joined(r)) for r in rows)
+        self._hubs_of.put(user_id, hubs, token)
+        return list(hubs)
 
     async def members_of(self, hub_id: int) -> list[Member]:
         """Facilitators first, then members by name."""

@@ -1,16 +1,19 @@
-"""The outbox: one row per message to deliver, claimed in batches by the delivery worker."""
+"""The outbox: one row per message to deliver, claimed one by one as each request leaves."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 import aiosqlite
 
 from bot.db.database import Database, to_db_time, utcnow
+
+T = TypeVar("T")
 
 
 class Status(StrEnum):
@@ -53,6 +56,7 @@ class OutboxRow:
     text: str
     reply_markup: str | None
     attempts: int
+    reply_to_message_id: int | None = None  # a deferred reply quotes the command it answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,17 @@ class Outcome:
     refund_attempt: bool = False  # a 429 or a migration is not the message's fault
 
 
+def _chunks(items: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
+    """Slices small enough for SQLite's limit on bound parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _placeholders(rows: int, columns: int) -> str:
+    row = "(" + ", ".join("?" * columns) + ")"
+    return ", ".join([row] * rows)
+
+
 def _row(row: sqlite3.Row) -> OutboxRow:
     return OutboxRow(
         id=row["id"],
@@ -77,6 +92,7 @@ def _row(row: sqlite3.Row) -> OutboxRow:
         text=row["text"],
         reply_markup=row["reply_markup"],
         attempts=row["attempts"],
+        reply_to_message_id=row["reply_to_message_id"],
     )
 
 
@@ -121,63 +137,131 @@ class OutboxRepository:
         async with self._db.transaction() as conn:
             return await self.add_many(conn, messages)
 
-    async def claim_due(
-        self, now: datetime, limit: int, paced_until: Callable[[int], datetime | None]
-    ) -> list[OutboxRow]:
-        """Mark up to ``limit`` due rows as being sent, oldest first, and return them.
+    async def due(self, now: datetime, limit: int, after_id: int = 0) -> list[OutboxRow]:
+        """Up to ``limit`` rows (ids above ``after_id``) that may be sent now, oldest first.
 
         Only the oldest unfinished row of each chat is eligible, so one recipient's messages go
-        out in order even while an earlier one waits for a retry. A row whose chat is still
-        paced (``paced_until`` returns a time) is put off until then instead of claimed.
+        out in order even while an earlier one waits for a retry. A row is claimed ('sending')
+        only when its request is about to leave: see ``apply``.
         """
-        async with self._db.transaction() as conn:
-            rows = await conn.execute_fetchall(
-                """SELECT o.* FROM outbox o
-                   WHERE o.status = 'pending' AND o.not_before <= ?
-                     AND NOT EXISTS (SELECT 1 FROM outbox e
-                                     WHERE e.chat_id = o.chat_id AND e.id < o.id
-                                       AND e.status IN ('pending', 'sending'))
-                   ORDER BY o.id LIMIT ?""",
-                (to_db_time(now), limit),
-            )
-            claimed, later = [], []
-            for row in map(_row, rows):
-                until = paced_until(row.chat_id)
-                if until is None:
-                    claimed.append(row)
-                else:
-                    later.append((to_db_time(until), row.id))
-            await conn.executemany("UPDATE outbox SET not_before = ? WHERE id = ?", later)
-            await conn.executemany(
-                """UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?
-                   WHERE id = ?""",
-                [(to_db_time(now), row.id) for row in claimed],
-            )
+        rows = await self._db.fetch_all(
+            """SELECT o.* FROM outbox o INDEXED BY outbox_pending_by_id
+               WHERE o.status = 'pending' AND o.not_before <= ? AND o.id > ?
+                 AND NOT EXISTS (SELECT 1 FROM outbox e
+                                 WHERE e.chat_id = o.chat_id AND e.id < o.id
+                                   AND e.status IN ('pending', 'sending'))
+               ORDER BY o.id LIMIT ?""",
+            (to_db_time(now), after_id, limit),
+        )
+        return [_row(row) for row in rows]
+
+    async def apply(
+        self,
+        claims: Sequence[int],
+        outcomes: Sequence[Outcome],
+        postponed: Sequence[tuple[int, datetime]] = (),
+    ) -> set[int]:
+        """Write what the senders did since the last call: the delivery worker's group commit.
+
+        ``outcomes`` are what Telegram answered; ``postponed`` rows wait for their chat's slot;
+        ``claims`` are rows whose request is about to leave: marked 'sending' (one attempt more)
+        if still pending (a cancelled announcement's are not), and their ids returned. Each is
+        one statement, atomic on its own, run in this order: a sender's previous row has its
+        outcome before its next row is claimed, so no more rows are ever 'sending' than there
+        are senders.
+        """
+        now = to_db_time(utcnow())
+        claimed: set[int] = set()
+        async with self._db.statements() as conn:
+            for chunk in _chunks(outcomes):
+                await conn.execute(
+                    f"""UPDATE outbox SET status = v.column2,
+                                          reason = COALESCE(v.column3, outbox.reason),
+                                          message_id = COALESCE(v.column4, outbox.message_id),
+                                          not_before = COALESCE(v.column5, outbox.not_before),
+                                          attempts = outbox.attempts - v.column6,
+                                          updated_at = ?
+                        FROM (VALUES {_placeholders(len(chunk), 6)}) AS v
+                        WHERE outbox.id = v.column1""",  # noqa: S608
+                    [
+                        now,
+                        *(
+                            value
+                            for o in chunk
+                            for value in (
+                                o.id,
+                                o.status.value,
+                                o.reason,
+                                o.message_id,
+                                to_db_time(o.not_before) if o.not_before else None,
+                                int(o.refund_attempt),
+                            )
+                        ),
+                    ],
+                )
+            for chunk in _chunks(postponed):
+                await conn.execute(
+                    f"""UPDATE outbox SET not_before = v.column2
+                        FROM (VALUES {_placeholders(len(chunk), 2)}) AS v
+                        WHERE outbox.id = v.column1 AND +outbox.status = 'pending'""",  # noqa: S608
+                    [value for row_id, until in chunk for value in (row_id, to_db_time(until))],
+                )
+            for chunk in _chunks(claims):
+                rows = await conn.execute_fetchall(
+                    f"""UPDATE outbox SET status = 'sending', attempts = attempts + 1,
+                                          updated_at = ?
+                        WHERE id IN ({", ".join("?" * len(chunk))}) AND +status = 'pending'
+                        RETURNING id""",  # noqa: S608
+                    (now, *chunk),
+                )
+                claimed.update(row[0] for row in rows)
         return claimed
 
-    async def record(self, outcomes: Iterable[Outcome]) -> None:
-        """Write a batch's outcomes in one transaction."""
+    async def add_reply(
+        self,
+        key: str,
+        chat_id: int,
+        kind: str,
+        text: str,
+        reply_markup: str | None,
+        reply_to_message_id: int | None,
+        at: datetime,
+    ) -> bool:
+        """Queue a reply that could not go out at once; False if an identical one already waits.
+
+        Only in groups: thirty people sending /help in one flooded group get one answer when the
+        group's slot comes, not thirty. In a private chat every answer is kept.
+        """
         now = to_db_time(utcnow())
         async with self._db.transaction() as conn:
-            await conn.executemany(
-                """UPDATE outbox SET status = ?, reason = COALESCE(?, reason),
-                                     message_id = COALESCE(?, message_id),
-                                     not_before = COALESCE(?, not_before), updated_at = ?,
-                                     attempts = attempts - ?
-                   WHERE id = ?""",
-                [
-                    (
-                        o.status.value,
-                        o.reason,
-                        o.message_id,
-                        to_db_time(o.not_before) if o.not_before else None,
-                        now,
-                        int(o.refund_attempt),
-                        o.id,
-                    )
-                    for o in outcomes
-                ],
+            cursor = await conn.execute(
+                """INSERT INTO outbox (key, chat_id, kind, text, reply_markup, reply_to_message_id,
+                                       status, not_before, created_at, updated_at)
+                   SELECT ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?
+                   -- a private chat (positive id) keeps every answer; a group merges
+                   WHERE ? > 0 OR NOT EXISTS (SELECT 1 FROM outbox
+                                     WHERE chat_id = ? AND status IN ('pending', 'sending')
+                                       AND kind = ?
+                                       AND text = ? AND reply_markup IS ?)
+                   ON CONFLICT (key) DO NOTHING""",
+                (
+                    key,
+                    chat_id,
+                    kind,
+                    text,
+                    reply_markup,
+                    reply_to_message_id,
+                    to_db_time(at),
+                    now,
+                    now,
+                    chat_id,
+                    chat_id,
+                    kind,
+                    text,
+                    reply_markup,
+                ),
             )
+            return cursor.rowcount > 0
 
     async def recover_interrupted(self) -> int:
         """Rows left 'sending' by a process that died mid-send: send them again (see README)."""

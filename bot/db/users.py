@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.db.cache import ReadCache
 from bot.db.database import Database, from_db_time, to_db_time, utcnow
 
 
@@ -20,6 +21,8 @@ class UserRow:
     timezone: str | None
     started_at: datetime | None
     blocked_at: datetime | None
+    # The chat-scoped command menu last set for them (a digest), or None for the default menus.
+    menu: str | None = None
 
     @property
     def full_name(self) -> str:
@@ -37,6 +40,7 @@ def user_from_row(row: sqlite3.Row) -> UserRow:
         timezone=row["timezone"],
         started_at=from_db_time(row["started_at"]),
         blocked_at=from_db_time(row["blocked_at"]),
+        menu=row["menu"],
     )
 
 
@@ -54,6 +58,7 @@ class UserFacts:
 class UserRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._facts: ReadCache[tuple[int, int | None], UserFacts] = ReadCache(db)
 
     async def get(self, user_id: int) -> UserRow | None:
         row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
@@ -62,8 +67,14 @@ class UserRepository:
     async def facts(self, user_id: int, chat_id: int | None = None) -> UserFacts | None:
         """The user, their latest hub's language and zone, the chat's hub language, their role.
 
-        The gate runs this for every update, so it is one round trip rather than four.
+        The gate runs this for every update, so it is one round trip rather than four, and none
+        while nothing has been written since the same question was last asked.
         """
+        key = (user_id, chat_id)
+        cached = self._facts.get(key)
+        if cached is not None:
+            return cached
+        token = self._facts.token()
         row = await self._db.fetch_one(
             """
             SELECT u.*,
@@ -81,13 +92,15 @@ class UserRepository:
         )
         if row is None:
             return None
-        return UserFacts(
+        facts = UserFacts(
             user=user_from_row(row),
             latest_hub_locale=row["latest_locale"],
             latest_hub_timezone=row["latest_timezone"],
             chat_hub_locale=row["chat_locale"],
             facilitates=bool(row["facilitates"]),
         )
+        self._facts.put(key, facts, token)
+        return facts
 
     async def upsert_profile(
         self,
@@ -139,6 +152,10 @@ class UserRepository:
             "UPDATE users SET timezone = ?, updated_at = ? WHERE id = ?",
             (timezone, to_db_time(utcnow()), user_id),
         )
+
+    async def set_menu(self, user_id: int, menu: str | None) -> None:
+        """Remember the menu just set for them, so an unchanged one is not sent again."""
+        await self._db.execute("UPDATE users SET menu = ? WHERE id = ?", (menu, user_id))
 
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         """Record that the user blocked the bot (or came back)."""

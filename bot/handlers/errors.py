@@ -6,10 +6,11 @@ import logging
 import sqlite3
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.context import BotContext
 from bot.i18n import _
+from bot.logs import describe_exception
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +42,26 @@ def _is_busy(error: BaseException | None) -> bool:
 
 
 async def error_handler(update: object, context: BotContext) -> None:
+    """Log the error (no message text: bot.logs drops exception messages), then tell the person."""
     error = context.error
-    log.error("error while handling %s", _describe(update), exc_info=error)
+    if isinstance(error, Forbidden):
+        # They blocked the bot, or removed it from the group, while we were answering: a fact
+        # about them, not a fault of ours, and there is no one left to tell.
+        log.info("%s: %s", _describe(update), describe_exception(error))
+        return
+    if update is None and isinstance(error, NetworkError):
+        # Polling failed: bot.startup.WatchedRequest said once that the connection is lost, and
+        # python-telegram-bot retries with back-off. One line per failed poll would be noise.
+        log.debug("polling failed: %s", describe_exception(error))
+        return
+    log.error(
+        "error while handling %s: %s",
+        _describe(update),
+        describe_exception(error) if error is not None else "no error",
+        exc_info=error,
+    )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if isinstance(error, Forbidden):
-        return  # they blocked the bot or removed it: there is no one to tell
     text = (
         _("The database is busy right now. Please try again in a moment.")
         if _is_busy(error)
@@ -61,4 +76,4 @@ async def error_handler(update: object, context: BotContext) -> None:
         else:
             await context.bot.send_message(update.effective_chat.id, text)
     except TelegramError as exc:
-        log.warning("could not tell the user about the error: %s", exc)
+        log.warning("could not tell the user about the error: %s", describe_exception(exc))

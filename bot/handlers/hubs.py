@@ -29,6 +29,7 @@ from bot.handlers.common import (
     facilitated_hub,
     hub_from_callback,
     reply,
+    send_text,
     stale_button,
 )
 from bot.i18n import _
@@ -311,11 +312,11 @@ async def bot_membership_changed(update: Update, context: BotContext) -> None:
         return
     hub = await services.hubs.group_regained(chat.id)
     if hub is None:
-        await context.bot.send_message(chat.id, _group_greeting(context))
+        await send_text(context.bot, chat.id, _group_greeting(context))
         return
     with i18n.use_locale(hub.locale):
         text = _("Hello again! This group is still linked to the hub <b>{hub}</b>.", hub=hub.name)
-    await context.bot.send_message(chat.id, text)
+    await send_text(context.bot, chat.id, text)
 
 
 def _was_now(change: ChatMemberUpdated) -> tuple[bool, bool]:

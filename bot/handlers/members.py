@@ -19,6 +19,7 @@ from bot.handlers.common import (
     stale_button,
 )
 from bot.i18n import _
+from bot.parsing import single_id
 from bot.services.hubs import HubError, HubProblem
 
 log = logging.getLogger(__name__)
@@ -75,9 +76,7 @@ def _target_from(update: Update, context: BotContext) -> int | None:
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and not replied.from_user.is_bot:
         return replied.from_user.id
-    if context.args and len(context.args) == 1 and context.args[0].isdigit():
-        return int(context.args[0])
-    return None
+    return single_id(context.args)
 
 
 async def _role_command(update: Update, context: BotContext, action: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import Chat, Update
+from functools import cache
+
+from telegram import Chat, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, i18n, keyboards, menus
@@ -24,7 +26,7 @@ async def start_command(update: Update, context: BotContext) -> None:
         await _join(update, context, context.args[0])
         return
     viewer = context.viewer
-    memberships = await context.services.hubs.memberships(viewer.id)
+    memberships = await context.services.hubs.memberships(viewer.id, cached=True)
     lines = [
         _("Welcome to Mentor Hub, {name}!", name=viewer.user.first_name),
         "",
@@ -40,7 +42,16 @@ async def start_command(update: Update, context: BotContext) -> None:
     else:
         lines.append(_("You are not in a hub yet. Ask your facilitator for an invite link."))
     lines += ["", _("Choose your language:")]
-    await reply(update, "\n".join(lines), keyboards.languages("lang", current=viewer.locale))
+    await reply(
+        update, i18n.paragraphs(lines), _language_keyboard(viewer.locale, i18n.current_locale())
+    )
+
+
+@cache
+def _language_keyboard(current: str, locale: str) -> InlineKeyboardMarkup:
+    """The picker /start shows, built once per choice and language (the markup is immutable)."""
+    with i18n.use_locale(locale):
+        return keyboards.languages("lang", current=current)
 
 
 async def _join(update: Update, context: BotContext, code: str) -> None:
@@ -80,6 +91,19 @@ async def help_command(update: Update, context: BotContext) -> None:
         audience = Audience.ADMIN
     elif viewer.facilitates:
         audience = Audience.FACILITATOR
+    group_admins_create = services.config.access.group_admins_can_create_hubs
+    text = _help_text(i18n.current_locale(), audience, private, group_admins_create)
+    await reply(update, text)
+
+
+@cache
+def _help_text(locale: str, audience: Audience, private: bool, group_admins_create: bool) -> str:
+    """/help depends on nothing else, so each of its few variants is rendered once."""
+    with i18n.use_locale(locale):
+        return _render_help(audience, private=private, group_admins_create=group_admins_create)
+
+
+def _render_help(audience: Audience, *, private: bool, group_admins_create: bool) -> str:
     titles = {
         Audience.MEMBER: _("<b>For everyone</b>"),
         Audience.FACILITATOR: _("<b>For facilitators</b>"),
@@ -102,17 +126,13 @@ async def help_command(update: Update, context: BotContext) -> None:
                 where = " " + _("(in the group only)") if private and not c.in_private else ""
                 lines.append(f"/{c.name} — {c.description}{where}")
             lines.append("")
-    if (
-        not private
-        and audience < Audience.ADMIN
-        and services.config.access.group_admins_can_create_hubs
-    ):
+    if not private and audience < Audience.ADMIN and group_admins_create:
         lines.append(
             _("Group admins can turn a group into a hub: send /newhub and the hub's name.")
         )
     if private and audience is Audience.MEMBER:
         lines.append(_("To join a hub, open the invite link your facilitator shares."))
-    await reply(update, "\n".join(lines).strip())
+    return i18n.paragraphs(lines).strip()
 
 
 async def language_command(update: Update, context: BotContext) -> None:

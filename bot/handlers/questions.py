@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -31,13 +31,13 @@ from bot.handlers.common import (
 )
 from bot.handlers.settings import INPUT_GROUP
 from bot.i18n import _
+from bot.pacing import retry_seconds
+from bot.parsing import id_and_rest
 from bot.services.questions import (
     FAQ_PAGE,
     MAX_ANSWER,
     MAX_QUESTION,
     QuestionError,
-    post_text,
-    vote_button,
 )
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ async def _show_draft(
                 ),
             ]
         ]
-    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    await edit_or_reply(update, i18n.paragraphs(lines), InlineKeyboardMarkup(rows))
 
 
 async def draft_callback(update: Update, context: BotContext) -> None:
@@ -247,27 +247,37 @@ async def vote_callback(update: Update, context: BotContext) -> None:
 
 async def refresh_post(context: BotContext, question: QuestionRow) -> None:
     """Bring the group post up to date (votes, answer, closing); best effort."""
-    services = context.services
-    hub = await services.hubs.get(question.hub_id)
-    message_id = await services.questions.post_message_id(question.id)
-    if hub is None or hub.chat_id is None or message_id is None or not hub.attached:
-        return
-    asker = await services.questions.asker(question)
-    with i18n.use_locale(hub.locale):
-        text = post_text(question, asker)
-        button = vote_button(question)
-    markup = (
-        InlineKeyboardMarkup(
-            [[InlineKeyboardButton(button["text"], callback_data=button["callback_data"])]]
-        )
-        if question.status is QuestionStatus.OPEN
-        else None
-    )
+
+    async def edit(chat_id: int, message_id: int, text: str, markup: dict | None) -> None:
+        keyboard = InlineKeyboardMarkup.de_json(markup, context.bot) if markup else None
+        try:
+            await context.bot.edit_message_text(text, chat_id, message_id, reply_markup=keyboard)
+        except BadRequest as exc:
+            # Only after a restart, when the last edit sent is forgotten: the post is current.
+            if "not modified" not in exc.message:
+                raise
+
     try:
-        await context.bot.edit_message_text(text, hub.chat_id, message_id, reply_markup=markup)
+        await context.services.questions.refresh_post(question.id, edit)
+    except RetryAfter as exc:
+        # The group is out of budget: bring the post up to date when Telegram allows, once.
+        assert context.job_queue is not None
+        name = f"refresh-post:{question.id}"
+        for job in context.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        context.job_queue.run_once(
+            refresh_post_job, retry_seconds(exc), data=question.id, name=name
+        )
     except TelegramError as exc:
-        if "not modified" not in str(exc):
-            log.warning("could not update the post of question %s: %s", question.id, exc)
+        log.warning("could not update the post of question %s: %s", question.id, exc)
+
+
+async def refresh_post_job(context: BotContext) -> None:
+    """A post refresh that Telegram put off (429)."""
+    assert context.job is not None
+    question = await context.services.questions.get(int(context.job.data))  # type: ignore[arg-type]
+    if question is not None:
+        await refresh_post(context, question)
 
 
 # -- lists
@@ -301,7 +311,7 @@ async def questions_command(update: Update, context: BotContext) -> None:
     if waiting:
         lines += ["", _("<b>Waiting for approval</b>")]
         for q in waiting[:10]:
-            lines += ["", f"#{q.id} · {i18n.show(shorten(q.text, 300))}"]
+            lines += ["", f"{i18n.ref(q.id)} · {i18n.show(shorten(q.text, 300))}"]
             rows.append(
                 [
                     InlineKeyboardButton(
@@ -314,7 +324,7 @@ async def questions_command(update: Update, context: BotContext) -> None:
                     ),
                 ]
             )
-    await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+    await reply(update, i18n.paragraphs(lines), InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def agenda_command(update: Update, context: BotContext) -> None:
@@ -342,8 +352,8 @@ async def _agenda(update: Update, context: BotContext, hub_id: int, name: str) -
         lines.append(_("No open questions. Ask one with /ask."))
     for number, q in enumerate(questions, 1):
         votes = i18n.ngettext("{count} vote", "{count} votes", q.votes)
-        lines.append(f"\n{number}. #{q.id} ({votes})\n{i18n.show(q.text)}")
-    await edit_or_reply(update, "\n".join(lines))
+        lines.append(f"\n{number}. {i18n.ref(q.id)} ({votes})\n{i18n.show(q.text)}")
+    await edit_or_reply(update, i18n.paragraphs(lines))
 
 
 # -- facilitators: answer, approve, close
@@ -368,11 +378,7 @@ async def _facilitated_question(
 
 
 def _id_and_rest(update: Update) -> tuple[int | None, str]:
-    parts = args_text(update).split(maxsplit=1)
-    if not parts:
-        return None, ""
-    digits = parts[0].lstrip("#")
-    return (int(digits) if digits.isdigit() else None), (parts[1] if len(parts) > 1 else "")
+    return id_and_rest(args_text(update))
 
 
 async def answer_command(update: Update, context: BotContext) -> None:
@@ -543,25 +549,22 @@ async def _faq(update: Update, context: BotContext, words: str, page: int) -> No
     for q in found:
         lines += [
             "",
-            f"<b>#{q.id}</b> · {i18n.show(hubs.get(q.hub_id, ''))}",
+            f"<b>{i18n.ref(q.id)}</b> · {i18n.show(hubs.get(q.hub_id, ''))}",
             "❓ " + i18n.show(shorten(q.text, 400)),
             "✅ " + i18n.show(shorten(q.answer or "", 600)),
         ]
-    buttons = []
+    back = more = None
     if page > 0:
-        buttons.append(
-            InlineKeyboardButton(
-                button_label("◀ Back"), callback_data=callbacks.pack("faq", page - 1)
-            )
+        back = InlineKeyboardButton(
+            button_label("◀ Back"), callback_data=callbacks.pack("faq", page - 1)
         )
     if (page + 1) * FAQ_PAGE < total:
-        buttons.append(
-            InlineKeyboardButton(
-                button_label("More ▶"), callback_data=callbacks.pack("faq", page + 1)
-            )
+        more = InlineKeyboardButton(
+            button_label("More ▶"), callback_data=callbacks.pack("faq", page + 1)
         )
+    buttons = keyboards.pager(back, more)
     await edit_or_reply(
-        update, "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+        update, i18n.paragraphs(lines), InlineKeyboardMarkup([buttons]) if buttons else None
     )
 
 

@@ -349,4 +349,4 @@ def report_text(report: Report) -> str:
     cancelled = report.count(Status.CANCELLED)
     if cancelled:
         lines.append(i18n.ngettext("{count} cancelled", "{count} cancelled", cancelled))
-    return "\n".join(lines)
+    return i18n.paragraphs(lines)

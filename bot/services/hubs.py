@@ -114,8 +114,9 @@ class HubService:
                 raise HubError(HubProblem.LAST_FACILITATOR)
         return await self._memberships.remove(hub_id, user_id)
 
-    async def memberships(self, user_id: int) -> list[Membership]:
-        return await self._memberships.hubs_of(user_id)
+    async def memberships(self, user_id: int, *, cached: bool = False) -> list[Membership]:
+        """The person's hubs; ``cached`` for a listing shown often (see ``hubs_of``)."""
+        return await self._memberships.hubs_of(user_id, cached=cached)
 
     async def members(self, hub_id: int) -> list[Member]:
         return await self._memberships.members_of(hub_id)

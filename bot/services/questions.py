@@ -9,6 +9,7 @@ question ids only.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiosqlite
@@ -30,6 +31,11 @@ MAX_QUESTION = 1500
 MAX_ANSWER = 2000
 MAX_REASON = 200
 FAQ_PAGE = 5
+# Posts whose last edit is remembered (to skip identical ones); older ones are forgotten first.
+REMEMBERED_POSTS = 2000
+
+# Edits a group post: (chat id, message id, text, reply markup as Bot API JSON or None).
+EditPost = Callable[[int, int, str, dict | None], Awaitable[None]]
 
 
 class QuestionError(Exception):
@@ -68,7 +74,16 @@ def post_text(question: QuestionRow, asker: Asker) -> str:
         parts.append(_("✅ <b>Answer</b>:") + "\n" + i18n.show(question.answer))
     elif question.status is QuestionStatus.CLOSED:
         parts.append(_("🔒 Closed."))
-    return "\n\n".join(parts)
+    return i18n.finish("\n\n".join(parts))
+
+
+@dataclass(slots=True)
+class _PostState:
+    """One group post's refreshes: whether one runs, whether it is stale, what was last sent."""
+
+    running: bool = False
+    stale: bool = False
+    last: tuple[str, str | None] | None = None
 
 
 class QuestionService:
@@ -85,6 +100,7 @@ class QuestionService:
         self._hubs = hubs
         self._memberships = memberships
         self._users = users
+        self._posts: dict[int, _PostState] = {}
 
     async def asker(self, question: QuestionRow) -> Asker:
         if question.anonymous or question.asker_id is None:
@@ -174,7 +190,7 @@ class QuestionService:
                 continue
             with i18n.use_locale(await self._users.locale_of(member.user.id)):
                 who = asker.name if asker.name else _("anonymous")
-                text = "\n\n".join(
+                text = i18n.paragraphs(
                     [
                         _(
                             "🆕 <b>New question #{id}</b> for {hub} needs your approval ({who}):",
@@ -182,6 +198,7 @@ class QuestionService:
                             hub=hub.name,
                             who=who,
                         ),
+                        "",
                         i18n.show(question.text),
                     ]
                 )
@@ -217,7 +234,7 @@ class QuestionService:
     ) -> None:
         """Tell one person something, in their language, through the outbox."""
         with i18n.use_locale(await self._users.locale_of(user_id)):
-            text = render() if callable(render) else str(render)
+            text = i18n.finish(render() if callable(render) else str(render))
         await OutboxRepository.add_many(
             conn,
             [
@@ -330,7 +347,10 @@ class QuestionService:
             if not await QuestionRepository.set_answer(conn, question.id, text, by):
                 raise QuestionError("closed")
             answered = await QuestionRepository.get_in(conn, question.id)
-            body = "\n\n".join([i18n.show(question.text), i18n.show(text)])
+
+            def body() -> str:  # in the reader's locale: isolation depends on it
+                return "\n\n".join([i18n.show(question.text), i18n.show(text)])
+
             if question.asker_id is not None:
 
                 def render() -> str:
@@ -339,7 +359,7 @@ class QuestionService:
                         if corrected
                         else _("💬 <b>Answer to your question #{id}</b>", id=question.id)
                     )
-                    return f"{head}\n\n{body}"
+                    return f"{head}\n\n{body()}"
 
                 await self._notify(
                     conn,
@@ -360,7 +380,7 @@ class QuestionService:
                                 id=question.id,
                             )
                             + "\n\n"
-                            + body
+                            + body()
                         ),
                         question.id,
                     )
@@ -385,6 +405,59 @@ class QuestionService:
         return await self._db.fetch_value(
             "SELECT message_id FROM outbox WHERE key = ?", (f"{POST_KIND}:{question_id}",)
         )
+
+    async def refresh_post(self, question_id: int, edit: EditPost) -> None:
+        """Bring a question's group post up to date: one edit in flight per post, latest wins.
+
+        Forty "🙋 Me too" presses at once each ask for a refresh. While one edit is in flight the
+        others only mark the post stale; when it returns, the running refresh renders the post
+        again from the database and sends that. An edit identical to the last one sent is skipped:
+        Telegram refuses it ("message is not modified").
+        """
+        state = self._posts.pop(question_id, None) or _PostState()
+        self._posts[question_id] = state  # most recently used last
+        state.stale = True
+        if state.running:
+            return
+        state.running = True
+        try:
+            while state.stale:
+                state.stale = False
+                target = await self._render_post(question_id)
+                if target is None:
+                    break
+                chat_id, message_id, text, markup = target
+                content = (text, json.dumps(markup, sort_keys=True) if markup else None)
+                if content == state.last:
+                    continue
+                await edit(chat_id, message_id, text, markup)
+                state.last = content
+        finally:
+            state.running = False
+            while len(self._posts) > REMEMBERED_POSTS:
+                oldest = next(iter(self._posts))
+                if self._posts[oldest].running:
+                    break
+                del self._posts[oldest]
+
+    async def _render_post(self, question_id: int) -> tuple[int, int, str, dict | None] | None:
+        """Where the post is and what it should show now, or None when there is no post."""
+        question = await self._questions.get(question_id)
+        if question is None:
+            return None
+        hub = await self._hubs.get(question.hub_id)
+        message_id = await self.post_message_id(question.id)
+        if hub is None or hub.chat_id is None or message_id is None or not hub.attached:
+            return None
+        asker = await self.asker(question)
+        with i18n.use_locale(hub.locale):
+            text = post_text(question, asker)
+            markup = (
+                {"inline_keyboard": [[vote_button(question)]]}
+                if question.status is QuestionStatus.OPEN
+                else None
+            )
+        return hub.chat_id, message_id, text, markup
 
     async def by_post(self, chat_id: int, message_id: int) -> QuestionRow | None:
         """The question a group post shows (for a facilitator's reply to it)."""

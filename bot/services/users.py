@@ -120,3 +120,6 @@ class UserService:
 
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         await self._users.set_blocked(user_id, blocked)
+
+    async def set_menu(self, user_id: int, menu: str | None) -> None:
+        await self._users.set_menu(user_id, menu)

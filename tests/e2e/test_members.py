@@ -94,3 +94,25 @@ async def test_buttons_recheck_the_role(bot: RunningBot, telegram: FakeTelegram)
     # the facilitator's own picker still works
     await owner.press(picker, "North")
     assert "North: 2 members" in owner.last().text
+
+
+async def test_help_and_start_follow_a_role_change_at_once(
+    bot: RunningBot, telegram: FakeTelegram
+) -> None:
+    """/help and /start answer from memory between writes; a promotion or a join is a write."""
+    owner = telegram.user("Olga", language_code="en")
+    group = await make_hub(telegram, owner)
+    mihai = telegram.user("Mihai", language_code="en")
+    await mihai.send("/start")
+    assert "You are not in a hub yet" in mihai.last().text
+    await mihai.send("/help")
+    assert "For facilitators" not in mihai.last().text
+    await join(telegram, owner, group, mihai)
+    await mihai.send("/start")
+    assert "Chisinau mentors" in mihai.last().text
+    await owner.send(f"/promote {mihai.id}", chat=group)
+    await mihai.send("/help")
+    assert "For facilitators" in mihai.last().text
+    await owner.send(f"/demote {mihai.id}", chat=group)
+    await mihai.send("/help")
+    assert "For facilitators" not in mihai.last().text

@@ -53,6 +53,7 @@ async def test_telegram_failing_does_not_stop_the_bot(
     assert "/hubs" in bob.last().text
 
 
+@pytest.mark.telegram_errors(429)
 async def test_a_429_on_a_reply_is_waited_out(bot: RunningBot, telegram: FakeTelegram) -> None:
     alice = telegram.user("Alice", language_code="en")
     await alice.send("/start")
@@ -77,3 +78,26 @@ async def test_token_never_reaches_the_logs(
     secret = telegram.token.split(":", 1)[1]
     assert caplog.records
     assert secret not in caplog.text
+
+
+async def test_a_network_lost_after_start_is_said_once_and_polling_recovers(
+    bot: RunningBot, telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot")
+    telegram.set_network_failure(True)
+    failed = len([c for c in telegram.calls if c.method == "getUpdates" and not c.ok])
+    await telegram.wait_for(
+        lambda: (
+            len([c for c in telegram.calls if c.method == "getUpdates" and not c.ok]) >= failed + 2
+        ),
+        timeout=30,
+    )
+    telegram.set_network_failure(False)
+    alice = telegram.user("Alice", language_code="ro")
+    await alice.send("/help")
+    assert "/hubs" in alice.last().text
+    said = [r for r in caplog.records if r.name == "bot.startup"]
+    assert [r.levelno for r in said] == [logging.WARNING, logging.INFO]
+    assert "lost the connection" in said[0].getMessage()
+    assert "back" in said[1].getMessage()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -6,6 +6,7 @@ import aiosqlite
 import pytest
 
 from bot.db import Database, from_db_time, to_db_time
+from bot.db.cache import ReadCache
 from bot.db.migrate import apply_migrations, migration_scripts, schema_version
 
 
@@ -108,3 +109,84 @@ def test_times_are_stored_as_utc_text() -> None:
     assert from_db_time(to_db_time(moment)) == moment
     with pytest.raises(ValueError, match="naive"):
         to_db_time(datetime(2026, 1, 1))
+
+
+async def _insert_then_fail(db: Database) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (1, 'A', '', '')"
+        )
+        raise RuntimeError("rolled back")
+
+
+async def test_only_transactions_that_change_rows_count_as_writes(tmp_path: Path) -> None:
+    db = Database(tmp_path / "a.sqlite3")
+    await db.open()
+    try:
+        before = db.commits
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE users SET first_name = 'x' WHERE id = -1")  # no such row
+        assert db.commits == before
+        with pytest.raises(RuntimeError):
+            await _insert_then_fail(db)
+        assert db.commits == before
+        await db.execute(
+            "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (1, 'A', '', '')"
+        )
+        assert db.commits == before + 1
+    finally:
+        await db.close()
+
+
+async def test_a_cached_read_lasts_until_the_next_write(tmp_path: Path) -> None:
+    db = Database(tmp_path / "a.sqlite3")
+    await db.open()
+    try:
+        cache: ReadCache[int, str] = ReadCache(db)
+        token = cache.token()
+        cache.put(1, "one", token)
+        assert cache.get(1) == "one"
+        await db.execute(
+            "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (1, 'A', '', '')"
+        )
+        assert cache.get(1) is None  # any committed change forgets everything
+        raced = cache.token()
+        await db.execute("UPDATE users SET first_name = 'B' WHERE id = 1")
+        cache.put(1, "read before the update committed", raced)
+        assert cache.get(1) is None  # a read overtaken by a write is not kept
+    finally:
+        await db.close()
+
+
+async def test_a_cached_read_expires_and_the_cache_stays_small(tmp_path: Path) -> None:
+    db = Database(tmp_path / "a.sqlite3")
+    await db.open()
+    try:
+        cache: ReadCache[int, int] = ReadCache(db, size=3, max_age=0.0)
+        for key in range(5):
+            cache.put(key, key, cache.token())
+        assert len(cache) == 3
+        assert cache.get(4) is None  # older than max_age (0 s) already
+        fresh: ReadCache[int, int] = ReadCache(db, size=3)
+        for key in range(5):
+            fresh.put(key, key, fresh.token())
+        assert [fresh.get(k) for k in range(5)] == [None, None, 2, 3, 4]  # the oldest went first
+    finally:
+        await db.close()
+
+
+async def test_autocommit_statements_count_as_writes_too(tmp_path: Path) -> None:
+    db = Database(tmp_path / "a.sqlite3")
+    await db.open()
+    try:
+        before = db.commits
+        async with db.statements() as conn:
+            await conn.execute("UPDATE users SET first_name = 'x' WHERE id = -1")  # no such row
+        assert db.commits == before
+        async with db.statements() as conn:
+            await conn.execute(
+                "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (1, 'A', '', '')"
+            )
+        assert db.commits == before + 1
+    finally:
+        await db.close()
