@@ -21,9 +21,11 @@ from bot.db.questions import QuestionRepository
 from bot.db.schedules import ScheduleRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
+    answering,
     broadcasts,
     errors,
     fallback,
+    faq,
     gate,
     hubs,
     hubsettings,
@@ -182,6 +184,8 @@ def register_handlers(app: Application) -> None:
     hubsettings.register(app)
     broadcasts.register(app)
     questions.register(app)
+    answering.register(app)
+    faq.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

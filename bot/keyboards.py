@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks, i18n
+from bot.buttons import hub_in_label
 from bot.config import SUPPORTED_LOCALES
 from bot.db.hubs import HubRow
 
@@ -30,7 +31,9 @@ def languages(action: str, *prefix: int | str, current: str | None = None) -> In
 def hubs(action: str, hubs: Iterable[HubRow], *suffix: int | str) -> InlineKeyboardMarkup:
     """Let the person pick which of their hubs a command is about."""
     buttons = [
-        InlineKeyboardButton(hub.name, callback_data=callbacks.pack(action, hub.id, *suffix))
+        InlineKeyboardButton(
+            hub_in_label(hub.name), callback_data=callbacks.pack(action, hub.id, *suffix)
+        )
         for hub in hubs
     ]
     return InlineKeyboardMarkup(_rows(buttons, 1))

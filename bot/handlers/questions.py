@@ -1,4 +1,7 @@
-"""Questions: /ask, votes, /questions, /agenda, /answer (or a reply), /approve, /close, /faq."""
+"""Questions: /ask, "🙋 Me too" votes and the post's refresh, /questions, /agenda.
+
+Facilitators' /answer, /approve and /close are in ``answering.py``; the archive in ``faq.py``.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +27,6 @@ from bot.handlers.common import (
     edit_or_reply,
     facilitated_hub,
     hub_from_callback,
-    refuse,
     reply,
     shorten,
     stale_button,
@@ -32,10 +34,7 @@ from bot.handlers.common import (
 from bot.handlers.settings import INPUT_GROUP
 from bot.i18n import _
 from bot.pacing import retry_seconds
-from bot.parsing import id_and_rest
 from bot.services.questions import (
-    FAQ_PAGE,
-    MAX_ANSWER,
     MAX_QUESTION,
     QuestionError,
 )
@@ -43,10 +42,9 @@ from bot.services.questions import (
 log = logging.getLogger(__name__)
 AWAIT_QUESTION = "question"
 ASK_DRAFT = "ask-draft"  # user_data: the text typed with /ask while the hub is being picked
-FAQ_WORDS = "faq-words"
 
 
-def _problem(reason: str) -> str:
+def problem(reason: str) -> str:
     return {
         "empty": _("Write the question after the command, e.g. /ask How do you give feedback?"),
         "too-long": _(
@@ -111,7 +109,7 @@ async def _with_hub(update: Update, context: BotContext, hub_id: int, text: str)
     try:
         question = await context.services.questions.draft(hub_id, context.viewer.id, text)
     except QuestionError as exc:
-        await reply(update, _problem(exc.reason))
+        await reply(update, problem(exc.reason))
         return
     await _show_draft(update, context, question, chosen=False)
 
@@ -183,7 +181,7 @@ async def draft_callback(update: Update, context: BotContext) -> None:
         await stale_button(update)
         return
     if question.status is not QuestionStatus.DRAFT:
-        await query.answer(_problem("handled"), show_alert=True)
+        await query.answer(problem("handled"), show_alert=True)
         return
     action = parsed[1]
     if action in ("named", "anon"):
@@ -198,7 +196,7 @@ async def draft_callback(update: Update, context: BotContext) -> None:
         try:
             submitted = await services.questions.submit(question)
         except QuestionError as exc:
-            await query.answer(_problem(exc.reason), show_alert=True)
+            await query.answer(problem(exc.reason), show_alert=True)
             return
         await query.answer()
         services.delivery.wake()
@@ -235,7 +233,7 @@ async def vote_callback(update: Update, context: BotContext) -> None:
     try:
         voted, question = await context.services.questions.vote(question, context.viewer.id)
     except QuestionError as exc:
-        await query.answer(_problem(exc.reason), show_alert=True)
+        await query.answer(problem(exc.reason), show_alert=True)
         return
     await query.answer(
         _("🙋 Me too added ({count} so far).", count=question.votes)
@@ -356,237 +354,14 @@ async def _agenda(update: Update, context: BotContext, hub_id: int, name: str) -
     await edit_or_reply(update, i18n.paragraphs(lines))
 
 
-# -- facilitators: answer, approve, close
-
-
-async def _facilitated_question(
-    update: Update, context: BotContext, question_id: int | None, action: str
-) -> QuestionRow | None:
-    """The question, if it exists and the person runs its hub; otherwise say so."""
-    services = context.services
-    question = await services.questions.get(question_id) if question_id is not None else None
-    if question is None or question.status is QuestionStatus.DRAFT:
-        await reply(update, _("There is no question #{id} in your hubs.", id=question_id or "?"))
-        return None
-    if not await services.access.can_facilitate(question.hub_id, context.viewer.id):
-        if await services.hubs.role(question.hub_id, context.viewer.id) is None:
-            await reply(update, _("There is no question #{id} in your hubs.", id=question.id))
-        else:
-            await refuse(update, context, action, question.hub_id)
-        return None
-    return question
-
-
-def _id_and_rest(update: Update) -> tuple[int | None, str]:
-    return id_and_rest(args_text(update))
-
-
-async def answer_command(update: Update, context: BotContext) -> None:
-    question_id, text = _id_and_rest(update)
-    if question_id is None or not text.strip():
-        await reply(
-            update,
-            _(
-                "Give the question's number and your answer: /answer 12 your answer. "
-                "In the group you can also reply to the question's post."
-            ),
-        )
-        return
-    question = await _facilitated_question(update, context, question_id, "answer")
-    if question is not None:
-        await _answer(update, context, question, text)
-
-
-async def reply_answer(update: Update, context: BotContext) -> None:
-    """A facilitator's reply to a question's post in the group answers it."""
-    message = update.effective_message
-    assert message is not None and message.reply_to_message is not None
-    replied = message.reply_to_message
-    if replied.from_user is None or replied.from_user.id != context.bot.id:
-        return
-    question = await context.services.questions.by_post(message.chat.id, replied.message_id)
-    if question is None:
-        return
-    if not await context.services.access.can_facilitate(question.hub_id, context.viewer.id):
-        return  # members talk about a question; only facilitators' replies are answers
-    await _answer(update, context, question, message.text or "")
-
-
-async def _answer(update: Update, context: BotContext, question: QuestionRow, text: str) -> None:
-    services = context.services
-    try:
-        answered, corrected = await services.questions.answer(question, text, context.viewer.id)
-    except QuestionError as exc:
-        if exc.reason == "too-long":
-            await reply(
-                update, _("That answer is too long: at most {limit} characters.", limit=MAX_ANSWER)
-            )
-        else:
-            await reply(update, _problem(exc.reason))
-        return
-    services.delivery.wake()
-    await refresh_post(context, answered)
-    if corrected:
-        await reply(
-            update,
-            _(
-                "Answer to #{id} updated. The person who asked gets the new version.",
-                id=question.id,
-            ),
-        )
-    else:
-        await reply(
-            update,
-            _("Answer to #{id} posted. The person who asked gets it privately.", id=question.id),
-        )
-
-
-async def approve_command(update: Update, context: BotContext) -> None:
-    question_id, _rest = _id_and_rest(update)
-    if question_id is None:
-        await reply(update, _("Type the question number, e.g. /approve 12"))
-        return
-    question = await _facilitated_question(update, context, question_id, "approve")
-    if question is not None:
-        await _approve(update, context, question)
-
-
-async def _approve(update: Update, context: BotContext, question: QuestionRow) -> None:
-    if await context.services.questions.approve(question):
-        context.services.delivery.wake()
-        await edit_or_reply(update, _("Question #{id} approved and posted.", id=question.id))
-    else:
-        await edit_or_reply(update, _("Question #{id} was already handled.", id=question.id))
-
-
-async def close_command(update: Update, context: BotContext) -> None:
-    question_id, reason = _id_and_rest(update)
-    if question_id is None:
-        await reply(
-            update,
-            _("Type the question number and, if you like, a reason: /close 12 Already answered"),
-        )
-        return
-    question = await _facilitated_question(update, context, question_id, "close")
-    if question is not None:
-        await _close(update, context, question, reason)
-
-
-async def _close(update: Update, context: BotContext, question: QuestionRow, reason: str) -> None:
-    try:
-        closed = await context.services.questions.close(question, reason)
-    except QuestionError:
-        await edit_or_reply(update, _("Question #{id} was already handled.", id=question.id))
-        return
-    context.services.delivery.wake()
-    await refresh_post(context, closed)
-    await edit_or_reply(
-        update, _("Question #{id} closed. The person who asked will be told.", id=question.id)
-    )
-
-
-async def moderation_callback(update: Update, context: BotContext) -> None:
-    """``qm:<id>:ok|no``: Approve or Reject, re-checking the role on every press."""
-    query = update.callback_query
-    assert query is not None
-    parsed = callbacks.unpack(query.data, "qm", int, str)
-    question = await context.services.questions.get(parsed[0]) if parsed else None
-    if parsed is None or question is None or parsed[1] not in ("ok", "no"):
-        await stale_button(update)
-        return
-    if not await context.services.access.can_facilitate(question.hub_id, context.viewer.id):
-        await refuse(update, context, "moderate", question.hub_id)
-        return
-    await query.answer()
-    if question.status is not QuestionStatus.PENDING:
-        await edit_or_reply(update, _("Question #{id} was already handled.", id=question.id))
-    elif parsed[1] == "ok":
-        await _approve(update, context, question)
-    else:
-        await _close(update, context, question, "")
-
-
-# -- the archive
-
-
-async def faq_command(update: Update, context: BotContext) -> None:
-    words = args_text(update)
-    if not words:
-        await reply(update, _("Type a word or two after /faq, e.g. /faq feedback"))
-        return
-    if context.user_data is not None:
-        context.user_data[FAQ_WORDS] = words
-    await _faq(update, context, words, 0)
-
-
-async def faq_callback(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    parsed = callbacks.unpack(query.data, "faq", int)
-    words = context.user_data.get(FAQ_WORDS) if context.user_data is not None else None
-    if parsed is None or not words or parsed[0] < 0:
-        await stale_button(update)
-        return
-    await query.answer()
-    await _faq(update, context, words, parsed[0])
-
-
-async def _faq(update: Update, context: BotContext, words: str, page: int) -> None:
-    services = context.services
-    hubs = {m.hub.id: m.hub.name for m in await services.hubs.memberships(context.viewer.id)}
-    found, total = await services.questions.search(list(hubs), words, page)
-    if not found:
-        await edit_or_reply(update, _("Nothing found for {words}.", words=shorten(words, 60)))
-        return
-    lines = [
-        i18n.ngettext(
-            "<b>{count} answer</b> for {words}:",
-            "<b>{count} answers</b> for {words}:",
-            total,
-            words=shorten(words, 60),
-        )
-    ]
-    for q in found:
-        lines += [
-            "",
-            f"<b>{i18n.ref(q.id)}</b> · {i18n.show(hubs.get(q.hub_id, ''))}",
-            "❓ " + i18n.show(shorten(q.text, 400)),
-            "✅ " + i18n.show(shorten(q.answer or "", 600)),
-        ]
-    back = more = None
-    if page > 0:
-        back = InlineKeyboardButton(
-            button_label("◀ Back"), callback_data=callbacks.pack("faq", page - 1)
-        )
-    if (page + 1) * FAQ_PAGE < total:
-        more = InlineKeyboardButton(
-            button_label("More ▶"), callback_data=callbacks.pack("faq", page + 1)
-        )
-    buttons = keyboards.pager(back, more)
-    await edit_or_reply(
-        update, i18n.paragraphs(lines), InlineKeyboardMarkup([buttons]) if buttons else None
-    )
-
-
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("ask", ask_command))
     app.add_handler(CommandHandler("questions", questions_command))
     app.add_handler(CommandHandler("agenda", agenda_command))
-    app.add_handler(CommandHandler("answer", answer_command))
-    app.add_handler(CommandHandler("approve", approve_command))
-    app.add_handler(CommandHandler("close", close_command))
-    app.add_handler(CommandHandler("faq", faq_command))
     app.add_handler(CallbackQueryHandler(pick_hub_callback, pattern=callbacks.pattern("qh")))
     app.add_handler(CallbackQueryHandler(draft_callback, pattern=callbacks.pattern("q")))
     app.add_handler(CallbackQueryHandler(vote_callback, pattern=callbacks.pattern("qv")))
-    app.add_handler(CallbackQueryHandler(moderation_callback, pattern=callbacks.pattern("qm")))
     app.add_handler(CallbackQueryHandler(agenda_callback, pattern=callbacks.pattern("agd")))
-    app.add_handler(CallbackQueryHandler(faq_callback, pattern=callbacks.pattern("faq")))
-    app.add_handler(
-        MessageHandler(
-            filters.ChatType.GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND, reply_answer
-        )
-    )
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, question_text_input
