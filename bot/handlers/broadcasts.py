@@ -314,7 +314,7 @@ async def preview_callback(update: Update, context: BotContext) -> None:
             count,
         )
     else:
-        tz = hub.timezone if hub else viewer.timezone
+        tz = viewer.timezone  # the reader's zone, as in the preview
         text = _(
             "Scheduled for {when} ({timezone}). To see or cancel it, send /broadcasts.",
             when=i18n.format_datetime(broadcast.send_at, tz, "short"),
