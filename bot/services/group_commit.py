@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Any
 
 from bot.db.outbox import OutboxRepository, Outcome
 
@@ -40,7 +39,10 @@ class GroupCommit:
 
     async def claim(self, row_id: int) -> bool:
         """Mark the row 'sending'; False if it is no longer pending (cancelled meanwhile)."""
-        return await self._submit(self._claims, row_id)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._claims.append((row_id, future))
+        self._start()
+        return await future
 
     def record(self, outcome: Outcome) -> asyncio.Future[bool]:
         """Queue an outcome; it commits with (or before) the sender's next claim.
@@ -64,12 +66,6 @@ class GroupCommit:
         """Put a row off until its chat's slot (no one waits for this write)."""
         self._postponed.append((row_id, until))
         self._start()
-
-    async def _submit(self, queue: list[tuple[Any, asyncio.Future[bool]]], item: object) -> bool:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        queue.append((item, future))
-        self._start()
-        return await future
 
     def _start(self) -> None:
         if self._task is None or self._task.done():
