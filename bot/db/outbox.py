@@ -44,6 +44,7 @@ class NewMessage:
     reply_markup: str | None = None
     status: Status = Status.PENDING
     reason: str | None = None
+    holdable: bool = False  # quiet hours and pauses may hold it back (prompts, nudges)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +111,9 @@ class OutboxRepository:
         before = conn.total_changes
         await conn.executemany(
             """INSERT INTO outbox (key, chat_id, user_id, kind, ref_id, text, reply_markup,
-                                   status, reason, not_before, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   status, reason, holdable, not_before, created_at,
+                                   updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (key) DO NOTHING""",
             [
                 (
@@ -124,6 +126,7 @@ class OutboxRepository:
                     m.reply_markup,
                     m.status.value,
                     m.reason,
+                    int(m.holdable),
                     now,
                     now,
                     now,
