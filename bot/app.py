@@ -33,6 +33,8 @@ from bot.handlers import (
     hubsettings,
     members,
     onboarding,
+    prompt_flow,
+    prompt_settings,
     prompts,
     questions,
     settings,
@@ -191,7 +193,8 @@ def register_handlers(app: Application) -> None:
     group 0     feature handlers (one module each), then the fallbacks for unknown commands and
                 stale buttons, which must come last in the group so they only see the leftovers;
     group 10+   consumers of typed answers to a question the bot asked (they stop the update):
-                10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question;
+                10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question,
+                14 the /prompt flow, 15 a hub's prompt settings;
     group 90    the reply to stray private text nobody consumed.
     """
     gate.register(app)
@@ -205,6 +208,8 @@ def register_handlers(app: Application) -> None:
     answering.register(app)
     faq.register(app)
     prompts.register(app)
+    prompt_flow.register(app)
+    prompt_settings.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

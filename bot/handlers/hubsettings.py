@@ -68,6 +68,11 @@ def _buttons(hub: HubRow) -> InlineKeyboardMarkup:
                     callback_data=callbacks.pack("hs", hub.id, "mod", int(not hub.moderation)),
                 )
             ],
+            [  # the prompt settings live in handlers/prompt_settings.py
+                InlineKeyboardButton(
+                    button_label("💭 Prompts…"), callback_data=callbacks.pack("ps", hub.id, "show")
+                )
+            ],
         ]
     )
 
