@@ -108,6 +108,50 @@ def timing_note(hub: HubRow, timing: str) -> str:
     return _("Times are the hub's local time ({timezone}).", timezone=hub.timezone)
 
 
+# -- what was wrong with a typed answer
+
+
+def text_problem(length: int, limit: int) -> str:
+    if not length:
+        return _("The prompt is empty. Type the question members will reflect on.")
+    return _(
+        "The prompt has {length} characters; the limit is {limit}. Please shorten it.",
+        length=length,
+        limit=limit,
+    )
+
+
+def date_unreadable(typed: str, example: date) -> str:
+    return _(
+        "I couldn't read the date “{date}”. Write it as year-month-day, e.g. {example}.",
+        date=typed.strip()[:40],
+        example=example.isoformat(),
+    )
+
+
+def date_passed(day: date) -> str:
+    return _("{date} has already passed. Choose today or a later date.", date=day.isoformat())
+
+
+def date_too_far() -> str:
+    return _("That date is more than a year away. Choose a date within a year.")
+
+
+def time_unreadable(typed: str) -> str:
+    return _(
+        "“{time}” is not a time of day. Use the 24-hour clock, from 00:00 to 23:59.",
+        time=typed.strip()[:40],
+    )
+
+
+def time_passed(at: str, timezone: str) -> str:
+    return _(
+        "{time} on that day has already passed ({timezone}). Choose a later time.",
+        time=at,
+        timezone=timezone,
+    )
+
+
 # -- the steps
 
 
@@ -184,6 +228,8 @@ def days_screen(
         for day in WEEKDAYS
     ]
     rows = [toggles[:4], toggles[4:]]
+    if i18n.is_rtl(i18n.current_locale()):  # the week reads from the right, as the text does
+        rows = [row[::-1] for row in rows]
     rows.append(
         [
             _button(button_label("Every day"), draft, "all"),

@@ -8,7 +8,8 @@ import pytest
 from telegram.ext import CommandHandler
 
 from bot.clock import MovableClock
-from bot.handlers.prompt_flow import start_flow, text_problem
+from bot.handlers.prompt_flow import start_flow
+from bot.handlers.prompt_steps import text_problem
 from bot.i18n import use_locale
 from bot.services.prompt_library import LIBRARY, library_text
 from bot.services.prompt_rules import Recurrence, day_names, describe
