@@ -113,13 +113,16 @@ class FanOut:
         people = await PromptRepository.recipients(conn, prompt.hub_id)
         targets: list[_Target] = []
         holidays: dict[str, bool] = {}
+        serves: dict[str, bool] = {}  # zone -> whether this instant is its occurrence
         on_holiday = 0
         for person in people:
             if prompt.prompt_timing == "member":
                 zone = person.timezone or prompt.hub_timezone
                 if not _valid_zone(zone):
                     zone = prompt.hub_timezone
-                if not is_occurrence_in(schedule, zone, moment):
+                if zone not in serves:
+                    serves[zone] = is_occurrence_in(schedule, zone, moment)
+                if not serves[zone]:
                     continue
             else:
                 zone = schedule.timezone

@@ -322,6 +322,13 @@ class PromptService:
             await self.retime(hub_id)
         return changed
 
+    async def member_zone_changed(self, user_id: int) -> None:
+        """A member's zone changed: the hubs timed by members' clocks re-time their prompts."""
+        for hub_id, _on in await self._prompts.member_settings(user_id):
+            found = await self._prompts.settings(hub_id)
+            if found is not None and found[0] == "member":
+                await self.retime(hub_id)
+
     async def member_prompt_settings(self, user_id: int) -> list[tuple[HubRow, bool]]:
         out = []
         for hub_id, on in await self._prompts.member_settings(user_id):
