@@ -340,9 +340,15 @@ async def test_forged_and_stale_presses(start_bot, make_config, telegram: FakeTe
     ):
         answer = await olga.press_data(screen, data)
         assert answer is not None and answer.text == stale, data
+    # Starting /prompt again makes the first flow's buttons stale.
+    await olga.send("/prompt")
+    answer = await olga.press(screen, "📚 Library")
+    assert answer is not None and answer.text == stale
+    assert "Prompt library" not in screen.text
+    screen = olga.last()
     # A date in the past, forged onto a real flow, is refused with the reason.
     await olga.send("Text")
-    answer = await olga.press_data(olga.last(), "pw:1:date:20261101")
+    answer = await olga.press_data(olga.last(), "pw:2:date:20261101")
     assert answer is not None and "2026-11-01 has already passed" in answer.text
     # A member forging the flow's buttons has no flow: nothing happens for them.
     answer = await member.press_data(member.last(), "pw:1:ok")
