@@ -45,16 +45,16 @@ def end_flow(context: BotContext) -> None:
 def first_run(recurrence: Recurrence, zone: ZoneInfo, now: datetime) -> datetime | None:
     """The first occurrence after ``now`` of a schedule kept in ``zone``."""
     draft = ScheduleRow(
-        0,
-        "prompt",
-        0,
-        None,
-        recurrence.rule,
-        recurrence.at_local,
-        recurrence.weekdays_text,
-        zone.key,
-        None,
-        True,
+        id=0,
+        kind="prompt",
+        ref_id=0,
+        hub_id=None,
+        rule=recurrence.rule,
+        at_local=recurrence.at_local,
+        weekdays=recurrence.weekdays_text,
+        timezone=zone.key,
+        next_fire=None,
+        active=True,
     )
     return next_occurrence(draft, now)
 
