@@ -409,3 +409,9 @@ class PromptRepository:
             (hub_id,),
         )
         return [r[0] for r in rows]
+
+    async def set_schedule_zone(self, hub_id: int, timezone: str) -> None:
+        await self._update(
+            "UPDATE schedules SET timezone = ? WHERE kind = 'prompt' AND hub_id = ?",
+            (timezone, hub_id),
+        )

@@ -292,6 +292,13 @@ class PromptService:
         for schedule_id in await self._prompts.schedule_ids(hub_id):
             await self._scheduler.reschedule(schedule_id)
 
+    async def hub_zone_changed(self, hub_id: int) -> None:
+        """The hub moved to another zone: its prompts keep their local time in the new one."""
+        hub = await self._hubs.get(hub_id)
+        if hub is not None:
+            await self._prompts.set_schedule_zone(hub_id, hub.timezone)
+            await self.retime(hub_id)
+
     async def set_nudge_hours(self, hub_id: int, hours: int) -> None:
         if not 0 <= hours <= 168:
             raise PromptError(_("Choose between 1 and 168 hours, or turn nudges off."))
