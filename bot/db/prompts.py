@@ -256,11 +256,15 @@ class PromptRepository:
         return None if row is None else _send(row)
 
     async def send_for_message(self, user_id: int, message_id: int) -> int | None:
-        return await self._db.fetch_value(
-            """SELECT ref_id FROM outbox WHERE chat_id = ? AND message_id = ?
-               AND kind IN ('prompt', 'nudge') ORDER BY id DESC LIMIT 1""",
-            (user_id, message_id),
-        )
+        for kind in ("prompt", "nudge"):  # each a probe of its own partial index
+            found = await self._db.fetch_value(
+                f"""SELECT ref_id FROM outbox WHERE chat_id = ? AND message_id = ?
+                    AND kind = '{kind}' ORDER BY id DESC LIMIT 1""",  # noqa: S608 - a constant
+                (user_id, message_id),
+            )
+            if found is not None:
+                return found
+        return None
 
     async def set_send_status(self, send_id: int, status: str) -> bool:
         return (
