@@ -287,6 +287,17 @@ class PromptRepository:
                 (to_db_time(now), *chunk),
             )
 
+    async def recover_delivered(self, since: datetime, now: datetime) -> int:
+        """Sends whose acceptance went unrecorded (the process stopped first): counted from now."""
+        return await self._update(
+            """UPDATE prompt_sends SET delivered_at = ?
+               WHERE status = 'sent' AND nudged_at IS NULL AND sent_at >= ?
+                 AND delivered_at IS NULL
+                 AND EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'prompt'
+                             AND o.ref_id = prompt_sends.id AND o.status = 'sent')""",
+            (to_db_time(now), to_db_time(since)),
+        )
+
     async def cancel_pending(self, prompt_id: int) -> int:
         """A deleted prompt's messages that have not left yet are cancelled."""
         return await self._update(
@@ -319,8 +330,12 @@ class PromptRepository:
                  AND EXISTS (SELECT 1 FROM memberships m
                              WHERE m.hub_id = p.hub_id AND m.user_id = ps.user_id
                                AND m.prompts_off = 0)
+                 -- nor when the next occurrence is due and about to go out
+                 AND NOT EXISTS (SELECT 1 FROM schedules s
+                                 WHERE s.kind = 'prompt' AND s.ref_id = ps.prompt_id
+                                   AND s.active = 1 AND s.next_fire <= ?)
                ORDER BY ps.id LIMIT ?""",
-            (to_db_time(now), limit),
+            (to_db_time(now), to_db_time(now), limit),
         )
         return [NudgeRow(*tuple(r)) for r in rows]
 

@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 1000
 MAX_HOLIDAY_DAYS = 366
 NUDGE_CHOICES = (0, 12, 24, 48)
+RECOVER_WINDOW = timedelta(days=8)  # nudges come at most 168 h after a prompt
 
 
 class PromptService:
@@ -335,6 +336,8 @@ class PromptService:
     async def run_nudges(self) -> int:
         """Write one nudge for each send that is due one; return how many were written."""
         written = 0
+        # A prompt delivered just before a restart never had its acceptance recorded.
+        await self._prompts.recover_delivered(self.now() - RECOVER_WINDOW, self.now())
         rows = await self._prompts.to_nudge(self.now())
         if not rows:
             return 0

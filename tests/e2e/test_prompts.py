@@ -323,3 +323,45 @@ async def test_library_prompt_and_a_member_who_blocked_the_bot(
     )
     assert {row[1] for row in statuses} <= {"sent", "blocked"}
     assert dict(statuses)[blocker.id] == "blocked"
+
+
+async def test_a_delivery_whose_acceptance_was_lost_is_still_nudged_once(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ar",))
+    [member] = hub.members
+    await hub.facilitator.send(f"/prompt daily 18:00 {PROMPT}")
+    clock.set(datetime(2026, 12, 7, 16, 0, tzinfo=UTC))
+    await bot.services.scheduler.run_due()
+    await telegram.settle()
+    # As if the process stopped before the delivery worker told the prompts service.
+    await bot.services.db.execute("UPDATE prompt_sends SET delivered_at = NULL")
+    prompts = bot.services.prompts
+    await prompts.set_nudge_hours(hub.hub_id, 12)
+    clock.set(datetime(2026, 12, 7, 17, 0, tzinfo=UTC))
+    assert await prompts.run_nudges() == 0  # counted from now on
+    clock.set(datetime(2026, 12, 8, 4, 59, tzinfo=UTC))
+    assert await prompts.run_nudges() == 0
+    clock.set(datetime(2026, 12, 8, 5, 0, tzinfo=UTC))
+    assert await prompts.run_nudges() == 2  # the member and the facilitator
+    await telegram.settle()
+    assert len(nudges_received(member)) == 1
+    assert await prompts.run_nudges() == 0
+
+
+async def test_no_nudge_while_the_next_occurrence_is_due(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ro",))
+    await hub.facilitator.send(f"/prompt daily 18:00 {PROMPT}")
+    clock.set(datetime(2026, 12, 7, 16, 0, tzinfo=UTC))
+    await bot.services.scheduler.run_due()
+    await telegram.settle()
+    clock.set(datetime(2026, 12, 8, 16, 0, 30, tzinfo=UTC))  # 24 h on, and the 8th is due
+    assert await bot.services.prompts.run_nudges() == 0
+    await bot.services.scheduler.run_due()
+    assert await bot.services.prompts.run_nudges() == 0
