@@ -256,11 +256,15 @@ class PromptRepository:
         return None if row is None else _send(row)
 
     async def send_for_message(self, user_id: int, message_id: int) -> int | None:
-        return await self._db.fetch_value(
-            """SELECT ref_id FROM outbox WHERE chat_id = ? AND message_id = ?
-               AND kind IN ('prompt', 'nudge') ORDER BY id DESC LIMIT 1""",
-            (user_id, message_id),
-        )
+        for kind in ("prompt", "nudge"):  # each a probe of its own partial index
+            found = await self._db.fetch_value(
+                f"""SELECT ref_id FROM outbox WHERE chat_id = ? AND message_id = ?
+                    AND kind = '{kind}' ORDER BY id DESC LIMIT 1""",  # noqa: S608 - a constant
+                (user_id, message_id),
+            )
+            if found is not None:
+                return found
+        return None
 
     async def set_send_status(self, send_id: int, status: str) -> bool:
         return (
@@ -282,6 +286,17 @@ class PromptRepository:
                                   AND o.ref_id = prompt_sends.id AND o.status = 'sent')""",  # noqa: S608
                 (to_db_time(now), *chunk),
             )
+
+    async def recover_delivered(self, since: datetime, now: datetime) -> int:
+        """Sends whose acceptance went unrecorded (the process stopped first): counted from now."""
+        return await self._update(
+            """UPDATE prompt_sends SET delivered_at = ?
+               WHERE status = 'sent' AND nudged_at IS NULL AND sent_at >= ?
+                 AND delivered_at IS NULL
+                 AND EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'prompt'
+                             AND o.ref_id = prompt_sends.id AND o.status = 'sent')""",
+            (to_db_time(now), to_db_time(since)),
+        )
 
     async def cancel_pending(self, prompt_id: int) -> int:
         """A deleted prompt's messages that have not left yet are cancelled."""
@@ -315,8 +330,12 @@ class PromptRepository:
                  AND EXISTS (SELECT 1 FROM memberships m
                              WHERE m.hub_id = p.hub_id AND m.user_id = ps.user_id
                                AND m.prompts_off = 0)
+                 -- nor when the next occurrence is due and about to go out
+                 AND NOT EXISTS (SELECT 1 FROM schedules s
+                                 WHERE s.kind = 'prompt' AND s.ref_id = ps.prompt_id
+                                   AND s.active = 1 AND s.next_fire <= ?)
                ORDER BY ps.id LIMIT ?""",
-            (to_db_time(now), limit),
+            (to_db_time(now), to_db_time(now), limit),
         )
         return [NudgeRow(*tuple(r)) for r in rows]
 
@@ -409,3 +428,9 @@ class PromptRepository:
             (hub_id,),
         )
         return [r[0] for r in rows]
+
+    async def set_schedule_zone(self, hub_id: int, timezone: str) -> None:
+        await self._update(
+            "UPDATE schedules SET timezone = ? WHERE kind = 'prompt' AND hub_id = ?",
+            (timezone, hub_id),
+        )

@@ -8,7 +8,7 @@ Every button press re-checks the role: the buttons may be old or forged.
 from __future__ import annotations
 
 from babel.dates import format_date
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, i18n
@@ -18,6 +18,7 @@ from bot.handlers import prompt_flow
 from bot.handlers.common import (
     args_text,
     edit_or_reply,
+    group_hub,
     hub_from_callback,
     refuse,
     reply,
@@ -38,7 +39,14 @@ MEMBER = "po"
 
 
 async def prompt_command(update: Update, context: BotContext) -> None:
-    hubs = await context.services.access.facilitated_hubs(context.viewer.id)
+    chat = update.effective_chat
+    if chat is not None and chat.type != Chat.PRIVATE:
+        group = await group_hub(update, context, "prompt")  # the group's own hub, or why not
+        if group is None:
+            return
+        hubs = [group]
+    else:
+        hubs = await context.services.access.facilitated_hubs(context.viewer.id)
     if not hubs:
         await refuse(update, context, "prompt", None)
         return

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,107 +17,44 @@ from telegram.ext import ContextTypes, JobQueue
 
 from bot.db.database import Database
 from bot.db.hubs import HubRepository, HubRow
-from bot.db.prompts import PromptRepository, PromptRow, SendRow
+from bot.db.prompts import PromptRepository, SendRow
 from bot.db.schedules import ScheduleRepository, ScheduleRow
 from bot.i18n import _
 from bot.services import prompt_library
 from bot.services.prompt_fanout import KIND, FanOut, prompt_keyboard, prompt_text
 from bot.services.prompt_rules import Recurrence, local_start
+from bot.services.prompt_types import (
+    Holiday,
+    OccurrenceStats,
+    PromptError,
+    PromptSettings,
+    PromptTextError,
+    PromptView,
+    SendContext,
+    view_of,
+)
 from bot.services.scheduling import Scheduler
 
-__all__ = ["KIND", "PromptService", "prompt_keyboard"]
+__all__ = [
+    "KIND",
+    "MAX_TEXT",
+    "Holiday",
+    "OccurrenceStats",
+    "PromptError",
+    "PromptService",
+    "PromptSettings",
+    "PromptTextError",
+    "PromptView",
+    "SendContext",
+    "prompt_keyboard",
+]
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 1000
 MAX_HOLIDAY_DAYS = 366
 NUDGE_CHOICES = (0, 12, 24, 48)
-
-
-class PromptError(Exception):
-    """A prompt that cannot be created or changed; ``message`` is in the reader's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class PromptTextError(PromptError):
-    """Empty, or longer than MAX_TEXT."""
-
-
-@dataclass(frozen=True, slots=True)
-class PromptView:
-    id: int
-    hub_id: int
-    hub_name: str
-    text: str  # as typed, or the library prompt's English text (use ``text_in``)
-    library_key: str | None
-    recurrence: Recurrence | None
-    status: str
-    next_run: datetime | None  # UTC
-    timezone: str  # the hub's
-    timing: str  # 'hub' | 'member'
-
-    def text_in(self, locale: str) -> str:
-        return prompt_text(self.text, self.library_key, locale)
-
-
-@dataclass(frozen=True, slots=True)
-class OccurrenceStats:
-    occurrence: date  # local date
-    sent: int
-    answered: int
-    skipped: int
-    nudged: int
-    skip_reason: str | None = None  # the whole occurrence was skipped ('holiday', 'late', ...)
-
-
-@dataclass(frozen=True, slots=True)
-class PromptSettings:
-    timing: str
-    nudge_hours: int
-
-
-@dataclass(frozen=True, slots=True)
-class Holiday:
-    id: int
-    first_day: date
-    last_day: date
-
-
-@dataclass(frozen=True, slots=True)
-class SendContext:
-    send_id: int
-    prompt_id: int
-    user_id: int
-    hub_id: int
-    hub_name: str
-    prompt_status: str
-    prompt_text: str  # in the member's language
-    occurrence: date
-    status: str  # sent | answered | skipped
-    is_member: bool
-
-
-def _view(row: PromptRow) -> PromptView:
-    recurrence = (
-        Recurrence.from_schedule(row.rule, row.at_local, row.weekdays)
-        if row.rule and row.at_local
-        else None
-    )
-    return PromptView(
-        id=row.id,
-        hub_id=row.hub_id,
-        hub_name=row.hub_name,
-        text=row.text,
-        library_key=row.library_key,
-        recurrence=recurrence,
-        status=row.status,
-        next_run=row.next_fire if row.status == "active" else None,
-        timezone=row.hub_timezone,
-        timing=row.prompt_timing,
-    )
+RECOVER_WINDOW = timedelta(days=8)  # nudges come at most 168 h after a prompt
 
 
 class PromptService:
@@ -216,10 +152,10 @@ class PromptService:
 
     async def get(self, prompt_id: int) -> PromptView | None:
         row = await self._prompts.get(prompt_id)
-        return None if row is None else _view(row)
+        return None if row is None else view_of(row)
 
     async def for_hubs(self, hub_ids: list[int]) -> list[PromptView]:
-        return [_view(row) for row in await self._prompts.for_hubs(hub_ids)]
+        return [view_of(row) for row in await self._prompts.for_hubs(hub_ids)]
 
     # -- pausing, resuming, deleting
 
@@ -291,6 +227,13 @@ class PromptService:
         """Recompute the hub's prompt schedules (its timing or a member's zone changed)."""
         for schedule_id in await self._prompts.schedule_ids(hub_id):
             await self._scheduler.reschedule(schedule_id)
+
+    async def hub_zone_changed(self, hub_id: int) -> None:
+        """The hub moved to another zone: its prompts keep their local time in the new one."""
+        hub = await self._hubs.get(hub_id)
+        if hub is not None:
+            await self._prompts.set_schedule_zone(hub_id, hub.timezone)
+            await self.retime(hub_id)
 
     async def set_nudge_hours(self, hub_id: int, hours: int) -> None:
         if not 0 <= hours <= 168:
@@ -393,6 +336,8 @@ class PromptService:
     async def run_nudges(self) -> int:
         """Write one nudge for each send that is due one; return how many were written."""
         written = 0
+        # A prompt delivered just before a restart never had its acceptance recorded.
+        await self._prompts.recover_delivered(self.now() - RECOVER_WINDOW, self.now())
         rows = await self._prompts.to_nudge(self.now())
         if not rows:
             return 0

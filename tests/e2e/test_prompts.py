@@ -8,6 +8,8 @@ import pytest
 
 from bot.clock import MovableClock
 from bot.handlers.common import refusal_text
+from bot.services.prompt_library import english
+from bot.services.prompt_rules import Recurrence
 from tests.conftest import RunningBot, tr
 from tests.e2e.prompt_helpers import PROMPT, hub_with_members, nudges_received, prompts_received
 from tests.fakebot import FakeTelegram
@@ -293,3 +295,73 @@ async def test_restart_while_due_sends_once_within_grace_and_skips_beyond(
     card = next(m for m in hub.facilitator.inbox() if "prompt #" in m.text)
     assert "Dec 8, 2026: skipped (the bot was offline)" in card.text
     assert "Next: Dec 9, 2026" in card.text
+
+
+@pytest.mark.telegram_errors(403)
+async def test_library_prompt_and_a_member_who_blocked_the_bot(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("he", "ro"))
+    noa, blocker = hub.members
+    await blocker.block()
+    view = await bot.services.prompts.create(
+        hub_id=hub.hub_id,
+        author_id=None,
+        recurrence=Recurrence("daily", "18:00"),
+        library_key="lib3",
+    )
+    assert view.library_key == "lib3" and view.text_in("he") == tr("he", english("lib3"))
+    clock.set(datetime(2026, 12, 7, 16, 0, tzinfo=UTC))
+    assert await bot.services.scheduler.run_due() == 1
+    await telegram.settle()
+    assert len(prompts_received(noa, tr("he", english("lib3")))) == 1
+    assert prompts_received(blocker, english("lib3")) == []
+    statuses = await bot.services.db.fetch_all(
+        "SELECT user_id, status FROM outbox WHERE kind = 'prompt' ORDER BY user_id"
+    )
+    assert {row[1] for row in statuses} <= {"sent", "blocked"}
+    assert dict(statuses)[blocker.id] == "blocked"
+
+
+async def test_a_delivery_whose_acceptance_was_lost_is_still_nudged_once(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ar",))
+    [member] = hub.members
+    await hub.facilitator.send(f"/prompt daily 18:00 {PROMPT}")
+    clock.set(datetime(2026, 12, 7, 16, 0, tzinfo=UTC))
+    await bot.services.scheduler.run_due()
+    await telegram.settle()
+    # As if the process stopped before the delivery worker told the prompts service.
+    await bot.services.db.execute("UPDATE prompt_sends SET delivered_at = NULL")
+    prompts = bot.services.prompts
+    await prompts.set_nudge_hours(hub.hub_id, 12)
+    clock.set(datetime(2026, 12, 7, 17, 0, tzinfo=UTC))
+    assert await prompts.run_nudges() == 0  # counted from now on
+    clock.set(datetime(2026, 12, 8, 4, 59, tzinfo=UTC))
+    assert await prompts.run_nudges() == 0
+    clock.set(datetime(2026, 12, 8, 5, 0, tzinfo=UTC))
+    assert await prompts.run_nudges() == 2  # the member and the facilitator
+    await telegram.settle()
+    assert len(nudges_received(member)) == 1
+    assert await prompts.run_nudges() == 0
+
+
+async def test_no_nudge_while_the_next_occurrence_is_due(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ro",))
+    await hub.facilitator.send(f"/prompt daily 18:00 {PROMPT}")
+    clock.set(datetime(2026, 12, 7, 16, 0, tzinfo=UTC))
+    await bot.services.scheduler.run_due()
+    await telegram.settle()
+    clock.set(datetime(2026, 12, 8, 16, 0, 30, tzinfo=UTC))  # 24 h on, and the 8th is due
+    assert await bot.services.prompts.run_nudges() == 0
+    await bot.services.scheduler.run_due()
+    assert await bot.services.prompts.run_nudges() == 0

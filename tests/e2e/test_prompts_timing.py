@@ -137,3 +137,21 @@ async def test_kill_9_mid_fan_out_loses_and_repeats_nothing(
         "SELECT COUNT(*), COUNT(DISTINCT key) FROM outbox WHERE kind = 'prompt'"
     )
     assert tuple(outcomes[0]) == (7, 7)
+
+
+async def test_a_hub_moving_zone_keeps_its_prompts_at_local_1800(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ro",))
+    await hub.facilitator.send(f"/prompt daily 18:00 {PROMPT}")
+    [prompt] = await bot.services.prompts.for_hubs([hub.hub_id])
+    assert prompt.next_run == datetime(2026, 12, 7, 16, 0, tzinfo=UTC)
+    await bot.services.hubs.set_timezone(hub.hub_id, "Europe/London")
+    await bot.services.prompts.hub_zone_changed(hub.hub_id)
+    view = await bot.services.prompts.get(prompt.id)
+    assert view is not None and view.next_run == datetime(2026, 12, 7, 18, 0, tzinfo=UTC)
+    assert await _fires_at(bot, clock, datetime(2026, 12, 7, 18, 0, tzinfo=UTC)) == 1
+    await telegram.settle()
+    assert len(prompts_received(hub.members[0])) == 1
