@@ -89,7 +89,7 @@ async def _main(context: BotContext, hub: HubRow) -> tuple[str, InlineKeyboardMa
         lines.append(_("No hub holidays."))
     mark = "✓ "
     hub_time = button_label("Hub's time")
-    own_time = button_label("Each member's time")
+    own_time = button_label("Members' own time")
     rows = [
         [
             _button((mark if settings.timing == "hub" else "") + hub_time, hub, "tm", "hub"),

@@ -53,9 +53,9 @@ async def test_timing_switch_sends_at_each_members_own_time(
     hub_time = "Prompts go out at the hub's local time ({timezone})."
     assert tr(locale, hub_time, timezone="Europe/Chisinau") in screen.text
     assert screen.button("✓ " + label(locale, "Hub's time"))
-    await olga.press(screen, label(locale, "Each member's time"))
+    await olga.press(screen, label(locale, "Members' own time"))
     assert tr(locale, "Prompts go out at each member's own local time.") in screen.text
-    assert screen.button("✓ " + label(locale, "Each member's time"))
+    assert screen.button("✓ " + label(locale, "Members' own time"))
     assert (await bot.services.prompts.settings(await hub_id(bot))).timing == "member"
 
     await daily_prompt(olga, locale, "How did today go?")
