@@ -7,6 +7,7 @@ typed answer re-checks that the person still runs the hub, then ``prompt_steps.F
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 from telegram import Chat, Update
@@ -48,7 +49,8 @@ async def start_flow(update: Update, context: BotContext, problem: str | None = 
     if not hubs:
         await refuse(update, context, ACTION, None)
         return
-    number = int(context.user_data.get(FLOWS, 0)) + 1
+    # Numbered from a per-start-up base, so that buttons from before a restart stay stale.
+    number = int(context.user_data.get(FLOWS, 0) or time.time_ns() // 1000 % 10**9) + 1
     context.user_data[FLOWS] = number
     draft = Draft(number)
     context.user_data[DRAFT] = draft

@@ -54,6 +54,13 @@ async def fire(bot: RunningBot, clock: MovableClock, moment: datetime, telegram)
     await telegram.settle()
 
 
+def flow_of(message: Msg) -> int:
+    """The flow number the message's buttons carry (``pw:<flow>:...``)."""
+    data = message.buttons[0][0].callback_data
+    assert data is not None and data.startswith("pw:")
+    return int(data.split(":")[1])
+
+
 def lib(key: str, locale: str) -> str:
     """A library prompt as a member reads it (bidi marks aside)."""
     return library_text(key, locale).strip("\u200e\u200f")
@@ -114,11 +121,12 @@ async def test_library_prompt_by_buttons_goes_out_at_the_chosen_time(
     assert LIBRARY["lib3"].message in preview.text
     assert prompts_received(mihai, "") == []
 
+    flow = flow_of(preview)
     await olga.press(preview, "✅ Confirm")
     assert "Saved. The prompt goes out" in preview.text
     assert "/prompts" in preview.text
     # Pressing Confirm again creates nothing more.
-    answer = await olga.press_data(preview, "pw:1:ok")
+    answer = await olga.press_data(preview, f"pw:{flow}:ok")
     assert answer is not None and answer.text == tr("en", "This button is no longer valid.")
 
     await fire(bot, clock, datetime(2026, 11, 23, 16, 29, tzinfo=UTC), telegram)
@@ -233,9 +241,10 @@ async def test_cancel_and_back(start_bot, make_config, telegram: FakeTelegram) -
     await olga.send("Second try")
     preview = olga.last()
     assert "Second try" in preview.text and "Preview of the prompt" in preview.text
+    flow = flow_of(preview)
     await olga.press(preview, "✖ Cancel")
     assert preview.text == tr("en", "Cancelled. No prompt was made.")
-    answer = await olga.press_data(preview, "pw:1:ok")
+    answer = await olga.press_data(preview, f"pw:{flow}:ok")
     assert answer is not None and answer.show_alert
     await olga.send("Stray text after the flow")  # no longer taken as the prompt's text
     assert "Second try" not in olga.last().text
@@ -323,20 +332,21 @@ async def test_forged_and_stale_presses(start_bot, make_config, telegram: FakeTe
     other_hub = await bot.services.hubs.for_chat(other_group.id)
     await olga.send("/prompt")
     screen = olga.last()
+    flow = flow_of(screen)
     stale = tr("en", "This button is no longer valid.")
     for data in (
-        "pw:1:d:xyz",  # no such day
-        "pw:1:t:2500",  # not a quick time
-        "pw:1:t:1730",  # not offered either
-        "pw:1:pick:lib999",
-        "pw:1:lib:99",
-        "pw:1:date:20261301",
-        "pw:1:ok",  # nothing chosen yet
-        "pw:1:next",
-        "pw:1:zap",
-        "pw:7:type",  # another flow
+        f"pw:{flow}:d:xyz",  # no such day
+        f"pw:{flow}:t:2500",  # not a quick time
+        f"pw:{flow}:t:1730",  # not offered either
+        f"pw:{flow}:pick:lib999",
+        f"pw:{flow}:lib:99",
+        f"pw:{flow}:date:20261301",
+        f"pw:{flow}:ok",  # nothing chosen yet
+        f"pw:{flow}:next",
+        f"pw:{flow}:zap",
+        f"pw:{flow + 7}:type",  # another flow
         "pw:x:type",
-        f"pw:1:hub:{other_hub.id}",  # the hub is already chosen
+        f"pw:{flow}:hub:{other_hub.id}",  # the hub is already chosen
     ):
         answer = await olga.press_data(screen, data)
         assert answer is not None and answer.text == stale, data
@@ -348,10 +358,10 @@ async def test_forged_and_stale_presses(start_bot, make_config, telegram: FakeTe
     screen = olga.last()
     # A date in the past, forged onto a real flow, is refused with the reason.
     await olga.send("Text")
-    answer = await olga.press_data(olga.last(), "pw:2:date:20261101")
+    answer = await olga.press_data(olga.last(), f"pw:{flow_of(olga.last())}:date:20261101")
     assert answer is not None and "2026-11-01 has already passed" in answer.text
     # A member forging the flow's buttons has no flow: nothing happens for them.
-    answer = await member.press_data(member.last(), "pw:1:ok")
+    answer = await member.press_data(member.last(), f"pw:{flow}:ok")
     assert answer is not None and answer.text == tr("he", "This button is no longer valid.")
     assert await bot.services.db.fetch_all("SELECT id FROM prompts") == []
 
@@ -380,7 +390,7 @@ async def test_non_facilitator_refused_at_start_and_on_every_press(
     assert answer is not None and answer.text == tr(
         "he", "Only this hub's facilitators can do that."
     )
-    answer = await noa.press_data(screen, "pw:1:ok")
+    answer = await noa.press_data(screen, f"pw:{flow_of(screen)}:ok")
     assert answer is not None and answer.show_alert
     assert await bot.services.db.fetch_all("SELECT id FROM prompts") == []
 
@@ -455,3 +465,24 @@ async def test_an_unreadable_typed_schedule_opens_the_flow(
     await olga.press(screen, label(locale, "✅ Confirm"))
     await fire(bot, clock, datetime(2026, 11, 23, 16, 0, tzinfo=UTC), telegram)
     assert len(prompts_received(mihai, lib("lib1", "ro"))) == 1
+
+
+async def test_buttons_from_before_a_restart_are_stale(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY_NOON)
+    bot = await running(start_bot, make_config, clock)
+    olga, _group, _members = await hub_with_members(telegram, "ar", ())
+    await olga.send("/prompt")
+    await olga.send("Before the restart")
+    old = olga.last()
+    await bot.stop()
+    bot = await running(start_bot, make_config, clock)
+    stale = tr("ar", "This button is no longer valid.")
+    answer = await olga.press(old, label("ar", "Every day"))
+    assert answer is not None and answer.text == stale
+    await olga.send("/prompt")  # a new flow: the old message's buttons still do nothing
+    assert flow_of(olga.last()) != flow_of(old)
+    answer = await olga.press(old, label("ar", "Every day"))
+    assert answer is not None and answer.text == stale
+    assert await bot.services.db.fetch_all("SELECT id FROM prompts") == []
