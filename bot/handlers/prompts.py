@@ -101,7 +101,8 @@ async def _create(update: Update, context: BotContext, hub_id: int, typed: str) 
 def _next_run(prompt: PromptView, context: BotContext) -> str:
     if prompt.next_run is None:
         return _("not scheduled")
-    return i18n.format_datetime(prompt.next_run, context.viewer.timezone, "medium")
+    zone = context.viewer.timezone  # the reader's zone: a date, and a time without seconds
+    return f"{i18n.format_date(prompt.next_run, zone)} {i18n.format_time(prompt.next_run, zone)}"
 
 
 # -- /prompts

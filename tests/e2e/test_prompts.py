@@ -365,3 +365,17 @@ async def test_no_nudge_while_the_next_occurrence_is_due(
     assert await bot.services.prompts.run_nudges() == 0
     await bot.services.scheduler.run_due()
     assert await bot.services.prompts.run_nudges() == 0
+
+
+async def test_prompt_typed_in_the_hubs_group_is_for_that_hub(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    bot = await start_bot(make_config(), MovableClock(MONDAY))
+    hub = await hub_with_members(bot, telegram, ("ro",))
+    [mihai] = hub.members
+    await hub.facilitator.send(f"/prompt daily 18:00 {PROMPT}", chat=hub.group)
+    assert "Prompt saved for Chisinau mentors" in hub.group.last().text
+    hub.group.add_member(mihai)
+    await mihai.send("/prompt daily 18:00 Mine", chat=hub.group)
+    assert hub.group.last().text == tr("ro", refusal_text(hub.hub_id))  # the sender's language
+    assert len(await bot.services.prompts.for_hubs([hub.hub_id])) == 1

@@ -108,3 +108,16 @@ def test_library_has_enough_prompts_each_translatable() -> None:
         assert prompt_library.library_text(key, "en") == prompt_library.english(key)
         assert prompt_library.library_text(key, "he")  # falls back to English until translated
     assert prompt_library.library_text("nope", "en") == ""
+
+
+def test_prompts_config_section() -> None:
+    from bot.config import ConfigError, config_from_mapping
+
+    config = config_from_mapping({"telegram": {"token": "1:x"}}, {})
+    assert (config.prompts.grace_hours, config.prompts.nudge_check_minutes) == (3, 5)
+    with pytest.raises(ConfigError, match=r"prompts\.nudge_check_minutes"):
+        config_from_mapping(
+            {"telegram": {"token": "1:x"}, "prompts": {"nudge_check_minutes": 0}}, {}
+        )
+    with pytest.raises(ConfigError, match=r"prompts\.grace_hours"):
+        config_from_mapping({"telegram": {"token": "1:x"}, "prompts": {"grace_hours": -1}}, {})
