@@ -89,6 +89,14 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True)
+class PromptsConfig:
+    # How late a prompt may still go out (the bot was down); later occurrences are skipped.
+    grace_hours: float = 3.0
+    # How often unanswered prompts are checked for their one nudge.
+    nudge_check_minutes: float = 5.0
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
@@ -97,6 +105,7 @@ class Config:
     access: AccessConfig = field(default_factory=AccessConfig)
     defaults: DefaultsConfig = field(default_factory=DefaultsConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    prompts: PromptsConfig = field(default_factory=PromptsConfig)
 
     def redacted(self) -> dict[str, dict[str, Any]]:
         """Return the settings as a dict safe to print: secrets masked."""
@@ -245,3 +254,7 @@ def _validate(config: Config) -> None:
             raise ConfigError(f"delivery.{key}: must be greater than zero")
     if delivery.max_attempts < 1:
         raise ConfigError("delivery.max_attempts: must be at least 1")
+    if config.prompts.grace_hours < 0:
+        raise ConfigError("prompts.grace_hours: must not be negative")
+    if config.prompts.nudge_check_minutes <= 0:
+        raise ConfigError("prompts.nudge_check_minutes: must be greater than zero")

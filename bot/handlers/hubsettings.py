@@ -68,6 +68,11 @@ def _buttons(hub: HubRow) -> InlineKeyboardMarkup:
                     callback_data=callbacks.pack("hs", hub.id, "mod", int(not hub.moderation)),
                 )
             ],
+            [  # the prompt settings live in handlers/prompt_settings.py
+                InlineKeyboardButton(
+                    button_label("💭 Prompts…"), callback_data=callbacks.pack("ps", hub.id, "show")
+                )
+            ],
         ]
     )
 
@@ -125,6 +130,7 @@ async def _apply_timezone(update: Update, context: BotContext, hub: HubRow, text
             markup,
         )
         return
+    await context.services.prompts.hub_zone_changed(hub.id)  # prompts keep 18:00 local
     if context.user_data is not None:
         context.user_data.pop(AWAITING, None)
     await _show(update, context, hub.id, _("Saved."))
