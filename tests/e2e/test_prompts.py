@@ -224,6 +224,8 @@ async def test_one_nudge_never_after_the_next_occurrence(
         nudge.buttons[0][0].callback_data == prompts_received(mihai)[0].buttons[0][0].callback_data
     )
     assert nudges_received(noa) == []
+    held = await bot.services.db.fetch_all("SELECT DISTINCT kind, holdable FROM outbox")
+    assert {("prompt", 1), ("nudge", 1)} <= {tuple(row) for row in held}  # quiet hours may hold
     clock.set(datetime(2026, 12, 8, 9, 0, tzinfo=UTC))
     assert await prompts.run_nudges() == 0  # never more than one
     await telegram.settle()
