@@ -118,7 +118,7 @@ async def _nudge(context: BotContext, hub: HubRow) -> tuple[str, InlineKeyboardM
     )
 
     def label(choice: int) -> str:
-        name = button_label("Off") if choice == 0 else button_label("{count} h", count=choice)
+        name = button_label("Off") if choice == 0 else button_label("{hours} h", hours=choice)
         return ("✓ " if choice == hours else "") + name
 
     choices = [_button(label(choice), hub, "ng", choice) for choice in NUDGE_CHOICES]

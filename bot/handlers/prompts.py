@@ -152,7 +152,7 @@ async def _card(context: BotContext, prompt: PromptView) -> tuple[str, InlineKey
     else:
         buttons.append(
             InlineKeyboardButton(
-                button_label("▶️ Resume"), callback_data=callbacks.pack(LIST, "resume", prompt.id)
+                button_label("⏯ Resume"), callback_data=callbacks.pack(LIST, "resume", prompt.id)
             )
         )
     buttons.append(

@@ -96,10 +96,10 @@ async def test_nudge_hours_by_button_and_typed(
         )
     assert nudge in screen.text
     await olga.press(screen, label(locale, "🔔 Nudge…"))
-    assert screen.button("✓ " + label(locale, "{count} h", count=24))
-    await olga.press(screen, label(locale, "{count} h", count=12))
+    assert screen.button("✓ " + label(locale, "{hours} h", hours=24))
+    await olga.press(screen, label(locale, "{hours} h", hours=12))
     assert (await bot.services.prompts.settings(hub)).nudge_hours == 12
-    assert screen.button("✓ " + label(locale, "{count} h", count=12))
+    assert screen.button("✓ " + label(locale, "{hours} h", hours=12))
     await olga.press(screen, label(locale, "Off"))
     assert (await bot.services.prompts.settings(hub)).nudge_hours == 0
     assert tr(locale, "Nudge: off. Unanswered prompts get no reminder.") in screen.text

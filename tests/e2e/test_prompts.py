@@ -155,7 +155,7 @@ async def test_prompts_lists_counts_and_pause_resume_delete_refuse_forged_presse
     assert "⏸ Paused" in card.text
     clock.set(datetime(2026, 12, 8, 16, 0, tzinfo=UTC))
     assert await bot.services.scheduler.run_due() == 0
-    await olga.press(card, "▶️ Resume")
+    await olga.press(card, "⏯ Resume")
     assert "Next: Dec 9, 2026" in card.text  # the paused day is not sent late
     await olga.press(card, "🗑 Delete")
     await olga.press(card, "🗑 Delete")

@@ -46,6 +46,18 @@ SAMPLES: dict[str, object] = {
     "day": "Thursday, December 24, 2026",
     "time": "18:00",
     "when": "Dec 5, 2026, 18:00",
+    "next": "Dec 7, 2026, 18:00",
+    "schedule": "every weekday at 18:00",
+    "days": "Mon, Thu",
+    "page": 2,
+    "hours": 24,
+    "pages": 3,
+    "number": 4,
+    # Counts already rendered in the reader's language (ngettext) by the caller.
+    "sent": "3",
+    "answered": "2",
+    "skipped": "1",
+    "nudged": "1",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]*")
