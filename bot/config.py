@@ -89,6 +89,12 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True)
+class ReflectionsConfig:
+    # Messages a member sends within this many minutes of the last one join the same reflection.
+    window_minutes: int = 10
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
@@ -97,6 +103,7 @@ class Config:
     access: AccessConfig = field(default_factory=AccessConfig)
     defaults: DefaultsConfig = field(default_factory=DefaultsConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    reflections: ReflectionsConfig = field(default_factory=ReflectionsConfig)
 
     def redacted(self) -> dict[str, dict[str, Any]]:
         """Return the settings as a dict safe to print: secrets masked."""
@@ -245,3 +252,5 @@ def _validate(config: Config) -> None:
             raise ConfigError(f"delivery.{key}: must be greater than zero")
     if delivery.max_attempts < 1:
         raise ConfigError("delivery.max_attempts: must be at least 1")
+    if not 1 <= config.reflections.window_minutes <= 1440:
+        raise ConfigError("reflections.window_minutes: must be between 1 and 1440")
