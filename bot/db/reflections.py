@@ -126,7 +126,9 @@ class ReflectionRepository:
                VALUES (?, ?, ?, ?, ?, ?)""",
             (reflection_id, kind.value, text, file_id, message_id, now),
         )
-        await conn.execute("UPDATE reflections SET updated_at = ? WHERE id = ?", (now, reflection_id))
+        await conn.execute(
+            "UPDATE reflections SET updated_at = ? WHERE id = ?", (now, reflection_id)
+        )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -151,9 +153,7 @@ class ReflectionRepository:
         return int(next(iter(rows))[0])
 
     @staticmethod
-    async def for_send_in(
-        conn: aiosqlite.Connection, user_id: int, send_id: int
-    ) -> int | None:
+    async def for_send_in(conn: aiosqlite.Connection, user_id: int, send_id: int) -> int | None:
         rows = await conn.execute_fetchall(
             "SELECT id FROM reflections WHERE user_id = ? AND send_id = ? ORDER BY id LIMIT 1",
             (user_id, send_id),
@@ -206,7 +206,7 @@ class ReflectionRepository:
         """The member's reflections, newest first."""
         rows = await self._db.fetch_all(
             f"""{_SELECT} WHERE r.user_id = ?
-                ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?""",  # noqa: S608
+                ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?""",
             (user_id, limit, offset),
         )
         return [_reflection(row) for row in rows]

@@ -302,7 +302,8 @@ class ReflectionService:
         with i18n.use_locale(hub.locale):
             text = post_text(reflection.prompt_text, entry.text, name)
         async with self._db.transaction() as conn:
-            if not await ReflectionRepository.mark_shared(conn, reflection.id, anonymous, self._now()):
+            now = self._now()
+            if not await ReflectionRepository.mark_shared(conn, reflection.id, anonymous, now):
                 raise ReflectionError("shared")
             await OutboxRepository.add_many(
                 conn,

@@ -580,7 +580,8 @@ class FakeTelegram:
 
     def _store_file(self, name: str, mime: str, data: bytes, folder: str) -> _StoredFile:
         number = next(self._file_ids)
-        prefix = {"voice": "AwACAgIAAxkBAAI", "photos": "AgACAgIAAxkBAAI"}.get(folder, "BQACAgIAAxkBAAI")
+        prefixes = {"voice": "AwACAgIAAxkBAAI", "photos": "AgACAgIAAxkBAAI"}
+        prefix = prefixes.get(folder, "BQACAgIAAxkBAAI")
         stored = _StoredFile(
             f"{prefix}{number:08d}fake", f"AgAD{number:06d}", name, mime, data, folder
         )
