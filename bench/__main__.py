@@ -1,10 +1,10 @@
-"""``python -m bench [updates|profile|delivery|crash|questions|all]``: benchmarks (not tests)."""
+"""``python -m bench [updates|profile|delivery|crash|questions|prompts|all]``: benchmarks."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import crash, delivery, profile, questions, updates
+from bench import crash, delivery, profile, prompts, questions, updates
 
 
 def main() -> None:
@@ -15,6 +15,7 @@ def main() -> None:
     delivery.add_arguments(sub.add_parser("delivery", help="broadcast delivery under limits"))
     crash.add_arguments(sub.add_parser("crash", help="kill -9 mid-broadcast: duplicates per kill"))
     questions.add_arguments(sub.add_parser("questions", help="asking, voting and /faq at scale"))
+    prompts.add_arguments(sub.add_parser("prompts", help="prompt fan-out: 1,000 hubs × 100"))
     sub.add_parser("all", help="all of them, with their default sizes")
     args = parser.parse_args()
     if args.which in ("updates", None, "all"):
@@ -27,6 +28,8 @@ def main() -> None:
         crash.main(args if args.which == "crash" else parser.parse_args(["crash"]))
     if args.which in ("questions", None, "all"):
         questions.main(args if args.which == "questions" else parser.parse_args(["questions"]))
+    if args.which in ("prompts", None, "all"):
+        prompts.main(args if args.which == "prompts" else parser.parse_args(["prompts"]))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -17,6 +18,7 @@ from bot.db.broadcasts import BroadcastRepository
 from bot.db.hubs import HubRepository
 from bot.db.memberships import MembershipRepository
 from bot.db.outbox import OutboxRepository
+from bot.db.prompts import PromptRepository
 from bot.db.questions import QuestionRepository
 from bot.db.schedules import ScheduleRepository
 from bot.db.users import UserRepository
@@ -31,6 +33,7 @@ from bot.handlers import (
     hubsettings,
     members,
     onboarding,
+    prompts,
     questions,
     settings,
 )
@@ -42,6 +45,8 @@ from bot.services.broadcasts import KIND as BROADCAST_KIND
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
+from bot.services.prompt_fanout import KIND as PROMPT_KIND
+from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService
@@ -111,6 +116,18 @@ def build_services(
         memberships,
         user_service,
     )
+    prompt_service = PromptService(
+        db,
+        PromptRepository(db),
+        hub_rows,
+        schedules,
+        scheduler,
+        user_service.locale_of,
+        default_locale=config.i18n.default_locale,
+        grace=timedelta(hours=config.prompts.grace_hours),
+        nudge_check=timedelta(minutes=config.prompts.nudge_check_minutes),
+    )
+    delivery.on_progress(PROMPT_KIND, prompt_service.on_delivery_progress)
     scheduler.after_fire(delivery.wake)
     return Services(
         config=config,
@@ -123,6 +140,7 @@ def build_services(
         scheduler=scheduler,
         broadcasts=broadcasts,
         questions=questions,
+        prompts=prompt_service,
     )
 
 
@@ -186,6 +204,7 @@ def register_handlers(app: Application) -> None:
     questions.register(app)
     answering.register(app)
     faq.register(app)
+    prompts.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 
@@ -199,6 +218,7 @@ async def post_init(app: Application) -> None:
     await services.delivery.start()
     assert app.job_queue is not None
     await services.scheduler.start(app.job_queue)
+    services.prompts.start(app.job_queue)
     log.info("bot @%s is ready", app.bot.username)
 
 

@@ -62,6 +62,8 @@ COMMANDS: tuple[Command, ...] = (
         in_groups=True,
     ),
     Command("broadcasts", lazy_gettext("Announcements and reports"), Audience.FACILITATOR),
+    Command("prompt", lazy_gettext("Schedule a reflection prompt"), Audience.FACILITATOR),
+    Command("prompts", lazy_gettext("Reflection prompts, on or off"), Audience.MEMBER),
     Command(
         "hubsettings",
         lazy_gettext("Time zone, language, approval"),

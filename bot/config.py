@@ -89,6 +89,14 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True)
+class PromptsConfig:
+    # How late a prompt may still go out (the bot was down); later occurrences are skipped.
+    grace_hours: float = 3.0
+    # How often unanswered prompts are checked for their one nudge.
+    nudge_check_minutes: float = 5.0
+
+
+@dataclass(frozen=True)
 class ReflectionsConfig:
     # Messages a member sends within this many minutes of the last one join the same reflection.
     window_minutes: int = 10
@@ -103,6 +111,7 @@ class Config:
     access: AccessConfig = field(default_factory=AccessConfig)
     defaults: DefaultsConfig = field(default_factory=DefaultsConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    prompts: PromptsConfig = field(default_factory=PromptsConfig)
     reflections: ReflectionsConfig = field(default_factory=ReflectionsConfig)
 
     def redacted(self) -> dict[str, dict[str, Any]]:
@@ -252,5 +261,9 @@ def _validate(config: Config) -> None:
             raise ConfigError(f"delivery.{key}: must be greater than zero")
     if delivery.max_attempts < 1:
         raise ConfigError("delivery.max_attempts: must be at least 1")
+    if config.prompts.grace_hours < 0:
+        raise ConfigError("prompts.grace_hours: must not be negative")
+    if config.prompts.nudge_check_minutes <= 0:
+        raise ConfigError("prompts.nudge_check_minutes: must be greater than zero")
     if not 1 <= config.reflections.window_minutes <= 1440:
         raise ConfigError("reflections.window_minutes: must be between 1 and 1440")

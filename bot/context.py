@@ -14,6 +14,7 @@ from bot.services.access import AccessService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
+from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService, Viewer
@@ -37,6 +38,7 @@ class Services:
     scheduler: Scheduler
     broadcasts: BroadcastService
     questions: QuestionService
+    prompts: PromptService
 
 
 class BotData:

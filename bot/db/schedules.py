@@ -104,15 +104,30 @@ class ScheduleRepository:
 
     @staticmethod
     async def claim_occurrence(
-        conn: aiosqlite.Connection, schedule_id: int, occurrence: datetime, outcome: str
+        conn: aiosqlite.Connection,
+        schedule_id: int,
+        occurrence: datetime,
+        outcome: str,
+        reason: str | None = None,
     ) -> bool:
         """Record an occurrence as handled; False when it already was (fired twice)."""
         cursor = await conn.execute(
-            """INSERT INTO schedule_runs (schedule_id, occurrence, outcome, handled_at)
-               VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-            (schedule_id, to_db_time(occurrence), outcome, to_db_time(utcnow())),
+            """INSERT INTO schedule_runs (schedule_id, occurrence, outcome, handled_at, reason)
+               VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+            (schedule_id, to_db_time(occurrence), outcome, to_db_time(utcnow()), reason),
         )
         return cursor.rowcount > 0
+
+    @staticmethod
+    async def mark_skipped(
+        conn: aiosqlite.Connection, schedule_id: int, occurrence: datetime, reason: str
+    ) -> None:
+        """The handler declined a claimed occurrence (a holiday): recorded as skipped, and why."""
+        await conn.execute(
+            """UPDATE schedule_runs SET outcome = 'skipped', reason = ?
+               WHERE schedule_id = ? AND occurrence = ?""",
+            (reason, schedule_id, to_db_time(occurrence)),
+        )
 
     @staticmethod
     async def set_next(

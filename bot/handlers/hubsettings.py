@@ -125,6 +125,7 @@ async def _apply_timezone(update: Update, context: BotContext, hub: HubRow, text
             markup,
         )
         return
+    await context.services.prompts.hub_zone_changed(hub.id)  # prompts keep 18:00 local
     if context.user_data is not None:
         context.user_data.pop(AWAITING, None)
     await _show(update, context, hub.id, _("Saved."))

@@ -124,6 +124,7 @@ async def _set_timezone(update: Update, context: BotContext, text: str) -> None:
         return
     if context.user_data is not None:
         context.user_data.pop(AWAITING, None)
+    await context.services.prompts.member_zone_changed(viewer.id)  # per-member prompt times
     await edit_or_reply(
         update,
         _(

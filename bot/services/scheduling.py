@@ -6,6 +6,9 @@ writes the outbox rows it causes in the same transaction, so an occurrence fired
 the sweeper racing, a restart at the wrong moment) writes nothing the second time.
 
 One job per schedule, for its next occurrence, fans out to the outbox: never one job per member.
+A kind may keep its local time in several zones (prompts at each member's own 18:00): its schedule's
+next fire is the earliest of the zones' next occurrences, and firing hands the handler that
+instant; the handler serves the zones whose occurrence it is.
 A sweeper job re-checks the table every minute, so an occurrence APScheduler skipped (its grace
 time passed while the event loop was busy) is still handled, within its kind's grace, or skipped
 and recorded.
@@ -14,8 +17,8 @@ and recorded.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,15 +37,20 @@ SWEEP_SECONDS = 60
 # The most missed occurrences one catch-up walks through before jumping to the present.
 _MAX_CATCH_UP = 1000
 
-# Fans an occurrence out into the outbox, inside the transaction that records it.
-FireHandler = Callable[[aiosqlite.Connection, ScheduleRow, datetime], Awaitable[None]]
+# Fans an occurrence out into the outbox, inside the transaction that records it. It may return
+# a reason (e.g. 'holiday') to record the occurrence as skipped instead of fired.
+FireHandler = Callable[[aiosqlite.Connection, ScheduleRow, datetime], Awaitable[str | None]]
+# The zones a schedule keeps its local time in (None: its own ``timezone`` only).
+ZonesOf = Callable[[ScheduleRow], Awaitable[Sequence[str] | None]]
 AfterFire = Callable[[], None]
+LATE = "late"  # the reason of an occurrence skipped because it was past its grace
 
 
 @dataclass(frozen=True, slots=True)
 class Kind:
     handler: FireHandler
     grace: timedelta  # how late an occurrence may still fire; later ones are skipped
+    zones: ZonesOf | None = None
 
 
 def next_occurrence(schedule: ScheduleRow, after: datetime) -> datetime | None:
@@ -62,6 +70,23 @@ def next_occurrence(schedule: ScheduleRow, after: datetime) -> datetime | None:
     return None if fire is None else fire.astimezone(after.tzinfo)
 
 
+def next_in_zones(
+    schedule: ScheduleRow, after: datetime, zones: Sequence[str] | None
+) -> datetime | None:
+    """The earliest of the zones' next occurrences (the schedule's own zone for None)."""
+    if not zones:
+        return next_occurrence(schedule, after)
+    moments = [next_occurrence(replace(schedule, timezone=zone), after) for zone in set(zones)]
+    found = [moment for moment in moments if moment is not None]
+    return min(found) if found else None
+
+
+def is_occurrence_in(schedule: ScheduleRow, zone: str, moment: datetime) -> bool:
+    """Whether ``moment`` is one of the schedule's occurrences in ``zone``."""
+    before = moment - timedelta(seconds=1)
+    return next_occurrence(replace(schedule, timezone=zone), before) == moment
+
+
 def local_moment(text: str, zone: ZoneInfo) -> datetime:
     """'YYYY-MM-DD HH:MM' in ``zone`` as an aware datetime (a time in a DST gap moves forward)."""
     naive = datetime.strptime(text, "%Y-%m-%d %H:%M")
@@ -77,12 +102,19 @@ class Scheduler:
         self._job_queue: JobQueue | None = None
         self._after_fire: list[AfterFire] = []
 
-    def register(self, kind: str, handler: FireHandler, *, grace: timedelta) -> None:
-        self._kinds[kind] = Kind(handler, grace)
+    def register(
+        self, kind: str, handler: FireHandler, *, grace: timedelta, zones: ZonesOf | None = None
+    ) -> None:
+        self._kinds[kind] = Kind(handler, grace, zones)
 
     def after_fire(self, callback: AfterFire) -> None:
         """Called after an occurrence wrote its rows (the delivery worker's wake-up)."""
         self._after_fire.append(callback)
+
+    def notify_written(self) -> None:
+        """Rows were written outside a firing (a nudge): wake what ``after_fire`` wakes."""
+        for callback in self._after_fire:
+            callback()
 
     @property
     def clock(self) -> Clock:
@@ -101,12 +133,16 @@ class Scheduler:
         at_local: str,
         timezone: str,
         weekdays: str | None = None,
+        zones: Sequence[str] | None = None,
     ) -> int:
-        """Insert a schedule inside the caller's transaction; arm it once that commits."""
+        """Insert a schedule inside the caller's transaction; arm it once that commits.
+
+        ``zones``: the zones its local time is kept in, if not only ``timezone``.
+        """
         if kind not in self._kinds:
             raise ValueError(f"no handler for schedule kind {kind!r}")
         draft = ScheduleRow(0, kind, ref_id, hub_id, rule, at_local, weekdays, timezone, None, True)
-        first = next_occurrence(draft, self._clock.now())
+        first = next_in_zones(draft, self._clock.now(), zones)
         if first is None:
             raise ValueError("the schedule has no occurrence in the future")
         return await self._schedules.insert(
@@ -129,6 +165,27 @@ class Scheduler:
     async def cancel(self, schedule_id: int) -> None:
         await self._schedules.deactivate(schedule_id)
         self._disarm(schedule_id)
+
+    async def reschedule(self, schedule_id: int, *, activate: bool = False) -> datetime | None:
+        """Recompute the next occurrence from now (zones changed, or a paused schedule resumes).
+
+        An occurrence already due is left for ``run_due``; ``activate`` turns a cancelled
+        schedule back on. Returns the next fire time (None: nothing left).
+        """
+        schedule = await self._schedules.get(schedule_id)
+        if schedule is None or (not schedule.active and not activate):
+            return None
+        now = self._clock.now()
+        if schedule.active and schedule.next_fire is not None and schedule.next_fire <= now:
+            return schedule.next_fire
+        kind = self._kinds.get(schedule.kind)
+        zones = await kind.zones(schedule) if kind and kind.zones else None
+        upcoming = next_in_zones(schedule, now, zones)
+        if upcoming != schedule.next_fire or not schedule.active:
+            async with self._db.transaction() as conn:
+                await self._schedules.set_next(conn, schedule_id, upcoming)
+        await self.arm(schedule_id)
+        return upcoming
 
     # -- the JobQueue
 
@@ -195,27 +252,34 @@ class Scheduler:
     async def _catch_up(self, schedule: ScheduleRow) -> int:
         """Fire the latest due occurrence if it is within grace; record older ones as skipped."""
         kind = self._kinds[schedule.kind]
+        zones = await kind.zones(schedule) if kind.zones else None
         now = self._clock.now()
         occurrence = schedule.next_fire
         assert occurrence is not None
         due: list[datetime] = []
         while occurrence is not None and occurrence <= now and len(due) < _MAX_CATCH_UP:
             due.append(occurrence)
-            occurrence = next_occurrence(schedule, occurrence)
+            occurrence = next_in_zones(schedule, occurrence, zones)
         if occurrence is not None and occurrence <= now:  # very long outage: jump to the present
-            occurrence = next_occurrence(schedule, now)
+            occurrence = next_in_zones(schedule, now, zones)
         latest = due[-1]
-        fire_latest = now - latest <= kind.grace
         fired = 0
         async with self._db.transaction() as conn:
             for moment in due:
-                fire = moment is latest and fire_latest
+                # Within grace: the latest occurrence fires; with several zones, each zone's
+                # occurrence is a different instant, so every one within grace fires.
+                fire = now - moment <= kind.grace and (moment is latest or zones is not None)
                 outcome = "fired" if fire else "skipped"
-                if not await self._schedules.claim_occurrence(conn, schedule.id, moment, outcome):
+                if not await self._schedules.claim_occurrence(
+                    conn, schedule.id, moment, outcome, None if fire else LATE
+                ):
                     continue  # this occurrence was handled already
                 if fire:
-                    await kind.handler(conn, schedule, moment)
-                    fired += 1
+                    reason = await kind.handler(conn, schedule, moment)
+                    if reason is None:
+                        fired += 1
+                    else:
+                        await self._schedules.mark_skipped(conn, schedule.id, moment, reason)
                 else:
                     log.warning(
                         "schedule %s (%s) skipped the occurrence of %s: %s late",
