@@ -13,7 +13,7 @@ callback data carries reflection and send ids only, which are shown to their own
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import aiosqlite
@@ -26,6 +26,7 @@ from bot.db.memberships import MembershipRepository
 from bot.db.outbox import NewMessage, OutboxRepository
 from bot.db.reflections import PartKind, PartRow, ReflectionRepository, ReflectionRow
 from bot.i18n import _
+from bot.services.prompt_types import SendContext
 from bot.services.users import UserService
 
 KIND = "reflection"  # outbox kind of a shared reflection's group post
@@ -34,29 +35,14 @@ JOURNAL_PAGE = 3
 MESSAGE_LIMIT = 4096  # UTF-16 code units in one Telegram message
 
 
-class SendContextLike(Protocol):
-    """What the prompt service tells about one prompt sent to one member."""
-
-    send_id: int
-    prompt_id: int
-    user_id: int
-    hub_id: int
-    hub_name: str
-    prompt_status: str  # active | paused | deleted
-    prompt_text: str  # in the member's language
-    occurrence: date
-    status: str  # sent | answered | skipped
-    is_member: bool  # still in the hub
-
-
 class PromptSends(Protocol):
-    """The part of the prompt service reflections rely on."""
+    """The part of the prompt service (``Services.prompts``) reflections rely on."""
 
-    async def send_for_reply(self, user_id: int, message_id: int) -> SendContextLike | None: ...
+    async def send_for_reply(self, user_id: int, message_id: int) -> SendContext | None: ...
 
-    async def send_context(self, send_id: int) -> SendContextLike | None: ...
+    async def send_context(self, send_id: int) -> SendContext | None: ...
 
-    async def mark_answered(self, send_id: int) -> None: ...
+    async def mark_answered(self, send_id: int) -> bool: ...
 
     async def mark_skipped(self, send_id: int) -> bool: ...
 
@@ -168,11 +154,11 @@ class ReflectionService:
 
     # -- the prompt a message or a button is about
 
-    async def send_for_reply(self, user_id: int, message_id: int) -> SendContextLike | None:
+    async def send_for_reply(self, user_id: int, message_id: int) -> SendContext | None:
         """The prompt sent to ``user_id`` that their message quotes (the prompt or its nudge)."""
         return await self.prompts.send_for_reply(user_id, message_id)
 
-    async def own_send(self, user_id: int, send_id: int) -> SendContextLike:
+    async def own_send(self, user_id: int, send_id: int) -> SendContext:
         """The send ``send_id`` if it went to ``user_id``; forged or foreign ids are refused."""
         context = await self.prompts.send_context(send_id)
         if context is None or context.user_id != user_id:

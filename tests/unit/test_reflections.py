@@ -56,8 +56,11 @@ class FakePrompts:
     async def send_context(self, send_id: int) -> Send | None:
         return self.sends.get(send_id)
 
-    async def mark_answered(self, send_id: int) -> None:
+    async def mark_answered(self, send_id: int) -> bool:
+        if self.sends[send_id].status != "sent":
+            return False
         self.sends[send_id] = replace(self.sends[send_id], status="answered")
+        return True
 
     async def mark_skipped(self, send_id: int) -> bool:
         send = self.sends[send_id]
