@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import tr
-from tests.e2e.prompt_helpers import PROMPT
+from tests.e2e.prompt_helpers import PROMPT, nudges_received
 from tests.e2e.reflection_helpers import prompted, send_status
 from tests.fakebot import FakeTelegram
 
@@ -280,3 +280,33 @@ async def test_over_long_text_is_refused_with_the_limit(
         "This reflection has reached {limit} characters, so that message was not added.",
         limit=4000,
     )
+
+
+async def test_a_reply_to_the_nudge_or_its_answer_button_joins_the_same_reflection(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    world = await prompted(start_bot, make_config, telegram, ("ro", "he"))
+    mihai, noa = world.hub.members
+    prompts = world.bot.services.prompts
+    await prompts.set_nudge_hours(world.hub.hub_id, 12)
+    world.later(12 * 60)
+    assert await prompts.run_nudges() == 3  # Olga, Mihai and Noa
+    await telegram.settle()
+    [mihai_nudge] = nudges_received(mihai)
+    [noa_nudge] = nudges_received(noa)
+
+    await mihai.send("Replying to the reminder.", reply_to=mihai_nudge)
+    assert tr("ro", "📓 Saved to your journal.") in mihai.last().text
+    world.later(60)
+    await mihai.send("And to the prompt itself, later.", reply_to=world.prompt(mihai))
+    assert tr("ro", "📓 Added to your reflection.") in mihai.last().text
+    assert await send_status(world, world.send_id(mihai)) == "answered"
+
+    await noa.press(noa_nudge, tr("he", "✍️ Answer"))
+    await noa.send_voice(14)
+    assert tr("he", "📓 Saved to your journal.") in noa.last().text
+    assert await send_status(world, world.send_id(noa)) == "answered"
+    counts = await world.bot.services.db.fetch_all(
+        "SELECT user_id, COUNT(*) FROM reflections GROUP BY user_id ORDER BY user_id"
+    )
+    assert [tuple(row) for row in counts] == [(mihai.id, 1), (noa.id, 1)]
