@@ -52,7 +52,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 1000
-MAX_HOLIDAY_DAYS = 366
 NUDGE_CHOICES = (0, 12, 24, 48)
 RECOVER_WINDOW = timedelta(days=8)  # nudges come at most 168 h after a prompt
 
@@ -249,7 +248,7 @@ class PromptService:
     async def add_holiday(self, hub_id: int, first_day: date, last_day: date) -> Holiday:
         if last_day < first_day:
             raise PromptError(_("The last day of a holiday cannot come before its first day."))
-        if (last_day - first_day).days >= MAX_HOLIDAY_DAYS:
+        if last_day >= _a_year_after(first_day):
             raise PromptError(_("A holiday can last at most a year."))
         holiday_id = await self._prompts.add_holiday(hub_id, first_day, last_day, self.now())
         return Holiday(holiday_id, first_day, last_day)
@@ -364,3 +363,11 @@ class PromptService:
             await self.run_nudges()
         except Exception:
             log.exception("the nudge sweep failed")
+
+
+def _a_year_after(day: date) -> date:
+    """The same date a year later (29 February: 1 March): a holiday must end before it."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return date(day.year + 1, 3, 1)

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -59,15 +60,17 @@ def next_occurrence(schedule: ScheduleRow, after: datetime) -> datetime | None:
     if schedule.rule == "once":
         moment = local_moment(schedule.at_local, zone)
         return moment if moment > after else None
-    hour, minute = (int(part) for part in schedule.at_local.split(":"))
-    trigger = CronTrigger(
-        hour=hour,
-        minute=minute,
-        day_of_week=schedule.weekdays if schedule.rule == "weekly" else None,
-        timezone=zone,
-    )
+    days = schedule.weekdays if schedule.rule == "weekly" else None
+    trigger = _trigger(schedule.at_local, days, schedule.timezone)
     fire = trigger.get_next_fire_time(None, (after + timedelta(seconds=1)).astimezone(zone))
     return None if fire is None else fire.astimezone(after.tzinfo)
+
+
+@lru_cache(maxsize=4096)
+def _trigger(at: str, days: str | None, zone: str) -> CronTrigger:
+    """Triggers are immutable; a fan-out over many hubs and zones builds each once."""
+    hour, minute = (int(part) for part in at.split(":"))
+    return CronTrigger(hour=hour, minute=minute, day_of_week=days, timezone=ZoneInfo(zone))
 
 
 def next_in_zones(

@@ -224,6 +224,8 @@ async def test_one_nudge_never_after_the_next_occurrence(
         nudge.buttons[0][0].callback_data == prompts_received(mihai)[0].buttons[0][0].callback_data
     )
     assert nudges_received(noa) == []
+    held = await bot.services.db.fetch_all("SELECT DISTINCT kind, holdable FROM outbox")
+    assert {("prompt", 1), ("nudge", 1)} <= {tuple(row) for row in held}  # quiet hours may hold
     clock.set(datetime(2026, 12, 8, 9, 0, tzinfo=UTC))
     assert await prompts.run_nudges() == 0  # never more than one
     await telegram.settle()
@@ -379,3 +381,26 @@ async def test_prompt_typed_in_the_hubs_group_is_for_that_hub(
     await mihai.send("/prompt daily 18:00 Mine", chat=hub.group)
     assert hub.group.last().text == tr("ro", refusal_text(hub.hub_id))  # the sender's language
     assert len(await bot.services.prompts.for_hubs([hub.hub_id])) == 1
+
+
+async def test_hub_prompt_settings_refuse_what_makes_no_sense(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    from bot.services.prompts import PromptError
+
+    bot = await start_bot(make_config(), MovableClock(MONDAY))
+    hub = await hub_with_members(bot, telegram, ("ro",))
+    prompts = bot.services.prompts
+    assert (await prompts.settings(hub.hub_id)).nudge_hours == 24
+    with pytest.raises(PromptError):
+        await prompts.add_holiday(hub.hub_id, date(2026, 12, 31), date(2026, 12, 24))
+    with pytest.raises(PromptError):
+        await prompts.add_holiday(hub.hub_id, date(2026, 12, 24), date(2027, 12, 24))
+    with pytest.raises(PromptError):
+        await prompts.set_nudge_hours(hub.hub_id, 169)
+    holiday = await prompts.add_holiday(hub.hub_id, date(2026, 12, 24), date(2027, 1, 6))
+    assert await prompts.holidays(hub.hub_id) == [holiday]
+    assert not await prompts.remove_holiday(hub.hub_id + 1, holiday.id)  # another hub's id
+    assert await prompts.remove_holiday(hub.hub_id, holiday.id)
+    await prompts.set_timing(hub.hub_id, "member")
+    assert (await prompts.settings(hub.hub_id)).timing == "member"
