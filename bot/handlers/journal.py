@@ -15,9 +15,9 @@ from bot import callbacks, i18n, keyboards
 from bot.buttons import button_label
 from bot.context import BotContext
 from bot.db.reflections import PartKind
-from bot.handlers.common import args_text, edit_or_reply, plain_text, reply, shorten, stale_button
+from bot.handlers.common import args_text, edit_or_reply, plain_text, reply, stale_button
 from bot.i18n import _
-from bot.services.reflections import Entry, JournalPage
+from bot.services.reflections import MESSAGE_LIMIT, Entry, JournalPage, cut, utf16_len
 
 PROMPT_IN_PAGE = 200  # characters of the prompt shown on a page (the export has all of it)
 TEXT_IN_PAGE = 800  # characters of each reflection on a page: three fit one message
@@ -51,6 +51,16 @@ def _media(entry: Entry) -> list[str]:
 
 
 def page_text(page: JournalPage, timezone: str) -> str:
+    """The page within one message: each reflection's text is cut shorter until it fits."""
+    budget = TEXT_IN_PAGE
+    while True:
+        text = _page_text(page, timezone, budget)
+        if utf16_len(text) <= MESSAGE_LIMIT or budget <= 100:
+            return text
+        budget //= 2
+
+
+def _page_text(page: JournalPage, timezone: str, budget: int) -> str:
     lines = [
         _("📓 <b>Your journal</b>"),
         i18n.ngettext(
@@ -69,10 +79,10 @@ def page_text(page: JournalPage, timezone: str) -> str:
         lines += [
             "",
             head,
-            f"💭 <i>{i18n.show(shorten(reflection.prompt_text, PROMPT_IN_PAGE))}</i>",
+            f"💭 <i>{i18n.show(cut(reflection.prompt_text, PROMPT_IN_PAGE))}</i>",
         ]
         if entry.text:
-            lines.append(i18n.show(shorten(entry.text, TEXT_IN_PAGE)))
+            lines.append(i18n.show(cut(entry.text, budget)))
         lines += _media(entry)
         if reflection.shared_at is not None:
             lines.append(

@@ -98,7 +98,7 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
     """``text`` within ``limit`` UTF-16 units, with an ellipsis when cut."""
     if utf16_len(text) <= limit:
         return text
@@ -118,10 +118,10 @@ def post_text(prompt: str, text: str, name: str | None) -> str:
         head = _("💭 <b>A reflection from {name}</b>", name=name)
     prompt_budget = 600
     while True:
-        body = [head, "", f"<i>{i18n.show(_cut(prompt, prompt_budget))}</i>", ""]
+        body = [head, "", f"<i>{i18n.show(cut(prompt, prompt_budget))}</i>", ""]
         fixed = utf16_len(i18n.finish("\n".join(body)))
         room = MESSAGE_LIMIT - fixed - 64  # isolates and marks around the text's lines
-        post = i18n.finish("\n".join([*body, i18n.show(_cut(text, max(room, 200)))]))
+        post = i18n.finish("\n".join([*body, i18n.show(cut(text, max(room, 200)))]))
         if utf16_len(post) <= MESSAGE_LIMIT or prompt_budget <= 100:
             return post
         prompt_budget //= 2

@@ -294,3 +294,23 @@ def test_the_group_post_fits_one_message() -> None:
     post = post_text("P" * 1000, "😀" * MAX_TEXT, None)
     assert utf16_len(post) <= 4096
     assert post.endswith("…")
+
+
+def test_a_journal_page_of_long_emoji_reflections_fits_one_message() -> None:
+    from bot.db.reflections import PartRow, ReflectionRow
+    from bot.handlers.journal import page_text
+    from bot.i18n import use_locale
+    from bot.services.reflections import Entry, JournalPage
+
+    entries = []
+    for number in range(3):
+        reflection = ReflectionRow(
+            number, BOB, 1, None, "🌱" * 1000, START, START, START, True, "Hub"
+        )
+        part = PartRow(number, number, PartKind.TEXT, "😀\n" * 1300, None, 1, START)
+        entries.append(Entry(reflection, [part]))
+    for locale in ("en", "he"):
+        with use_locale(locale):
+            text = page_text(JournalPage(entries, 0, 1, 3), "Asia/Jerusalem")
+        assert utf16_len(text) <= 4096, locale
+        assert text.count("😀") >= 3
