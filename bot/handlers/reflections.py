@@ -55,6 +55,7 @@ def problem(reason: str, hub: str = "") -> str:
         "no-group": _("The hub has no group to post in right now. Try again later."),
         "no-text": _("Only written words are shared, and this reflection has none."),
         "skipped": _("You skipped this prompt. To write after all, reply to it."),
+        "not-found": _("I can't find that prompt any more, so this was not saved."),
     }.get(reason, _("This button is no longer valid."))
 
 

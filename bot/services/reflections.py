@@ -12,6 +12,7 @@ callback data carries reflection and send ids only, which are shown to their own
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -92,6 +93,11 @@ class JournalPage:
     page: int
     pages: int
     total: int
+
+
+def visible(text: str) -> bool:
+    """Whether ``text`` shows anything: not only spaces and invisible marks (ZWSP, LRM ...)."""
+    return any(not char.isspace() and unicodedata.category(char) != "Cf" for char in text)
 
 
 def utf16_len(text: str) -> int:
@@ -204,7 +210,7 @@ class ReflectionService:
 
     @staticmethod
     def _check(part: NewPart) -> None:
-        if part.kind is PartKind.TEXT and not part.text.strip():
+        if part.kind is PartKind.TEXT and not visible(part.text):
             raise ReflectionError("empty")
         if len(part.text) > MAX_TEXT:
             raise ReflectionError("too-long")

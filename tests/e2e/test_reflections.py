@@ -261,11 +261,17 @@ async def test_forged_and_foreign_callbacks_change_nothing(
     assert noa.last().text == tr("he", STRAY)
 
 
-async def test_over_long_text_is_refused_with_the_limit(
+async def test_empty_and_over_long_text_are_refused_with_the_limit(
     start_bot, make_config, telegram: FakeTelegram
 ) -> None:
     world = await prompted(start_bot, make_config, telegram, ("en", "ar"))
     sam, layla = world.hub.members
+    await sam.send(
+        "\u200b\u200e", reply_to=world.prompt(sam)
+    )  # Telegram accepts it; it shows nothing
+    assert sam.last().text == tr(
+        "en", "That message has no words in it. Write a few, or send a voice note."
+    )
     await sam.send("x" * 4050, reply_to=world.prompt(sam))
     assert sam.last().text == tr(
         "en",
