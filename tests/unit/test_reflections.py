@@ -314,3 +314,18 @@ def test_a_journal_page_of_long_emoji_reflections_fits_one_message() -> None:
             text = page_text(JournalPage(entries, 0, 1, 3), "Asia/Jerusalem")
         assert utf16_len(text) <= 4096, locale
         assert text.count("😀") >= 3
+
+
+def test_the_window_setting_is_validated() -> None:
+    from bot.config import ConfigError, config_from_mapping
+
+    base = {"telegram": {"token": "123:abc"}}
+    assert config_from_mapping(base).reflections.window_minutes == 10
+    assert (
+        config_from_mapping(
+            {**base, "reflections": {"window_minutes": 3}}
+        ).reflections.window_minutes
+        == 3
+    )
+    with pytest.raises(ConfigError, match=r"reflections\.window_minutes"):
+        config_from_mapping({**base, "reflections": {"window_minutes": 0}})
