@@ -316,3 +316,22 @@ async def test_a_reply_to_the_nudge_or_its_answer_button_joins_the_same_reflecti
         "SELECT user_id, COUNT(*) FROM reflections GROUP BY user_id ORDER BY user_id"
     )
     assert [tuple(row) for row in counts] == [(mihai.id, 1), (noa.id, 1)]
+
+
+async def test_a_restart_loses_nothing_and_the_window_still_holds(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    world = await prompted(start_bot, make_config, telegram, ("ro", "he"))
+    mihai, _noa = world.hub.members
+    await mihai.send("Before the restart.", reply_to=world.prompt(mihai))
+    saved = mihai.last()
+    await world.bot.stop()
+    world.bot = await start_bot(make_config(), world.clock)
+    world.later(5)
+    await mihai.send("After the restart.")
+    assert tr("ro", "📓 Added to your reflection.") in mihai.last().text
+    await mihai.press(saved, tr("ro", "Share with the hub"))
+    await mihai.press(saved, tr("ro", "👤 With my name"))
+    post = world.hub.group.last().text
+    assert "Before the restart." in post and "After the restart." in post
+    assert "Member0" in post
