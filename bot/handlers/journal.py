@@ -6,6 +6,7 @@ nothing else, so a forged press can at most turn the reader's own pages.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -71,9 +72,9 @@ def _page_text(page: JournalPage, timezone: str, budget: int) -> str:
             pages=page.pages,
         ),
     ]
-    for entry in page.entries:
+    for number, entry in enumerate(page.entries, 1):
         reflection = entry.reflection
-        head = f"<b>{when(reflection.created_at, timezone)}</b>"
+        head = f"{number}. <b>{when(reflection.created_at, timezone)}</b>"
         if reflection.hub_name:
             head += f" · {i18n.show(reflection.hub_name)}"
         lines += [
@@ -93,7 +94,16 @@ def _page_text(page: JournalPage, timezone: str, budget: int) -> str:
     return i18n.paragraphs(lines)
 
 
-def page_keyboard(page: JournalPage) -> InlineKeyboardMarkup:
+def page_keyboard(page: JournalPage, shareable: Collection[int] = ()) -> InlineKeyboardMarkup:
+    """Paging, a share button for each reflection on the page that can still be shared, export."""
+    share = [
+        InlineKeyboardButton(
+            button_label("📣 Share {number}", number=number),
+            callback_data=callbacks.pack("rf", "sh", entry.reflection.id),
+        )
+        for number, entry in enumerate(page.entries, 1)
+        if entry.reflection.id in shareable
+    ]
     back = (
         InlineKeyboardButton(
             button_label("◀ Back"), callback_data=callbacks.pack("jr", page.page - 1)
@@ -108,7 +118,9 @@ def page_keyboard(page: JournalPage) -> InlineKeyboardMarkup:
         if page.page + 1 < page.pages
         else None
     )
-    rows = [keyboards.pager(back, more)] if back or more else []
+    rows = [share] if share else []
+    if back or more:
+        rows.append(keyboards.pager(back, more))
     rows.append(
         [
             InlineKeyboardButton(
@@ -152,7 +164,13 @@ async def _show(update: Update, context: BotContext, page_number: int) -> None:
     if not page.total:
         await edit_or_reply(update, empty_text())
         return
-    await edit_or_reply(update, page_text(page, viewer.timezone), page_keyboard(page))
+    service = context.services.reflections
+    shareable = {
+        entry.reflection.id
+        for entry in page.entries
+        if entry.text and await service.share_problem(entry.reflection) is None
+    }
+    await edit_or_reply(update, page_text(page, viewer.timezone), page_keyboard(page, shareable))
 
 
 async def _export(update: Update, context: BotContext) -> None:

@@ -41,6 +41,15 @@ def page_line(locale: str, total: int, page: int, pages: int) -> str:
         )
 
 
+def pager(screen, more: str, back: str) -> list[str]:
+    """The paging row's labels, in the order Telegram shows them."""
+    for row in screen.buttons:
+        labels = [b.text for b in row]
+        if more in labels or back in labels:
+            return labels
+    return []
+
+
 async def write_days(world: Prompted, member: SimUser, days: int) -> list[str]:
     """Answer ``days`` daily prompts, one a day; return the texts, oldest first."""
     texts = []
@@ -77,12 +86,12 @@ async def test_journal_pages_newest_first_in_the_readers_language_and_zone(
     assert "Not in Noa's journal" not in screen.text
 
     more, back = tr(locale, "More ▶"), tr(locale, "◀ Back")
-    assert [b.text for b in screen.buttons[0]] == [more]
+    assert pager(screen, more, back) == [more]
     await member.press(screen, more)
     assert re.findall(r"Day (\d)", screen.text) == ["4", "3", "2"]
     # Telegram lays buttons out left to right: in RTL the "back" button is on the right.
     expected = [more, back] if locale == "he" else [back, more]
-    assert [b.text for b in screen.buttons[0]] == expected
+    assert pager(screen, more, back) == expected
     await member.press(screen, more)
     assert re.findall(r"Day (\d)", screen.text) == ["1"]
     assert tr(locale, page_line(locale, 7, 3, 3)) in screen.text
@@ -95,6 +104,17 @@ async def test_journal_pages_newest_first_in_the_readers_language_and_zone(
     answer = await member.press_data(screen, "jr:abc")
     assert answer is not None and answer.text == tr(locale, "This button is no longer valid.")
     assert len(texts) == 7
+
+    # Any reflection on the page can be shared from here (once: its button then goes).
+    await member.press_data(screen, "jr:0")
+    await member.press(screen, tr(locale, "📣 Share {number}", number=2))
+    await member.press(screen, tr(locale, "🕶 Anonymously"))
+    post = world.hub.group.last().text
+    assert "Day 6: what I noticed" in post and "Member0" not in post
+    await member.send("/journal")
+    shares = [b.text for row in member.last().buttons for b in row if "📣" in b.text]
+    assert shares == [tr(locale, "📣 Share {number}", number=n) for n in (1, 3)]
+    assert tr(locale, "📣 Shared anonymously") in member.last().text
 
 
 async def test_export_is_a_utf8_text_file_of_everything(
