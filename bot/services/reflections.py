@@ -197,14 +197,14 @@ class ReflectionService:
 
     async def follow_up(self, user_id: int, part: NewPart) -> Saved | None:
         """Add ``part`` to the member's reflection if its window is open; None if none is."""
-        self._check(part)
         now = self._now()
         async with self._db.transaction() as conn:
             reflection_id = await ReflectionRepository.latest_since_in(
                 conn, user_id, now - self.window
             )
             if reflection_id is None:
-                return None
+                return None  # not a reflection: checked as one only when a window is open
+            self._check(part)
             await self._append(conn, reflection_id, part, now)
         return await self._saved(reflection_id, False)
 

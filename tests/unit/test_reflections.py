@@ -189,6 +189,9 @@ async def test_a_reply_to_the_prompt_joins_its_reflection_at_any_time(world: Wor
 
 async def test_follow_up_without_any_reflection_is_none(world: World) -> None:
     assert await world.service.follow_up(BOB, text("hello")) is None
+    # Not judged as a reflection at all: no "too long" or "empty" for stray messages.
+    assert await world.service.follow_up(BOB, text("x" * (MAX_TEXT + 1))) is None
+    assert await world.service.follow_up(BOB, text("\u200b")) is None
 
 
 async def test_someone_elses_or_unknown_send_is_refused(world: World) -> None:
