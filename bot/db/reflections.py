@@ -180,6 +180,13 @@ class ReflectionRepository:
         row = await self._db.fetch_one(f"{_SELECT} WHERE r.id = ?", (reflection_id,))
         return None if row is None else _reflection(row)
 
+    async def for_send(self, user_id: int, send_id: int) -> ReflectionRow | None:
+        row = await self._db.fetch_one(
+            f"{_SELECT} WHERE r.user_id = ? AND r.send_id = ? ORDER BY r.id LIMIT 1",
+            (user_id, send_id),
+        )
+        return None if row is None else _reflection(row)
+
     async def parts(self, reflection_ids: list[int]) -> dict[int, list[PartRow]]:
         """The parts of each reflection, in the order they were written."""
         out: dict[int, list[PartRow]] = {rid: [] for rid in reflection_ids}

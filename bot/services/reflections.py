@@ -248,9 +248,8 @@ class ReflectionService:
         return "already" if context.status == "skipped" else "answered"
 
     async def for_send(self, user_id: int, send_id: int) -> ReflectionRow | None:
-        async with self._db.transaction() as conn:
-            reflection_id = await ReflectionRepository.for_send_in(conn, user_id, send_id)
-        return None if reflection_id is None else await self._reflections.get(reflection_id)
+        """The member's reflection to this prompt, if they began one."""
+        return await self._reflections.for_send(user_id, send_id)
 
     # -- sharing
 
