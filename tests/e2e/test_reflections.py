@@ -128,7 +128,10 @@ async def test_voice_and_photo_with_caption_are_kept_with_their_file_ids(
     voice = await sam.send_voice(35, reply_to=world.prompt(sam))
     assert tr("en", "📓 Saved to your journal.") in sam.last().text
     photo = await sam.send_photo("The seating plan we tried")
-    assert tr("en", "📓 Added to your reflection.") in sam.last().text
+    added = sam.last()
+    assert tr("en", "📓 Added to your reflection.") in added.text
+    await sam.press(added, tr("en", "Done"))
+    assert added.reply_markup is None and tr("en", "📓 Added to your reflection.") in added.text
 
     rows = await world.bot.services.db.fetch_all(
         "SELECT kind, text, file_id FROM reflection_parts ORDER BY id"
