@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from bot.handlers.common import plain_text
 from tests.conftest import tr
 from tests.e2e.prompt_helpers import PROMPT, nudges_received
 from tests.e2e.reflection_helpers import prompted, send_status
 from tests.fakebot import FakeTelegram
 
 STRAY = "I only understand commands and buttons. Send /help to see what you can do."
+
+
+def problem_text(locale: str, reason: str) -> str:
+    from bot.handlers.reflections import problem
+    from bot.i18n import use_locale
+
+    with use_locale(locale):
+        return plain_text(problem(reason))
 
 
 def minutes_hint(locale: str, minutes: int = 10) -> str:
@@ -226,6 +235,18 @@ async def test_reply_to_a_deleted_prompt_or_after_leaving_is_kept_privately(
     assert len(world.hub.group.inbox()) == group_posts
     await mihai.send("/journal")
     assert "Answering a prompt that is gone." in mihai.last().text
+    # Answer on the withdrawn prompt, or after leaving, says the same before anything is typed.
+    await mihai.press(world.prompt(mihai), tr("ro", "✍️ Answer"))
+    assert problem_text("ro", "withdrawn") in mihai.last().text
+    await noa.press(world.prompt(noa), tr("he", "✍️ Answer"))
+    assert (
+        tr(
+            "he",
+            "You are no longer in {hub}, so this reflection stays in your private journal.",
+            hub="Chisinau mentors",
+        )
+        in noa.last().text
+    )
 
 
 async def test_forged_and_foreign_callbacks_change_nothing(
