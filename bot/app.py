@@ -20,6 +20,7 @@ from bot.db.memberships import MembershipRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.prompts import PromptRepository
 from bot.db.questions import QuestionRepository
+from bot.db.reflections import ReflectionRepository
 from bot.db.schedules import ScheduleRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
@@ -31,12 +32,14 @@ from bot.handlers import (
     gate,
     hubs,
     hubsettings,
+    journal,
     members,
     onboarding,
     prompt_flow,
     prompt_settings,
     prompts,
     questions,
+    reflections,
     settings,
 )
 from bot.incoming import CleanInputApplication
@@ -50,6 +53,7 @@ from bot.services.hubs import HubService
 from bot.services.prompt_fanout import KIND as PROMPT_KIND
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
+from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService
 from bot.startup import WatchedRequest
@@ -130,6 +134,16 @@ def build_services(
         nudge_check=timedelta(minutes=config.prompts.nudge_check_minutes),
     )
     delivery.on_progress(PROMPT_KIND, prompt_service.on_delivery_progress)
+    reflection_service = ReflectionService(
+        db,
+        ReflectionRepository(db),
+        hub_rows,
+        memberships,
+        user_service,
+        prompt_service,
+        clock=clock or Clock(),
+        window=timedelta(minutes=config.reflections.window_minutes),
+    )
     scheduler.after_fire(delivery.wake)
     return Services(
         config=config,
@@ -143,6 +157,7 @@ def build_services(
         broadcasts=broadcasts,
         questions=questions,
         prompts=prompt_service,
+        reflections=reflection_service,
     )
 
 
@@ -192,9 +207,11 @@ def register_handlers(app: Application) -> None:
     group -100  the gate: records the sender, sets their locale, stops ignored updates;
     group 0     feature handlers (one module each), then the fallbacks for unknown commands and
                 stale buttons, which must come last in the group so they only see the leftovers;
+    group 5     a private reply to a prompt or its nudge: a reflection (it stops the update);
     group 10+   consumers of typed answers to a question the bot asked (they stop the update):
                 10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question,
                 14 the /prompt flow, 15 a hub's prompt settings;
+    group 80    a reflection typed after ✍️ Answer, and messages that follow one within its window;
     group 90    the reply to stray private text nobody consumed.
     """
     gate.register(app)
@@ -210,6 +227,8 @@ def register_handlers(app: Application) -> None:
     prompts.register(app)
     prompt_flow.register(app)
     prompt_settings.register(app)
+    reflections.register(app)
+    journal.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

@@ -64,6 +64,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("broadcasts", lazy_gettext("Announcements and reports"), Audience.FACILITATOR),
     Command("prompt", lazy_gettext("Schedule a reflection prompt"), Audience.FACILITATOR),
     Command("prompts", lazy_gettext("Reflection prompts, on or off"), Audience.MEMBER),
+    Command("journal", lazy_gettext("Your reflections, kept private"), Audience.MEMBER),
     Command(
         "hubsettings",
         lazy_gettext("Time zone, language, approval"),

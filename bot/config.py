@@ -97,6 +97,12 @@ class PromptsConfig:
 
 
 @dataclass(frozen=True)
+class ReflectionsConfig:
+    # Messages a member sends within this many minutes of the last one join the same reflection.
+    window_minutes: int = 10
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
@@ -106,6 +112,7 @@ class Config:
     defaults: DefaultsConfig = field(default_factory=DefaultsConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     prompts: PromptsConfig = field(default_factory=PromptsConfig)
+    reflections: ReflectionsConfig = field(default_factory=ReflectionsConfig)
 
     def redacted(self) -> dict[str, dict[str, Any]]:
         """Return the settings as a dict safe to print: secrets masked."""
@@ -258,3 +265,5 @@ def _validate(config: Config) -> None:
         raise ConfigError("prompts.grace_hours: must not be negative")
     if config.prompts.nudge_check_minutes <= 0:
         raise ConfigError("prompts.nudge_check_minutes: must be greater than zero")
+    if not 1 <= config.reflections.window_minutes <= 1440:
+        raise ConfigError("reflections.window_minutes: must be between 1 and 1440")

@@ -16,6 +16,7 @@ from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
+from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService, Viewer
 
@@ -39,6 +40,7 @@ class Services:
     broadcasts: BroadcastService
     questions: QuestionService
     prompts: PromptService
+    reflections: ReflectionService
 
 
 class BotData:

@@ -1065,3 +1065,28 @@ def test_msg_json_is_a_copy_with_only_inline_keyboards() -> None:
     }
     assert as_json["chat"] is not msg.chat  # queued updates must not change with later edits
     assert (msg.chat_id, msg.sender_id, msg.from_bot) == (1001, 1, True)
+
+
+async def test_voice_and_photo_from_a_user(
+    bot: Bot, server: FakeTelegram, alice: SimUser, minibot: MiniBot
+) -> None:
+    prompt = await bot.send_message(alice.id, "What went well?")
+    voice = await alice.send_voice(12, reply_to=alice.last())
+    photo = await alice.send_photo("Our <b>board</b> today")
+    bare = await alice.send_photo()
+
+    first, second, third = (u.message for u in minibot.updates[-3:])
+    assert first is not None and second is not None and third is not None
+    assert first.voice is not None and first.voice.mime_type == "audio/ogg"
+    assert first.voice.duration.total_seconds() == 12  # type: ignore[union-attr]
+    assert first.reply_to_message is not None
+    assert first.reply_to_message.message_id == prompt.message_id
+    assert (first.text, first.caption) == (None, None)
+    assert second.caption == "Our <b>board</b> today"  # a user's caption is plain text
+    assert [size.width for size in second.photo] == [90, 320, 1280]
+    assert third.caption is None and third.photo
+    assert voice.voice is not None and photo.photo is not None and bare.text == ""
+    file = await bot.get_file(first.voice.file_id)
+    assert bytes(await file.download_as_bytearray()).startswith(b"OggS")
+    largest = await bot.get_file(second.photo[-1].file_id)
+    assert largest.file_path is not None and largest.file_path.endswith(".jpg")

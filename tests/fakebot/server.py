@@ -193,10 +193,11 @@ class _StoredFile:
     file_name: str
     mime_type: str
     data: bytes = field(repr=False)
+    folder: str = "documents"
 
     @property
     def path(self) -> str:
-        return f"documents/{self.file_unique_id}_{self.file_name}"
+        return f"{self.folder}/{self.file_unique_id}_{self.file_name}"
 
 
 def _capacity(rate: float, unit: float) -> tuple[int, float]:
@@ -576,6 +577,65 @@ class FakeTelegram:
             )
             reply_to = None
         return messages
+
+    def _store_file(self, name: str, mime: str, data: bytes, folder: str) -> _StoredFile:
+        number = next(self._file_ids)
+        prefixes = {"voice": "AwACAgIAAxkBAAI", "photos": "AgACAgIAAxkBAAI"}
+        prefix = prefixes.get(folder, "BQACAgIAAxkBAAI")
+        stored = _StoredFile(
+            f"{prefix}{number:08d}fake", f"AgAD{number:06d}", name, mime, data, folder
+        )
+        self._files[stored.file_id] = stored
+        return stored
+
+    def _user_media(
+        self,
+        user: SimUser,
+        caption: str,
+        reply_to: Msg | None,
+        *,
+        voice: int | None = None,
+        photo: bool = False,
+    ) -> Msg:
+        """Stores a voice note or a photo a user sends privately, as Telegram's Message shows it:
+        a Voice object, or the PhotoSize array (smallest first), the caption and its entities."""
+        text, entities = finalize(caption, [])
+        assert utf16_len(text) <= 1024, "captions have at most 1024 characters"
+        fields: dict[str, Any] = {}
+        if voice is not None:
+            stored = self._store_file("voice.oga", "audio/ogg", b"OggS" + bytes(64), "voice")
+            fields["voice"] = {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "duration": voice,
+                "mime_type": "audio/ogg",
+                "file_size": len(stored.data),
+            }
+        if photo:
+            sizes = []
+            for width, height in ((90, 67), (320, 240), (1280, 960)):
+                stored = self._store_file(
+                    f"photo_{width}.jpg", "image/jpeg", b"\xff\xd8" + bytes(width // 10), "photos"
+                )
+                sizes.append(
+                    {
+                        "file_id": stored.file_id,
+                        "file_unique_id": stored.file_unique_id,
+                        "width": width,
+                        "height": height,
+                        "file_size": len(stored.data),
+                    }
+                )
+            fields["photo"] = sizes
+        return self._new_message(
+            user,
+            user.to_json(),
+            text=text,
+            entities=entities,
+            reply_to=reply_to.message_id if reply_to else None,
+            reply_to_message=reply_to.to_json(with_reply=False) if reply_to else None,
+            **fields,
+        )
 
     def _deliver_message(self, chat: SimUser | SimGroup, msg: Msg) -> None:
         """Produces the message update if the bot gets to see this message."""
@@ -1010,7 +1070,7 @@ class FakeTelegram:
 
     async def _edit_message_text(self, params: JSON) -> JSON:
         msg = self._editable(params)
-        if msg.document is not None or msg.poll is not None:
+        if any(x is not None for x in (msg.document, msg.poll, msg.voice, msg.photo)):
             raise _bad("there is no text in the message to edit")
         text, entities = self._format(params)
         markup = _check_markup(params.get("reply_markup"))

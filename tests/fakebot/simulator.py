@@ -51,6 +51,8 @@ class Msg:
     edit_date: int | None = None
     deleted: bool = False
     document: JSON | None = None
+    voice: JSON | None = None
+    photo: list[JSON] | None = None
     file_bytes: bytes | None = field(default=None, repr=False)
     poll: JSON | None = None
     reply_to: int | None = None
@@ -109,6 +111,12 @@ class Msg:
         text_key, entities_key = "text", "entities"
         if self.document is not None:
             result["document"] = self.document
+            text_key, entities_key = "caption", "caption_entities"
+        if self.voice is not None:
+            result["voice"] = self.voice
+            text_key, entities_key = "caption", "caption_entities"
+        if self.photo is not None:
+            result["photo"] = self.photo
             text_key, entities_key = "caption", "caption_entities"
         if self.poll is not None:
             result["poll"] = self.poll
@@ -211,6 +219,27 @@ class SimUser:
         for msg in messages:
             self.server._deliver_message(where, msg)
         return messages[-1]
+
+    async def send_voice(
+        self, duration: int = 7, *, caption: str = "", reply_to: Msg | None = None
+    ) -> Msg:
+        """Records a voice note in the private chat (an OGG/Opus file, as Telegram's clients do)."""
+        return await self._send_media(reply_to, caption, voice=duration)
+
+    async def send_photo(self, caption: str = "", *, reply_to: Msg | None = None) -> Msg:
+        """Sends a photo in the private chat, optionally with a caption (up to 1024 characters)."""
+        return await self._send_media(reply_to, caption, photo=True)
+
+    async def _send_media(self, reply_to: Msg | None, caption: str, **media: Any) -> Msg:
+        assert not self.blocked, f"{self.first_name} blocked the bot; unblock() first"
+        self.started = True
+        if reply_to is not None:
+            assert reply_to.chat_id == self.id, "can only reply to a message of the same chat"
+            assert not reply_to.deleted, "can't reply to a deleted message"
+        message = self.server._user_media(self, caption, reply_to, **media)
+        self.server._deliver_message(self, message)
+        await self.server.settle()
+        return message
 
     async def press(self, message: Msg, button: str) -> CallbackAnswer | None:
         """Presses an inline button; returns the bot's answerCallbackQuery, None if unanswered."""
