@@ -18,6 +18,7 @@ from bot.db.hubs import HubRepository
 from bot.db.memberships import MembershipRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.questions import QuestionRepository
+from bot.db.quiet import QuietRepository
 from bot.db.schedules import ScheduleRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
@@ -32,6 +33,7 @@ from bot.handlers import (
     members,
     onboarding,
     questions,
+    quiet,
     settings,
 )
 from bot.incoming import CleanInputApplication
@@ -43,6 +45,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
 from bot.services.questions import QuestionService
+from bot.services.quiet import QuietService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService
 from bot.startup import WatchedRequest
@@ -112,6 +115,15 @@ def build_services(
         user_service,
     )
     scheduler.after_fire(delivery.wake)
+    # Quiet hours and pauses hold rows on the scheduler's clock; the worker asks before sending.
+    quiet_service = QuietService(
+        QuietRepository(db),
+        outbox,
+        scheduler.clock,
+        default_timezone=config.defaults.timezone,
+        wake=delivery.wake,
+    )
+    delivery.on_hold(quiet_service.hold_rows)
     return Services(
         config=config,
         db=db,
@@ -123,6 +135,7 @@ def build_services(
         scheduler=scheduler,
         broadcasts=broadcasts,
         questions=questions,
+        quiet=quiet_service,
     )
 
 
@@ -173,7 +186,8 @@ def register_handlers(app: Application) -> None:
     group 0     feature handlers (one module each), then the fallbacks for unknown commands and
                 stale buttons, which must come last in the group so they only see the leftovers;
     group 10+   consumers of typed answers to a question the bot asked (they stop the update):
-                10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question;
+                10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question,
+                17 quiet hours or a pause;
     group 90    the reply to stray private text nobody consumed.
     """
     gate.register(app)
@@ -186,6 +200,7 @@ def register_handlers(app: Application) -> None:
     questions.register(app)
     answering.register(app)
     faq.register(app)
+    quiet.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 
@@ -199,6 +214,7 @@ async def post_init(app: Application) -> None:
     await services.delivery.start()
     assert app.job_queue is not None
     await services.scheduler.start(app.job_queue)
+    services.quiet.start(app.job_queue)
     log.info("bot @%s is ready", app.bot.username)
 
 

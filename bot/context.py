@@ -15,6 +15,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
 from bot.services.questions import QuestionService
+from bot.services.quiet import QuietService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService, Viewer
 
@@ -37,6 +38,7 @@ class Services:
     scheduler: Scheduler
     broadcasts: BroadcastService
     questions: QuestionService
+    quiet: QuietService
 
 
 class BotData:
