@@ -363,16 +363,18 @@ class OutboxRepository:
             )
             return cursor.rowcount
 
+    _HELD_COUNT = """SELECT COUNT(*) FROM outbox WHERE kind = ? AND ref_id = ?
+                     AND status = 'pending' AND held_until IS NOT NULL"""
+
     async def held_count(self, kind: str, ref_id: int) -> int:
         """Rows of this cause held back by quiet hours or a pause."""
-        return int(
-            await self._db.fetch_value(
-                """SELECT COUNT(*) FROM outbox WHERE kind = ? AND ref_id = ?
-                   AND status = 'pending' AND held_until IS NOT NULL""",
-                (kind, ref_id),
-            )
-            or 0
-        )
+        return int(await self._db.fetch_value(self._HELD_COUNT, (kind, ref_id)) or 0)
+
+    @classmethod
+    async def held_count_in(cls, conn: aiosqlite.Connection, kind: str, ref_id: int) -> int:
+        """``held_count`` inside the caller's transaction."""
+        rows = await conn.execute_fetchall(cls._HELD_COUNT, (kind, ref_id))
+        return int(next(iter(rows))[0])
 
     async def held_for(self, user_id: int) -> list[tuple[int, datetime]]:
         """A member's held rows and when each is held until (oldest first)."""
