@@ -24,7 +24,7 @@ from telegram.ext import ContextTypes, JobQueue
 from bot.clock import Clock
 from bot.db.outbox import OutboxRepository, OutboxRow
 from bot.db.quiet import QuietRepository, QuietSettings
-from bot.i18n import _, show
+from bot.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class QuietError(Exception):
             return _(
                 "I couldn't read {text} as quiet hours. Send a range of two times from 00:00 to "
                 "23:59, like /quiet 21:00-08:00, or /quiet off. Nothing was changed.",
-                text=show(self.text),
+                text=self.text,
             )
         if self.code == "too-long":
             return _(
@@ -73,13 +73,13 @@ class QuietError(Exception):
             return _(
                 "{date} has already passed. Send a date from today on, like /pause until "
                 "{example}. Nothing was changed.",
-                date=show(self.text),
+                date=self.text,
                 example=_example_date(),
             )
         return _(
             "I couldn't read {text} as a pause. Send /pause 7d (days), /pause 2w (weeks), "
             "/pause until {example} or /pause off. Nothing was changed.",
-            text=show(self.text),
+            text=self.text,
             example=_example_date(),
         )
 
