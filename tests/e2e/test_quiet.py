@@ -286,3 +286,19 @@ async def test_changing_settings_releases_what_no_longer_needs_holding(
     await member.send("/quiet off")
     await bot.server.settle()
     assert _texts(member, "Three") == ["Three"]
+
+
+async def test_only_the_facilitator_marks_an_announcement_urgent(
+    bot: RunningBot, telegram: FakeTelegram
+) -> None:
+    _founder, _group, fatima, (member,) = await hub_with_members(telegram, ("ar",))
+    await fatima.send("/broadcast Draft for later")
+    broadcast_id = await bot.services.db.fetch_value("SELECT MAX(id) FROM broadcasts")
+    answer = await member.press_data(member.last(), f"bc:{broadcast_id}:urg")
+    assert answer is not None
+    assert answer.text == tr("ar", "Only this hub's facilitators can do that.")
+    assert not (await bot.services.broadcasts.get(broadcast_id)).urgent
+    await fatima.press(fatima.last(), "☐ Urgent")
+    assert (await bot.services.broadcasts.get(broadcast_id)).urgent
+    await fatima.press(fatima.last(), "☑ Urgent")  # and back
+    assert not (await bot.services.broadcasts.get(broadcast_id)).urgent
