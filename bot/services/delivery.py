@@ -203,7 +203,12 @@ class DeliveryWorker:
         if self._stopping:
             return False
         if self._hold is not None and any(row.holdable for row in rows):
-            held = await self._hold([row for row in rows if row.holdable])
+            try:
+                held = await self._hold([row for row in rows if row.holdable])
+            except Exception:
+                # Better a message during quiet hours than a worker stuck on one bad row.
+                log.exception("deciding quiet hours failed; sending without holding")
+                held = set()
             if held:
                 self._held_rows([row for row in rows if row.id in held])
                 rows = [row for row in rows if row.id not in held]

@@ -247,6 +247,11 @@ async def test_a_pause_holds_prompts_not_announcements(
     await member.press(member.last(), tr("he", "2 weeks"))
     assert (await _settings(bot, member))[2] == "2026-12-26T12:00:00Z"
 
+    # Typed after /pause.
+    await member.send("/pause")
+    await member.send("3 days")
+    assert (await _settings(bot, member))[2] == "2026-12-15T12:00:00Z"
+
 
 async def test_changing_settings_releases_what_no_longer_needs_holding(
     start_bot, make_config, telegram: FakeTelegram
