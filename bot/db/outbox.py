@@ -363,6 +363,17 @@ class OutboxRepository:
             )
             return cursor.rowcount
 
+    async def release_hub_members(self, hub_id: int) -> int:
+        """Release the held rows of a hub's members (the hub's zone changed)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                """UPDATE outbox SET held_until = NULL
+                   WHERE held_until IS NOT NULL
+                     AND user_id IN (SELECT user_id FROM memberships WHERE hub_id = ?)""",
+                (hub_id,),
+            )
+            return cursor.rowcount
+
     _HELD_COUNT = """SELECT COUNT(*) FROM outbox WHERE kind = ? AND ref_id = ?
                      AND status = 'pending' AND held_until IS NOT NULL"""
 

@@ -125,6 +125,8 @@ async def _apply_timezone(update: Update, context: BotContext, hub: HubRow, text
             markup,
         )
         return
+    # Members without a zone of their own keep quiet hours in the hub's: decide again.
+    await context.services.quiet.hub_zone_changed(hub.id)
     if context.user_data is not None:
         context.user_data.pop(AWAITING, None)
     await _show(update, context, hub.id, _("Saved."))

@@ -245,6 +245,13 @@ class QuietService:
             self._wake()
         return released
 
+    async def hub_zone_changed(self, hub_id: int) -> int:
+        """A hub's zone changed: its members' held rows are decided again."""
+        released = await self._outbox.release_hub_members(hub_id)
+        if released and self._wake is not None:
+            self._wake()
+        return released
+
     def paused_until(self, settings: QuietSettings | None) -> datetime | None:
         """The pause's end if it is still ahead."""
         if settings is None or settings.paused_until is None:

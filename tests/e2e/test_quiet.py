@@ -307,3 +307,17 @@ async def test_only_the_facilitator_marks_an_announcement_urgent(
     assert (await bot.services.broadcasts.get(broadcast_id)).urgent
     await fatima.press(fatima.last(), "☑ Urgent")  # and back
     assert not (await bot.services.broadcasts.get(broadcast_id)).urgent
+
+
+async def test_a_new_hub_zone_moves_quiet_hours_of_members_without_their_own(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(NIGHT)  # 22:00 in Chisinau, 20:00 in London
+    bot = await start_bot(make_config(), clock)
+    _founder, group, fatima, (member,) = await hub_with_members(telegram, ("he",))
+    await member.send("/quiet 21:00-08:00")
+    await _queue(bot, member, ("prompt", "Held", True))
+    assert _texts(member, "Held") == []
+    await fatima.send("/hubsettings timezone Europe/London", chat=group)
+    await bot.server.settle()
+    assert _texts(member, "Held") == ["Held"]
