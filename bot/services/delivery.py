@@ -15,6 +15,10 @@ reached Telegram but whose answer never came back: ``sendMessage`` has no idempo
 such a message is either lost or repeated. Policy: repeat it (at least once). A duplicate
 announcement costs a moment; a missing one (a moved meeting) costs the member. The row's reason
 says it was resent.
+
+Quiet hours and pauses. Before queueing a page, the feeder asks the hold hook (QuietService) about
+its holdable rows; those it holds get ``held_until`` and drop out of the indexes the feeder reads,
+so they cost nothing and block no later row to the same chat until the release job frees them.
 """
 
 from __future__ import annotations
@@ -404,7 +408,7 @@ class DeliveryWorker:
         await self._wait(until_drained=False)
 
     async def drained(self) -> None:
-        """Wait until every message has a final outcome (retries included)."""
+        """Wait until every message has a final outcome (retries included), or is held."""
         await self._wait(until_drained=True)
 
     def _busy(self) -> bool:
