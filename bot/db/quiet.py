@@ -65,6 +65,13 @@ class QuietRepository:
                 found[row["id"]] = _settings(row)
         return found
 
+    async def with_settings(self) -> set[int]:
+        """Ids of members with quiet hours or a pause (read once at start-up)."""
+        rows = await self._db.fetch_all(
+            "SELECT id FROM users WHERE quiet_start IS NOT NULL OR paused_until IS NOT NULL"
+        )
+        return {row[0] for row in rows}
+
     async def set_quiet(self, user_id: int, start: str | None, end: str | None) -> None:
         await self._db.execute(
             "UPDATE users SET quiet_start = ?, quiet_end = ?, updated_at = ? WHERE id = ?",

@@ -13,6 +13,7 @@ held again, and rows go out in their original order.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -201,6 +202,11 @@ class QuietService:
         self._clock = clock
         self._default_timezone = default_timezone
         self._wake = wake
+        # Members with quiet hours or a pause (derived from the table, read once): the worker's
+        # hook asks the database only about them, so a page for nobody in particular costs a
+        # set lookup per row and no round trip.
+        self._members: set[int] | None = None
+        self._loading = asyncio.Lock()
 
     def now(self) -> datetime:
         """The scheduler's clock: holds and releases agree with it (a MovableClock in tests)."""
@@ -240,6 +246,12 @@ class QuietService:
 
     async def settings_changed(self, user_id: int) -> int:
         """Quiet hours, pause or zone changed: release the member's held rows to decide again."""
+        members = await self._with_settings()
+        settings = await self._repository.get(user_id)
+        if settings is not None and (settings.quiet_start or settings.paused_until):
+            members.add(user_id)
+        else:
+            members.discard(user_id)
         released = await self._outbox.release_user(user_id)
         if released and self._wake is not None:
             self._wake()
@@ -260,9 +272,18 @@ class QuietService:
 
     # -- the delivery worker's hook and the release job
 
+    async def _with_settings(self) -> set[int]:
+        """The members with quiet hours or a pause, read once (under a lock: a change made while
+        it is read is applied after the read, never overwritten by it)."""
+        async with self._loading:
+            if self._members is None:
+                self._members = await self._repository.with_settings()
+            return self._members
+
     async def hold_rows(self, rows: list[OutboxRow]) -> set[int]:
         """Hold those of ``rows`` whose member is in quiet hours or paused; return their ids."""
-        members = [row.user_id for row in rows if row.user_id is not None]
+        with_settings = await self._with_settings()
+        members = [row.user_id for row in rows if row.user_id in with_settings]
         if not members:
             return set()
         settings = await self._repository.for_users(members)
