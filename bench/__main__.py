@@ -1,10 +1,10 @@
-"""``python -m bench [updates|profile|delivery|crash|questions|prompts|all]``: benchmarks."""
+"""``python -m bench [updates|profile|delivery|crash|questions|prompts|quiet|all]``: benchmarks."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import crash, delivery, profile, prompts, questions, updates
+from bench import crash, delivery, profile, prompts, questions, quiet, updates
 
 
 def main() -> None:
@@ -16,6 +16,7 @@ def main() -> None:
     crash.add_arguments(sub.add_parser("crash", help="kill -9 mid-broadcast: duplicates per kill"))
     questions.add_arguments(sub.add_parser("questions", help="asking, voting and /faq at scale"))
     prompts.add_arguments(sub.add_parser("prompts", help="prompt fan-out: 1,000 hubs × 100"))
+    quiet.add_arguments(sub.add_parser("quiet", help="100,000 held rows and the worker's queries"))
     sub.add_parser("all", help="all of them, with their default sizes")
     args = parser.parse_args()
     if args.which in ("updates", None, "all"):
@@ -26,6 +27,8 @@ def main() -> None:
         delivery.main(args if args.which == "delivery" else parser.parse_args(["delivery"]))
     if args.which in ("crash", None, "all"):
         crash.main(args if args.which == "crash" else parser.parse_args(["crash"]))
+    if args.which == "quiet":
+        quiet.main(args)
     if args.which in ("questions", None, "all"):
         questions.main(args if args.which == "questions" else parser.parse_args(["questions"]))
     if args.which in ("prompts", None, "all"):

@@ -21,6 +21,7 @@ from bot.db.outbox import OutboxRepository
 from bot.db.prompts import PromptRepository
 from bot.db.questions import QuestionRepository
 from bot.db.reflections import ReflectionRepository
+from bot.db.quiet import QuietRepository
 from bot.db.schedules import ScheduleRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
@@ -40,6 +41,7 @@ from bot.handlers import (
     prompts,
     questions,
     reflections,
+    quiet,
     settings,
 )
 from bot.incoming import CleanInputApplication
@@ -54,6 +56,7 @@ from bot.services.prompt_fanout import KIND as PROMPT_KIND
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
 from bot.services.reflections import ReflectionService
+from bot.services.quiet import QuietService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService
 from bot.startup import WatchedRequest
@@ -145,6 +148,15 @@ def build_services(
         window=timedelta(minutes=config.reflections.window_minutes),
     )
     scheduler.after_fire(delivery.wake)
+    # Quiet hours and pauses hold rows on the scheduler's clock; the worker asks before sending.
+    quiet_service = QuietService(
+        QuietRepository(db),
+        outbox,
+        scheduler.clock,
+        default_timezone=config.defaults.timezone,
+        wake=delivery.wake,
+    )
+    delivery.on_hold(quiet_service.hold_rows)
     return Services(
         config=config,
         db=db,
@@ -158,6 +170,7 @@ def build_services(
         questions=questions,
         prompts=prompt_service,
         reflections=reflection_service,
+        quiet=quiet_service,
     )
 
 
@@ -210,7 +223,7 @@ def register_handlers(app: Application) -> None:
     group 5     a private reply to a prompt or its nudge: a reflection (it stops the update);
     group 10+   consumers of typed answers to a question the bot asked (they stop the update):
                 10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question,
-                14 the /prompt flow, 15 a hub's prompt settings;
+                14 the /prompt flow, 15 a hub's prompt settings, 17 quiet hours or a pause;
     group 80    a reflection typed after ✍️ Answer, and messages that follow one within its window;
     group 90    the reply to stray private text nobody consumed.
     """
@@ -229,6 +242,7 @@ def register_handlers(app: Application) -> None:
     prompt_settings.register(app)
     reflections.register(app)
     journal.register(app)
+    quiet.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 
@@ -243,6 +257,7 @@ async def post_init(app: Application) -> None:
     assert app.job_queue is not None
     await services.scheduler.start(app.job_queue)
     services.prompts.start(app.job_queue)
+    services.quiet.start(app.job_queue)
     log.info("bot @%s is ready", app.bot.username)
 
 

@@ -30,6 +30,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("settings", lazy_gettext("Your language and time zone"), Audience.MEMBER),
     Command("language", lazy_gettext("Choose your language"), Audience.MEMBER),
     Command("timezone", lazy_gettext("Set your time zone"), Audience.MEMBER),
+    Command("quiet", lazy_gettext("Quiet hours for messages"), Audience.MEMBER),
+    Command("pause", lazy_gettext("Pause prompts for a while"), Audience.MEMBER),
     Command("leave", lazy_gettext("Leave a hub"), Audience.MEMBER),
     Command("ask", lazy_gettext("Ask your hub a question"), Audience.MEMBER),
     Command("questions", lazy_gettext("Open questions and 🙋 Me too"), Audience.MEMBER),

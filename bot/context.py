@@ -17,6 +17,7 @@ from bot.services.hubs import HubService
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
 from bot.services.reflections import ReflectionService
+from bot.services.quiet import QuietService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService, Viewer
 
@@ -41,6 +42,7 @@ class Services:
     questions: QuestionService
     prompts: PromptService
     reflections: ReflectionService
+    quiet: QuietService
 
 
 class BotData:

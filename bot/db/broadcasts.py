@@ -31,6 +31,7 @@ class BroadcastRow:
     send_at: datetime | None
     created_at: datetime
     sent_at: datetime | None
+    urgent: bool = False  # passes members' quiet hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ def _row(row: sqlite3.Row) -> BroadcastRow:
         send_at=from_db_time(row["send_at"]),
         created_at=created,
         sent_at=from_db_time(row["sent_at"]),
+        urgent=bool(row["urgent"]),
     )
 
 
@@ -84,6 +86,12 @@ class BroadcastRepository:
     async def set_post_in_group(self, broadcast_id: int, on: bool) -> None:
         await self._db.execute(
             "UPDATE broadcasts SET post_in_group = ? WHERE id = ? AND status = 'draft'",
+            (int(on), broadcast_id),
+        )
+
+    async def set_urgent(self, broadcast_id: int, on: bool) -> None:
+        await self._db.execute(
+            "UPDATE broadcasts SET urgent = ? WHERE id = ? AND status = 'draft'",
             (int(on), broadcast_id),
         )
 

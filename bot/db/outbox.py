@@ -58,6 +58,7 @@ class OutboxRow:
     reply_markup: str | None
     attempts: int
     reply_to_message_id: int | None = None  # a deferred reply quotes the command it answers
+    holdable: bool = False  # quiet hours and pauses may hold it back
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ def _row(row: sqlite3.Row) -> OutboxRow:
         reply_markup=row["reply_markup"],
         attempts=row["attempts"],
         reply_to_message_id=row["reply_to_message_id"],
+        holdable=bool(row["holdable"]),
     )
 
 
@@ -144,15 +146,18 @@ class OutboxRepository:
         """Up to ``limit`` rows (ids above ``after_id``) that may be sent now, oldest first.
 
         Only the oldest unfinished row of each chat is eligible, so one recipient's messages go
-        out in order even while an earlier one waits for a retry. A row is claimed ('sending')
+        out in order even while an earlier one waits for a retry. Held rows (quiet hours, a
+        pause) are neither eligible nor in the way of later rows. A row is claimed ('sending')
         only when its request is about to leave: see ``apply``.
         """
         rows = await self._db.fetch_all(
             """SELECT o.* FROM outbox o INDEXED BY outbox_pending_by_id
-               WHERE o.status = 'pending' AND o.not_before <= ? AND o.id > ?
+               WHERE o.status = 'pending' AND o.held_until IS NULL
+                 AND o.not_before <= ? AND o.id > ?
                  AND NOT EXISTS (SELECT 1 FROM outbox e
                                  WHERE e.chat_id = o.chat_id AND e.id < o.id
-                                   AND e.status IN ('pending', 'sending'))
+                                   AND e.status IN ('pending', 'sending')
+                                   AND e.held_until IS NULL)
                ORDER BY o.id LIMIT ?""",
             (to_db_time(now), after_id, limit),
         )
@@ -244,7 +249,7 @@ class OutboxRepository:
                    -- a private chat (positive id) keeps every answer; a group merges
                    WHERE ? > 0 OR NOT EXISTS (SELECT 1 FROM outbox
                                      WHERE chat_id = ? AND status IN ('pending', 'sending')
-                                       AND kind = ?
+                                       AND held_until IS NULL AND kind = ?
                                        AND text = ? AND reply_markup IS ?)
                    ON CONFLICT (key) DO NOTHING""",
                 (
@@ -277,22 +282,25 @@ class OutboxRepository:
             return cursor.rowcount
 
     async def next_due(self) -> datetime | None:
-        """When the next row becomes sendable (rows queued behind an earlier one do not count)."""
+        """When the next row becomes sendable (rows queued behind an earlier one, or held, do not
+        count: held rows come back through the release job)."""
         value = await self._db.fetch_value(
             """SELECT MIN(o.not_before) FROM outbox o
-               WHERE o.status = 'pending'
+               WHERE o.status = 'pending' AND o.held_until IS NULL
                  AND NOT EXISTS (SELECT 1 FROM outbox e
                                  WHERE e.chat_id = o.chat_id AND e.id < o.id
-                                   AND e.status IN ('pending', 'sending'))"""
+                                   AND e.status IN ('pending', 'sending')
+                                   AND e.held_until IS NULL)"""
         )
         return None if value is None else datetime.fromisoformat(value)
 
     async def unfinished(self, kind: str, ref_id: int) -> bool:
-        """Whether any row of this cause still waits (an index probe, not a count)."""
+        """Whether any row of this cause still waits to be sent (held rows wait for quiet hours
+        to end, not for the worker: they do not count)."""
         return bool(
             await self._db.fetch_value(
                 """SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = ? AND ref_id = ?
-                                  AND status IN ('pending', 'sending'))""",
+                                  AND status IN ('pending', 'sending') AND held_until IS NULL)""",
                 (kind, ref_id),
             )
         )
@@ -315,6 +323,76 @@ class OutboxRepository:
     async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its pending messages follow it."""
         await self._db.execute(
-            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status IN ('pending', 'sending')",
+            """UPDATE outbox SET chat_id = ?
+               WHERE chat_id = ? AND status IN ('pending', 'sending') AND held_until IS NULL""",
             (new_chat_id, old_chat_id),
         )
+
+    # -- quiet hours and pauses: held rows stay 'pending' with ``held_until`` set
+
+    async def hold(self, holds: Sequence[tuple[int, datetime]]) -> set[int]:
+        """Hold these pending rows until the given times; return the ids actually held."""
+        held: set[int] = set()
+        async with self._db.transaction() as conn:
+            for chunk in _chunks(holds):
+                rows = await conn.execute_fetchall(
+                    f"""UPDATE outbox SET held_until = v.column2
+                        FROM (VALUES {_placeholders(len(chunk), 2)}) AS v
+                        WHERE outbox.id = v.column1 AND +outbox.status = 'pending'
+                        RETURNING outbox.id""",  # noqa: S608
+                    [value for row_id, until in chunk for value in (row_id, to_db_time(until))],
+                )
+                held.update(row[0] for row in rows)
+        return held
+
+    async def release_due(self, now: datetime) -> int:
+        """Release rows whose hold ended by ``now``: the worker decides about them again."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET held_until = NULL WHERE held_until <= ?", (to_db_time(now),)
+            )
+            return cursor.rowcount
+
+    async def release_user(self, user_id: int) -> int:
+        """Release a member's held rows (their settings changed): the worker decides again."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                """UPDATE outbox SET held_until = NULL
+                   WHERE user_id = ? AND held_until IS NOT NULL""",
+                (user_id,),
+            )
+            return cursor.rowcount
+
+    async def release_hub_members(self, hub_id: int) -> int:
+        """Release the held rows of a hub's members (the hub's zone changed)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                """UPDATE outbox SET held_until = NULL
+                   WHERE held_until IS NOT NULL
+                     AND user_id IN (SELECT user_id FROM memberships WHERE hub_id = ?)""",
+                (hub_id,),
+            )
+            return cursor.rowcount
+
+    _HELD_COUNT = """SELECT COUNT(*) FROM outbox WHERE kind = ? AND ref_id = ?
+                     AND status = 'pending' AND held_until IS NOT NULL"""
+
+    async def held_count(self, kind: str, ref_id: int) -> int:
+        """Rows of this cause held back by quiet hours or a pause."""
+        return int(await self._db.fetch_value(self._HELD_COUNT, (kind, ref_id)) or 0)
+
+    @classmethod
+    async def held_count_in(cls, conn: aiosqlite.Connection, kind: str, ref_id: int) -> int:
+        """``held_count`` inside the caller's transaction."""
+        rows = await conn.execute_fetchall(cls._HELD_COUNT, (kind, ref_id))
+        return int(next(iter(rows))[0])
+
+    async def held_for(self, user_id: int) -> list[tuple[int, datetime]]:
+        """A member's held rows and when each is held until (oldest first)."""
+        rows = await self._db.fetch_all(
+            """SELECT id, held_until FROM outbox
+               WHERE user_id = ? AND held_until IS NOT NULL AND status = 'pending'
+               ORDER BY id""",
+            (user_id,),
+        )
+        return [(row[0], datetime.fromisoformat(row[1])) for row in rows]

@@ -217,6 +217,10 @@ def _preview_markup(broadcast: BroadcastRow, hub: HubRow | None) -> InlineKeyboa
         rows.append(
             [InlineKeyboardButton(label, callback_data=callbacks.pack("bc", broadcast.id, "grp"))]
         )
+    urgent = button_label("☑ Urgent") if broadcast.urgent else button_label("☐ Urgent")
+    rows.append(  # urgent ones pass members' quiet hours
+        [InlineKeyboardButton(urgent, callback_data=callbacks.pack("bc", broadcast.id, "urg"))]
+    )
     rows.append(
         [
             InlineKeyboardButton(
@@ -255,16 +259,18 @@ async def _preview(
                 timezone=tz,
             )
         )
+    if broadcast.urgent:
+        lines.append(_("Urgent: it reaches members even during their quiet hours."))
     lines += ["", render(broadcast.text, hub.name if hub else None)]
     await edit_or_reply(update, "\n".join(lines), _preview_markup(broadcast, hub))
 
 
 async def preview_callback(update: Update, context: BotContext) -> None:
-    """``bc:<id>:go|no|grp`` on a preview: only its sender, still a facilitator, may act."""
+    """``bc:<id>:go|no|grp|urg`` on a preview: only its sender, still a facilitator, may act."""
     query = update.callback_query
     assert query is not None
     parsed = callbacks.unpack(query.data, "bc", int, str)
-    if parsed is None or parsed[1] not in ("go", "no", "grp", "sch", "pv"):
+    if parsed is None or parsed[1] not in ("go", "no", "grp", "urg", "sch", "pv"):
         await stale_button(update)
         return
     services, viewer = context.services, context.viewer
@@ -293,6 +299,10 @@ async def preview_callback(update: Update, context: BotContext) -> None:
     if action == "grp":
         await query.answer()
         await _preview(update, context, await services.broadcasts.toggle_group_post(broadcast), hub)
+        return
+    if action == "urg":
+        await query.answer()
+        await _preview(update, context, await services.broadcasts.toggle_urgent(broadcast), hub)
         return
     if action == "no":
         await services.broadcasts.cancel(broadcast)

@@ -131,6 +131,8 @@ async def _apply_timezone(update: Update, context: BotContext, hub: HubRow, text
         )
         return
     await context.services.prompts.hub_zone_changed(hub.id)  # prompts keep 18:00 local
+    # Members without a zone of their own keep quiet hours in the hub's: decide again.
+    await context.services.quiet.hub_zone_changed(hub.id)
     if context.user_data is not None:
         context.user_data.pop(AWAITING, None)
     await _show(update, context, hub.id, _("Saved."))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Chat, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -49,6 +49,19 @@ async def settings_command(update: Update, context: BotContext) -> None:
         callbacks.pack("set", "lang"),
         button_label("Time zone"),
         callbacks.pack("set", "tz"),
+    )
+    markup = InlineKeyboardMarkup(
+        [
+            *markup.inline_keyboard,
+            [  # quiet hours and pauses: bot/handlers/quiet.py
+                InlineKeyboardButton(
+                    button_label("🌙 Quiet hours"), callback_data=callbacks.pack("qt", "s", "q")
+                ),
+                InlineKeyboardButton(
+                    button_label("⏸ Pause"), callback_data=callbacks.pack("qt", "s", "p")
+                ),
+            ],
+        ]
     )
     await reply(update, "\n".join(lines), markup)
 
@@ -125,6 +138,7 @@ async def _set_timezone(update: Update, context: BotContext, text: str) -> None:
     if context.user_data is not None:
         context.user_data.pop(AWAITING, None)
     await context.services.prompts.member_zone_changed(viewer.id)  # per-member prompt times
+    await context.services.quiet.settings_changed(viewer.id)  # quiet hours are local time
     await edit_or_reply(
         update,
         _(

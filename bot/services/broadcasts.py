@@ -45,13 +45,14 @@ class Report:
     broadcast: BroadcastRow
     counts: dict[Status, int] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
+    held: int = 0  # pending copies waiting for members' quiet hours to end
 
     def count(self, *statuses: Status) -> int:
         return sum(self.counts.get(s, 0) for s in statuses)
 
     @property
     def pending(self) -> int:
-        return self.count(Status.PENDING, Status.SENDING)
+        return self.count(Status.PENDING, Status.SENDING) - self.held
 
 
 def render(text: str, hub_name: str | None) -> str:
@@ -113,6 +114,13 @@ class BroadcastService:
 
     async def toggle_group_post(self, broadcast: BroadcastRow) -> BroadcastRow:
         await self._broadcasts.set_post_in_group(broadcast.id, not broadcast.post_in_group)
+        updated = await self._broadcasts.get(broadcast.id)
+        assert updated is not None
+        return updated
+
+    async def toggle_urgent(self, broadcast: BroadcastRow) -> BroadcastRow:
+        """Urgent announcements pass members' quiet hours; others wait for them to end."""
+        await self._broadcasts.set_urgent(broadcast.id, not broadcast.urgent)
         updated = await self._broadcasts.get(broadcast.id)
         assert updated is not None
         return updated
@@ -217,6 +225,7 @@ class BroadcastService:
                     text=rendered[locale],
                     status=Status.BLOCKED if person.blocked else Status.PENDING,
                     reason="blocked the bot" if person.blocked else None,
+                    holdable=not broadcast.urgent,  # waits for the member's quiet hours
                 )
             )
         if broadcast.post_in_group:
@@ -247,6 +256,7 @@ class BroadcastService:
             broadcast,
             await self._outbox.counts(KIND, broadcast.id),
             await self._outbox.failure_reasons(KIND, broadcast.id),
+            await self._outbox.held_count(KIND, broadcast.id),
         )
 
     async def on_delivery_progress(self, broadcast_ids: set[int]) -> None:
@@ -271,8 +281,9 @@ class BroadcastService:
                 (KIND, broadcast_id),
             )
         }
+        held = await OutboxRepository.held_count_in(conn, KIND, broadcast_id)
         with i18n.use_locale(await self._users.locale_of(broadcast.sender_id)):
-            text = report_text(Report(broadcast, counts))
+            text = report_text(Report(broadcast, counts, held=held))
         await OutboxRepository.add_many(
             conn,
             [
@@ -342,6 +353,14 @@ def report_text(report: Report) -> str:
             label = failure_reason(reason)
             reasons[label] = reasons.get(label, 0) + n
         lines += [f"  • {label}: {n}" for label, n in reasons.items()]
+    if report.held:
+        lines.append(
+            i18n.ngettext(
+                "{count} waiting for the member's quiet hours to end",
+                "{count} waiting for members' quiet hours to end",
+                report.held,
+            )
+        )
     if report.pending:
         lines.append(
             i18n.ngettext("{count} still pending", "{count} still pending", report.pending)

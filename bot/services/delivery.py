@@ -15,6 +15,10 @@ reached Telegram but whose answer never came back: ``sendMessage`` has no idempo
 such a message is either lost or repeated. Policy: repeat it (at least once). A duplicate
 announcement costs a moment; a missing one (a moved meeting) costs the member. The row's reason
 says it was resent.
+
+Quiet hours and pauses. Before queueing a page, the feeder asks the hold hook (QuietService) about
+its holdable rows; those it holds get ``held_until`` and drop out of the indexes the feeder reads,
+so they cost nothing and block no later row to the same chat until the release job frees them.
 """
 
 from __future__ import annotations
@@ -58,6 +62,8 @@ GLOBAL_HOLD_MAX_SECONDS = 5.0
 REPLY_KIND = "reply"
 # Called with the ref ids of ``kind`` whose rows reached a final state (e.g. to report a broadcast).
 ProgressHook = Callable[[set[int]], Awaitable[None]]
+# Given due holdable rows, holds those whose member is in quiet hours or paused; returns their ids.
+HoldHook = Callable[[list[OutboxRow]], Awaitable[set[int]]]
 
 
 def _classify_forbidden(message: str) -> tuple[Status, str]:
@@ -92,6 +98,7 @@ class DeliveryWorker:
         self._concurrency = concurrency
         self._commit = GroupCommit(outbox)
         self._progress_hooks: dict[str, ProgressHook] = {}
+        self._hold: HoldHook | None = None
         self._finished: dict[str, set[int]] = {}
         self._blocked: set[int] = set()
         self._reporting: asyncio.Task[None] | None = None
@@ -111,6 +118,10 @@ class DeliveryWorker:
     def on_progress(self, kind: str, hook: ProgressHook) -> None:
         """Tell ``hook`` which of its ref ids had rows finish (e.g. to report a broadcast)."""
         self._progress_hooks[kind] = hook
+
+    def on_hold(self, hook: HoldHook) -> None:
+        """Ask ``hook`` about holdable rows before sending them (quiet hours and pauses)."""
+        self._hold = hook
 
     # -- life cycle
 
@@ -195,6 +206,17 @@ class DeliveryWorker:
         self._read_up_to = rows[-1].id if more else 0
         if self._stopping:
             return False
+        if self._hold is not None and any(row.holdable for row in rows):
+            try:
+                held = await self._hold([row for row in rows if row.holdable])
+            except Exception:
+                # Better a message during quiet hours than a worker stuck on one bad row.
+                log.exception("deciding quiet hours failed; sending without holding")
+                held = set()
+            if held:
+                self._held_rows([row for row in rows if row.id in held])
+                rows = [row for row in rows if row.id not in held]
+                more = True  # rows queued behind the held ones in their chats are due now
         for row in rows:
             if row.chat_id in self._held:
                 continue
@@ -205,6 +227,14 @@ class DeliveryWorker:
             self._held.add(row.chat_id)
             self._queue.put_nowait(row)
         return more
+
+    def _held_rows(self, rows: list[OutboxRow]) -> None:
+        """Rows held for quiet hours count as done for now: their cause may report."""
+        for row in rows:
+            if row.ref_id is not None and row.kind in self._progress_hooks:
+                self._finished.setdefault(row.kind, set()).add(row.ref_id)
+        if self._finished and (self._reporting is None or self._reporting.done()):
+            self._reporting = asyncio.create_task(self._report(), name="delivery-progress")
 
     def _put_off(self, row_id: int, seconds: float) -> None:
         """The row's chat has no slot for ``seconds``: write that down, and look again then."""
@@ -378,7 +408,7 @@ class DeliveryWorker:
         await self._wait(until_drained=False)
 
     async def drained(self) -> None:
-        """Wait until every message has a final outcome (retries included)."""
+        """Wait until every message has a final outcome (retries included), or is held."""
         await self._wait(until_drained=True)
 
     def _busy(self) -> bool:
