@@ -20,8 +20,8 @@ from bot.db.memberships import MembershipRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.prompts import PromptRepository
 from bot.db.questions import QuestionRepository
-from bot.db.reflections import ReflectionRepository
 from bot.db.quiet import QuietRepository
+from bot.db.reflections import ReflectionRepository
 from bot.db.schedules import ScheduleRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
@@ -40,8 +40,8 @@ from bot.handlers import (
     prompt_settings,
     prompts,
     questions,
-    reflections,
     quiet,
+    reflections,
     settings,
 )
 from bot.incoming import CleanInputApplication
@@ -55,8 +55,8 @@ from bot.services.hubs import HubService
 from bot.services.prompt_fanout import KIND as PROMPT_KIND
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
-from bot.services.reflections import ReflectionService
 from bot.services.quiet import QuietService
+from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService
 from bot.startup import WatchedRequest

@@ -16,8 +16,8 @@ from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
-from bot.services.reflections import ReflectionService
 from bot.services.quiet import QuietService
+from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
 from bot.services.users import UserService, Viewer
 

@@ -60,7 +60,7 @@ async def test_reply_then_follow_ups_are_one_reflection_shared_anonymously(
 
     before = len(group.inbox())
     rid = _reflection_id(saved)
-    await mihai.press(saved, "Share with the hub")
+    await mihai.press(saved, tr("ro", "Share with the hub"))
     assert tr("ro", "👤 With my name") in [b.text for row in saved.buttons for b in row]
     await mihai.press(saved, tr("ro", "🕶 Anonymously"))
     assert saved.text == tr("ro", "📣 Shared with {hub}, anonymously.", hub="Chisinau mentors")
