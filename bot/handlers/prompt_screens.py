@@ -292,7 +292,7 @@ def preview_screen(
     lines = [
         _("<b>Preview of the prompt</b>"),
         _("Hub: {hub}", hub=hub.name),
-        _("When: {schedule}", schedule=describe(recurrence)),
+        _("When: {schedule}", schedule=describe(recurrence, hub.timezone)),
         timing_note(hub, timing),
     ]
     if first_run is not None:
@@ -313,8 +313,10 @@ def preview_screen(
     return "\n".join(lines) + "\n\n" + body, InlineKeyboardMarkup(rows)
 
 
-def created_text(recurrence: Recurrence, next_run: datetime | None, reader_zone: str) -> str:
-    lines = [_("Saved. The prompt goes out {schedule}.", schedule=describe(recurrence))]
+def created_text(
+    recurrence: Recurrence, hub_zone: str, next_run: datetime | None, reader_zone: str
+) -> str:
+    lines = [_("Saved. The prompt goes out {schedule}.", schedule=describe(recurrence, hub_zone))]
     if next_run is not None:
         lines.append(
             _(

@@ -20,7 +20,7 @@ from bot.handlers import prompt_screens as screens
 from bot.handlers.common import edit_or_reply, reply
 from bot.handlers.prompt_screens import Draft
 from bot.services.prompt_library import LIBRARY
-from bot.services.prompt_rules import WEEKDAYS, WORKDAYS, Recurrence, parse_time
+from bot.services.prompt_rules import WEEKDAYS, Recurrence, parse_time, workdays
 from bot.services.prompts import PromptError, PromptService
 from bot.services.scheduling import next_occurrence
 
@@ -244,7 +244,7 @@ class Flow:
         return await self._set_days(WEEKDAYS)
 
     async def on_weekdays(self, _arg: str) -> bool:
-        return await self._set_days(WORKDAYS)
+        return await self._set_days(workdays(self.hub.timezone))
 
     async def on_next(self, _arg: str) -> bool:
         if not self.draft.weekdays or not self.draft.has_text:
@@ -307,7 +307,8 @@ class Flow:
             return True
         end_flow(self.context)
         reader = self.context.viewer.timezone
-        await self.show((screens.created_text(recurrence, view.next_run, reader), None))
+        text = screens.created_text(recurrence, self.hub.timezone, view.next_run, reader)
+        await self.show((text, None))
         return True
 
     # -- typed answers

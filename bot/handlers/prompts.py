@@ -76,8 +76,9 @@ async def prompt_command(update: Update, context: BotContext) -> None:
 
 
 async def _create(update: Update, context: BotContext, hub_id: int, typed: str) -> None:
+    hub = await context.services.hubs.get(hub_id)
     try:
-        recurrence, body = parse_schedule(typed)
+        recurrence, body = parse_schedule(typed, hub.timezone if hub else None)
         prompt = await context.services.prompts.create(
             hub_id=hub_id, author_id=context.viewer.id, recurrence=recurrence, text=body
         )
@@ -92,7 +93,7 @@ async def _create(update: Update, context: BotContext, hub_id: int, typed: str) 
         _(
             "✅ Prompt saved for <b>{hub}</b>: {schedule}. Next: {next}.",
             hub=prompt.hub_name,
-            schedule=describe(prompt.recurrence) if prompt.recurrence else "",
+            schedule=describe(prompt.recurrence, prompt.timezone) if prompt.recurrence else "",
             next=_next_run(prompt, context),
         ),
     )
@@ -134,7 +135,7 @@ async def _card(context: BotContext, prompt: PromptView) -> tuple[str, InlineKey
     lines = [
         _("💭 <b>{hub}</b> · prompt {number}", hub=prompt.hub_name, number=i18n.ref(prompt.id)),
         show(shorten(prompt.text_in(locale), 300)),
-        describe(prompt.recurrence) if prompt.recurrence else "",
+        describe(prompt.recurrence, prompt.timezone) if prompt.recurrence else "",
     ]
     if prompt.status == "paused":
         lines.append(_("⏸ Paused"))

@@ -66,7 +66,12 @@ def _until_text(until: datetime, zone: str) -> str:
         return _(
             "the end of {date}", date=i18n.format_date(until - timedelta(seconds=1), zone, "long")
         )
-    return i18n.format_datetime(until, zone, "medium")
+    # Babel's "medium" date-time has seconds; a pause ends on a minute.
+    return _(
+        "{date} at {time}",
+        date=i18n.format_date(until, zone, "medium"),
+        time=i18n.format_time(until, zone),
+    )
 
 
 # -- quiet hours
@@ -180,7 +185,7 @@ async def _pause_screen(update: Update, context: BotContext) -> None:
         rows.append(
             [
                 InlineKeyboardButton(
-                    button_label("▶ Resume now"), callback_data=callbacks.pack("qt", "p", "off")
+                    button_label("⏯ Resume now"), callback_data=callbacks.pack("qt", "p", "off")
                 )
             ]
         )

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cache
 from typing import NamedTuple
 
+from babel.core import Locale, UnknownLocaleError, get_global
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from babel.dates import get_day_names
@@ -19,7 +21,7 @@ from bot import i18n
 from bot.i18n import _
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WORKDAYS = WEEKDAYS[:5]
+WORKDAYS = WEEKDAYS[:5]  # where nothing says otherwise
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 # Names people type for days, mapped onto WEEKDAYS (the first three letters also work).
@@ -101,13 +103,35 @@ def normalize_weekdays(days: set[str] | tuple[str, ...] | list[str]) -> Days:
     return Days("weekly", ordered)
 
 
-def parse_days(text: str) -> Days:
-    """'daily', 'weekdays', 'mon,thu' or 'YYYY-MM-DD'; raises ScheduleError."""
+@cache
+def workdays(zone: str | None = None) -> tuple[str, ...]:
+    """The working week where ``zone`` is, from CLDR's weekend of its country.
+
+    "Weekdays" in a Holon kindergarten are Sunday to Thursday, in Riyadh too; in Chișinău Monday
+    to Friday. A zone with no country (UTC) gets Monday to Friday.
+    """
+    territory = get_global("zone_territories").get(zone or "")
+    if not territory or territory in ("001", "ZZ"):
+        return WORKDAYS
+    try:
+        week = Locale.parse(f"und_{territory}")
+        start, end = week.weekend_start, week.weekend_end
+    except (ValueError, LookupError, UnknownLocaleError):
+        return WORKDAYS
+    weekend = {(start + step) % 7 for step in range((end - start) % 7 + 1)}
+    return tuple(day for index, day in enumerate(WEEKDAYS) if index not in weekend)
+
+
+def parse_days(text: str, zone: str | None = None) -> Days:
+    """'daily', 'weekdays' (the working week of ``zone``), 'mon,thu' or 'YYYY-MM-DD'.
+
+    Raises ScheduleError.
+    """
     word = text.strip().lower()
     if word in ("daily", "everyday", "every-day"):
         return Days("daily")
     if word in ("weekdays", "workdays"):
-        return Days("weekly", WORKDAYS)
+        return Days("weekly", workdays(zone))
     match = _DATE.fullmatch(word)
     if match:
         try:
@@ -134,12 +158,15 @@ def parse_days(text: str) -> Days:
     return normalize_weekdays(days)
 
 
-def parse_schedule(args: str) -> tuple[Recurrence, str]:
-    """The typed form after /prompt: days, time, text. Raises ScheduleError."""
+def parse_schedule(args: str, zone: str | None = None) -> tuple[Recurrence, str]:
+    """The typed form after /prompt: days, time, text (``zone``: the hub's, for "weekdays").
+
+    Raises ScheduleError.
+    """
     parts = args.strip().split(maxsplit=2)
     if len(parts) < 2:
         raise ScheduleError(_("I couldn't read that schedule."))
-    days = parse_days(parts[0])
+    days = parse_days(parts[0], zone)
     at = parse_time(parts[1])
     if at is None:
         raise ScheduleError(
@@ -163,7 +190,7 @@ def day_names(width: str = "abbreviated") -> dict[str, str]:
     return {day: str(names[index]) for index, day in enumerate(WEEKDAYS)}
 
 
-def describe(recurrence: Recurrence) -> str:
+def describe(recurrence: Recurrence, zone: str | None = None) -> str:
     """'every weekday at 18:00', 'Mon, Thu at 18:00', 'on 1 December 2026 at 18:00'."""
     at = _time_words(recurrence.at)
     if recurrence.rule == "daily":
@@ -172,7 +199,7 @@ def describe(recurrence: Recurrence) -> str:
         assert recurrence.day is not None
         day = babel_date(recurrence.day, "long", locale=i18n.current_locale())
         return _("on {date} at {time}", date=day, time=at)
-    if recurrence.weekdays == WORKDAYS:
+    if recurrence.weekdays == workdays(zone):
         return _("every weekday at {time}", time=at)
     names = day_names()
     days = ", ".join(names[day] for day in recurrence.weekdays)

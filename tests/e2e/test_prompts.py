@@ -404,3 +404,28 @@ async def test_hub_prompt_settings_refuse_what_makes_no_sense(
     assert await prompts.remove_holiday(hub.hub_id, holiday.id)
     await prompts.set_timing(hub.hub_id, "member")
     assert (await prompts.settings(hub.hub_id)).timing == "member"
+
+
+async def test_weekdays_are_the_hubs_working_week(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    """In a Holon hub "weekdays" are Sunday to Thursday: a prompt on Sunday, none on Friday."""
+    clock = MovableClock(MONDAY)
+    bot: RunningBot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(
+        bot, telegram, ("he", "ar"), name="Holon kindergartens", timezone="Asia/Jerusalem"
+    )
+    noa, amal = hub.members
+    await hub.facilitator.send(f"/prompt weekdays 18:00 {PROMPT}")
+    assert "every weekday at 6:00" in hub.facilitator.last().text
+
+    clock.set(datetime(2026, 12, 11, 16, 0, tzinfo=UTC))  # Friday 18:00 in Jerusalem
+    await bot.services.scheduler.run_due()
+    clock.set(datetime(2026, 12, 12, 16, 0, tzinfo=UTC))  # Saturday
+    await bot.services.scheduler.run_due()
+    await telegram.settle()
+    assert prompts_received(noa) == [] and prompts_received(amal) == []
+    clock.set(datetime(2026, 12, 13, 16, 0, tzinfo=UTC))  # Sunday
+    assert await bot.services.scheduler.run_due() == 1
+    await telegram.settle()
+    assert len(prompts_received(noa)) == 1 and len(prompts_received(amal)) == 1

@@ -225,7 +225,7 @@ async def test_a_pause_holds_prompts_not_announcements(
     assert _texts(member, "Paused prompt") == []
 
     await member.send("/pause")
-    assert member.last().button(tr("he", "▶ Resume now"))
+    assert member.last().button(tr("he", "⏯ Resume now"))
     await _release(bot, clock, until - timedelta(minutes=1))
     assert _texts(member, "Paused prompt") == []
     await _release(bot, clock, until)

@@ -50,6 +50,8 @@ SAMPLES: dict[str, object] = {
     "schedule": "every weekday at 18:00",
     "days": "Mon, Thu",
     "page": 2,
+    "start": "21:00",
+    "end": "08:00",
     "hours": 24,
     "pages": 3,
     "number": 4,

@@ -16,6 +16,7 @@ from bot.services.prompt_rules import (
     parse_days,
     parse_schedule,
     parse_time,
+    workdays,
 )
 
 
@@ -121,3 +122,24 @@ def test_prompts_config_section() -> None:
         )
     with pytest.raises(ConfigError, match=r"prompts\.grace_hours"):
         config_from_mapping({"telegram": {"token": "1:x"}, "prompts": {"grace_hours": -1}}, {})
+
+
+@pytest.mark.parametrize(
+    ("zone", "week"),
+    [
+        ("Europe/Chisinau", ("mon", "tue", "wed", "thu", "fri")),
+        ("Europe/Amsterdam", ("mon", "tue", "wed", "thu", "fri")),
+        ("Asia/Jerusalem", ("mon", "tue", "wed", "thu", "sun")),
+        ("Asia/Riyadh", ("mon", "tue", "wed", "thu", "sun")),
+        ("UTC", ("mon", "tue", "wed", "thu", "fri")),
+        (None, ("mon", "tue", "wed", "thu", "fri")),
+        ("Not/AZone", ("mon", "tue", "wed", "thu", "fri")),
+    ],
+)
+def test_weekdays_follow_the_working_week_of_the_hubs_country(
+    zone: str | None, week: tuple[str, ...]
+) -> None:
+    assert workdays(zone) == week
+    assert parse_days("weekdays", zone) == Days("weekly", week)
+    with i18n.use_locale("en"):
+        assert describe(Recurrence("weekly", "18:00", week), zone).startswith("every weekday")
