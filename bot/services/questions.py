@@ -4,13 +4,14 @@ supported with "me too" votes, answered privately to the asker, kept as a search
 Anonymity: an anonymous question's asker is stored only to deliver the answer (and for that
 member's own data). Nothing rendered here for anyone else names them, and callback data carries
 question ids only.
+
+The group post itself, and keeping it current as votes and answers come in, is
+``bot.services.question_posts``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import aiosqlite
 
@@ -22,20 +23,15 @@ from bot.db.memberships import MembershipRepository, Role
 from bot.db.outbox import NewMessage, OutboxRepository
 from bot.db.questions import QuestionRepository, QuestionRow, QuestionStatus
 from bot.i18n import _
+from bot.services.question_posts import Asker, EditPost, QuestionPosts
 from bot.services.users import UserService
 
-POST_KIND = "question-post"
 NOTICE_KIND = "question"
 # A group post holds a header, the question and the answer within Telegram's 4096 characters.
 MAX_QUESTION = 1500
 MAX_ANSWER = 2000
 MAX_REASON = 200
 FAQ_PAGE = 5
-# Posts whose last edit is remembered (to skip identical ones); older ones are forgotten first.
-REMEMBERED_POSTS = 2000
-
-# Edits a group post: (chat id, message id, text, reply markup as Bot API JSON or None).
-EditPost = Callable[[int, int, str, dict | None], Awaitable[None]]
 
 
 class QuestionError(Exception):
@@ -44,46 +40,6 @@ class QuestionError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class Asker:
-    """How a question's asker is shown: a name, or nothing at all when anonymous."""
-
-    name: str | None
-
-
-def vote_button(question: QuestionRow) -> dict:
-    """The "me too" button as Bot API JSON (the outbox stores markup as JSON)."""
-    label = (
-        button_label("🙋 Me too ({count})", count=question.votes)
-        if question.votes
-        else button_label("🙋 Me too")
-    )
-    return {"text": label, "callback_data": f"qv:{question.id}"}
-
-
-def post_text(question: QuestionRow, asker: Asker) -> str:
-    """The question as posted in the group, in the current locale."""
-    if question.anonymous or asker.name is None:
-        head = _("❓ <b>Question #{id}</b> (anonymous)", id=question.id)
-    else:
-        head = _("❓ <b>Question #{id}</b> from {name}", id=question.id, name=asker.name)
-    parts = [head, i18n.show(question.text)]
-    if question.status is QuestionStatus.ANSWERED and question.answer:
-        parts.append(_("✅ <b>Answer</b>:") + "\n" + i18n.show(question.answer))
-    elif question.status is QuestionStatus.CLOSED:
-        parts.append(_("🔒 Closed."))
-    return i18n.finish("\n\n".join(parts))
-
-
-@dataclass(slots=True)
-class _PostState:
-    """One group post's refreshes: whether one runs, whether it is stale, what was last sent."""
-
-    running: bool = False
-    stale: bool = False
-    last: tuple[str, str | None] | None = None
 
 
 class QuestionService:
@@ -100,7 +56,8 @@ class QuestionService:
         self._hubs = hubs
         self._memberships = memberships
         self._users = users
-        self._posts: dict[int, _PostState] = {}
+        # The posts ask ``asker`` whom to name: that needs the users, which stay here.
+        self._posts = QuestionPosts(db, questions, hubs, self.asker)
 
     async def asker(self, question: QuestionRow) -> Asker:
         if question.anonymous or question.asker_id is None:
@@ -156,29 +113,8 @@ class QuestionService:
             if hub.moderation:
                 await self._ask_facilitators(conn, hub, submitted)
             else:
-                await self._post(conn, hub, submitted)
+                await self._posts.add(conn, hub, submitted)
         return submitted
-
-    async def _post(self, conn: aiosqlite.Connection, hub: HubRow, question: QuestionRow) -> None:
-        if not hub.attached or hub.chat_id is None:
-            return
-        asker = await self.asker(question)
-        with i18n.use_locale(hub.locale):
-            text = post_text(question, asker)
-            markup = {"inline_keyboard": [[vote_button(question)]]}
-        await OutboxRepository.add_many(
-            conn,
-            [
-                NewMessage(
-                    key=f"{POST_KIND}:{question.id}",
-                    chat_id=hub.chat_id,
-                    kind=POST_KIND,
-                    ref_id=question.id,
-                    text=text,
-                    reply_markup=json.dumps(markup),
-                )
-            ],
-        )
 
     async def _ask_facilitators(
         self, conn: aiosqlite.Connection, hub: HubRow, question: QuestionRow
@@ -260,7 +196,7 @@ class QuestionService:
             ):
                 return False
             approved = await QuestionRepository.get_in(conn, question.id)
-            await self._post(conn, hub, approved)
+            await self._posts.add(conn, hub, approved)
             if question.asker_id is not None:
                 await self._notify(
                     conn,
@@ -401,68 +337,15 @@ class QuestionService:
             hub_ids, words, limit=FAQ_PAGE, offset=max(0, page) * FAQ_PAGE
         )
 
+    # -- the group post (``QuestionPosts``)
+
     async def post_message_id(self, question_id: int) -> int | None:
-        return await self._db.fetch_value(
-            "SELECT message_id FROM outbox WHERE key = ?", (f"{POST_KIND}:{question_id}",)
-        )
+        return await self._posts.message_id(question_id)
 
     async def refresh_post(self, question_id: int, edit: EditPost) -> None:
-        """Bring a question's group post up to date: one edit in flight per post, latest wins.
-
-        Forty "🙋 Me too" presses at once each ask for a refresh. While one edit is in flight the
-        others only mark the post stale; when it returns, the running refresh renders the post
-        again from the database and sends that. An edit identical to the last one sent is skipped:
-        Telegram refuses it ("message is not modified").
-        """
-        state = self._posts.pop(question_id, None) or _PostState()
-        self._posts[question_id] = state  # most recently used last
-        state.stale = True
-        if state.running:
-            return
-        state.running = True
-        try:
-            while state.stale:
-                state.stale = False
-                target = await self._render_post(question_id)
-                if target is None:
-                    break
-                chat_id, message_id, text, markup = target
-                content = (text, json.dumps(markup, sort_keys=True) if markup else None)
-                if content == state.last:
-                    continue
-                await edit(chat_id, message_id, text, markup)
-                state.last = content
-        finally:
-            state.running = False
-            while len(self._posts) > REMEMBERED_POSTS:
-                oldest = next(iter(self._posts))
-                if self._posts[oldest].running:
-                    break
-                del self._posts[oldest]
-
-    async def _render_post(self, question_id: int) -> tuple[int, int, str, dict | None] | None:
-        """Where the post is and what it should show now, or None when there is no post."""
-        question = await self._questions.get(question_id)
-        if question is None:
-            return None
-        hub = await self._hubs.get(question.hub_id)
-        message_id = await self.post_message_id(question.id)
-        if hub is None or hub.chat_id is None or message_id is None or not hub.attached:
-            return None
-        asker = await self.asker(question)
-        with i18n.use_locale(hub.locale):
-            text = post_text(question, asker)
-            markup = (
-                {"inline_keyboard": [[vote_button(question)]]}
-                if question.status is QuestionStatus.OPEN
-                else None
-            )
-        return hub.chat_id, message_id, text, markup
+        """Bring a question's group post up to date: one edit in flight per post, latest wins."""
+        await self._posts.refresh(question_id, edit)
 
     async def by_post(self, chat_id: int, message_id: int) -> QuestionRow | None:
         """The question a group post shows (for a facilitator's reply to it)."""
-        question_id = await self._db.fetch_value(
-            "SELECT ref_id FROM outbox WHERE kind = ? AND chat_id = ? AND message_id = ?",
-            (POST_KIND, chat_id, message_id),
-        )
-        return None if question_id is None else await self._questions.get(question_id)
+        return await self._posts.question_at(chat_id, message_id)
