@@ -302,6 +302,8 @@ class PromptService:
             occurrence=row.occurrence,
             status=row.status,
             is_member=row.is_member,
+            source_text=row.prompt_text,
+            library_key=row.library_key,
         )
 
     async def mark_answered(self, send_id: int) -> bool:

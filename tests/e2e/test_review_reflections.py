@@ -1,0 +1,45 @@
+"""Review fixes for reflections: what a shared post reveals, answering after Skip, alert texts."""
+
+from __future__ import annotations
+
+from bot.services.prompt_library import library_text
+from bot.services.prompt_rules import Recurrence
+from tests.conftest import tr
+from tests.e2e.prompt_helpers import hub_with_members, prompts_received
+from tests.e2e.reflection_helpers import FIRST_PROMPT, MONDAY
+from tests.fakebot import FakeTelegram
+
+
+def lib(key: str, locale: str) -> str:
+    return library_text(key, locale).strip("\u200e\u200f")
+
+
+async def test_an_anonymous_share_shows_the_prompt_in_the_hubs_language(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    from bot.clock import MovableClock
+
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("he",))
+    (noa,) = hub.members
+    await bot.services.hubs.set_locale(hub.hub_id, "ro")
+    await bot.services.prompts.create(
+        hub_id=hub.hub_id,
+        author_id=None,
+        recurrence=Recurrence("daily", "18:00"),
+        library_key="lib1",
+    )
+    clock.set(FIRST_PROMPT)
+    await bot.services.scheduler.run_due()
+    await telegram.settle()
+    [prompt] = prompts_received(noa, lib("lib1", "he"))
+
+    await noa.send("הקשבתי יותר.", reply_to=prompt)
+    saved = noa.last()
+    await noa.press(saved, tr("he", "Share with the hub"))
+    await noa.press(saved, tr("he", "🕶 Anonymously"))
+    post = hub.group.last()
+    assert "הקשבתי יותר." in post.text
+    assert lib("lib1", "ro") in post.text
+    assert lib("lib1", "he") not in post.text  # nothing says the author reads Hebrew
