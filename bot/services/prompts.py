@@ -261,8 +261,16 @@ class PromptService:
     async def set_member_prompts(self, hub_id: int, user_id: int, on: bool) -> bool:
         changed = await self._prompts.set_member_prompts(hub_id, user_id, on)
         if changed:
+            if not on:
+                await self._prompts.cancel_pending_for(hub_id, user_id, "prompts-off")
             await self.retime(hub_id)
         return changed
+
+    async def membership_changed(self, hub_id: int, user_id: int, joined: bool) -> None:
+        """Someone joined or left the hub (``HubService.on_membership_change``): what was
+        held for a leaver is dropped."""
+        if not joined:
+            await self._prompts.cancel_pending_for(hub_id, user_id, "left")
 
     async def member_zone_changed(self, user_id: int) -> None:
         """A member's zone changed: the hubs timed by members' clocks re-time their prompts."""

@@ -1,0 +1,75 @@
+"""Review fixes for prompts: held prompts and nudges re-checked, a newcomer's zone, schedules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.clock import MovableClock
+from tests.conftest import tr
+from tests.e2e.prompt_helpers import PROMPT, hub_with_members, nudges_received, prompts_received
+from tests.fakebot import FakeTelegram
+
+MONDAY = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # 12:00 in Chisinau
+
+
+async def test_a_nudge_held_by_quiet_hours_is_dropped_once_the_member_answers(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ro", "he"))
+    mihai, noa = hub.members
+    for member in (mihai, noa):
+        await member.send("/quiet 21:00-08:00")
+    prompts = bot.services.prompts
+    await prompts.set_nudge_hours(hub.hub_id, 12)
+    await hub.facilitator.send(f"/prompt daily 18:00 {PROMPT}")
+    clock.set(datetime(2026, 12, 7, 16, 0, tzinfo=UTC))
+    await bot.services.scheduler.run_due()
+    await telegram.settle()
+    prompt = prompts_received(mihai)[0]
+    noa_prompt = prompts_received(noa)[0]
+    clock.set(datetime(2026, 12, 8, 4, 0, tzinfo=UTC))  # 06:00 in Chisinau: quiet
+    assert await prompts.run_nudges() >= 2
+    bot.services.delivery.wake()
+    await telegram.settle()
+    assert nudges_received(mihai) == [] and nudges_received(noa) == []  # held
+
+    clock.set(datetime(2026, 12, 8, 5, 0, tzinfo=UTC))  # 07:00, still quiet: they answer
+    await mihai.send("My reflection, written at 07:00.", reply_to=prompt)
+    assert tr("ro", "📓 Saved to your journal.") in mihai.last().text
+    await noa.press(noa_prompt, tr("he", "Skip"))
+
+    clock.set(datetime(2026, 12, 8, 6, 1, tzinfo=UTC))  # 08:01: quiet hours are over
+    await bot.services.quiet.release_due()
+    await telegram.settle()
+    assert nudges_received(mihai) == []
+    assert nudges_received(noa) == []
+
+
+async def test_a_held_prompt_is_dropped_when_the_member_leaves_or_turns_prompts_off(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ro", "he", "en"))
+    mihai, noa, sam = hub.members
+    for member in hub.members:
+        await member.send("/quiet 21:00-08:00")
+    await hub.facilitator.send(f"/prompt daily 22:00 {PROMPT}")
+    clock.set(datetime(2026, 12, 7, 20, 0, tzinfo=UTC))  # 22:00 in Chisinau: quiet
+    await bot.services.scheduler.run_due()
+    await telegram.settle()
+    assert all(prompts_received(m) == [] for m in hub.members)  # held till 08:00
+
+    await mihai.send("/leave")
+    await mihai.press(mihai.last(), tr("ro", "Leave"))
+    assert await bot.services.hubs.role(hub.hub_id, mihai.id) is None
+    assert await bot.services.prompts.set_member_prompts(hub.hub_id, noa.id, False)
+
+    clock.set(datetime(2026, 12, 8, 6, 1, tzinfo=UTC))  # 08:01
+    await bot.services.quiet.release_due()
+    await telegram.settle()
+    assert prompts_received(mihai) == []
+    assert prompts_received(noa) == []
+    assert len(prompts_received(sam)) == 1
