@@ -268,9 +268,13 @@ class PromptService:
 
     async def membership_changed(self, hub_id: int, user_id: int, joined: bool) -> None:
         """Someone joined or left the hub (``HubService.on_membership_change``): what was
-        held for a leaver is dropped."""
+        held for a leaver is dropped, and a hub timed by members' clocks re-times its prompts
+        (a newcomer's zone may bring the next run forward)."""
         if not joined:
             await self._prompts.cancel_pending_for(hub_id, user_id, "left")
+        found = await self._prompts.settings(hub_id)
+        if found is not None and found[0] == "member":
+            await self.retime(hub_id)
 
     async def member_zone_changed(self, user_id: int) -> None:
         """A member's zone changed: the hubs timed by members' clocks re-time their prompts."""

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from bot.clock import MovableClock
 from tests.conftest import tr
 from tests.e2e.prompt_helpers import PROMPT, hub_with_members, nudges_received, prompts_received
+from tests.e2e.test_hubs import invite_link
 from tests.fakebot import FakeTelegram
 
 MONDAY = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # 12:00 in Chisinau
@@ -73,3 +74,30 @@ async def test_a_held_prompt_is_dropped_when_the_member_leaves_or_turns_prompts_
     assert prompts_received(mihai) == []
     assert prompts_received(noa) == []
     assert len(prompts_received(sam)) == 1
+
+
+async def test_a_newcomer_from_an_earlier_zone_gets_the_next_prompt(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ro",))
+    await bot.services.prompts.set_timing(hub.hub_id, "member")
+    await hub.facilitator.send(f"/prompt daily 18:00 {PROMPT}")
+    ivan = telegram.user("Ivan", language_code="ru")
+    await ivan.send("/start")
+    await ivan.send("/timezone Europe/Moscow")
+    await hub.facilitator.send("/invite", chat=hub.group)
+    code = invite_link(telegram, hub.group.last().text).rsplit("=", 1)[1]
+    await ivan.send(f"/start {code}")
+    [prompt] = await bot.services.prompts.for_hubs([hub.hub_id])
+    assert prompt.next_run == datetime(2026, 12, 7, 15, 0, tzinfo=UTC)  # 18:00 in Moscow
+    for moment in (
+        datetime(2026, 12, 7, 15, 0, tzinfo=UTC),
+        datetime(2026, 12, 7, 16, 0, tzinfo=UTC),
+    ):
+        clock.set(moment)
+        await bot.services.scheduler.run_due()
+        await telegram.settle()
+    assert len(prompts_received(ivan)) == 1
+    assert len(prompts_received(hub.members[0])) == 1
