@@ -264,9 +264,9 @@ class PromptRepository(PromptSettingsQueries):
         return None
 
     async def set_send_status(self, send_id: int, status: str) -> bool:
-        """Answer or skip a send ('sent' before); a nudge still waiting for it (held by quiet
-        hours) is cancelled."""
-        before = ("sent",)
+        """Answer ('sent' or 'skipped' before: writing after a skip counts) or skip ('sent'
+        before); a nudge still waiting for this send (held by quiet hours) is cancelled."""
+        before = ("sent", "skipped") if status == "answered" else ("sent",)
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 f"""UPDATE prompt_sends SET status = ?

@@ -191,7 +191,7 @@ class ReflectionService:
                     at=now,
                 )
             await self._append(conn, reflection_id, part, now)
-        if context.status == "sent":
+        if context.status != "answered":  # writing after a skip counts as an answer
             await self.prompts.mark_answered(send_id)
         return await self._saved(reflection_id, created)
 

@@ -6,7 +6,7 @@ from bot.services.prompt_library import library_text
 from bot.services.prompt_rules import Recurrence
 from tests.conftest import tr
 from tests.e2e.prompt_helpers import hub_with_members, prompts_received
-from tests.e2e.reflection_helpers import FIRST_PROMPT, MONDAY
+from tests.e2e.reflection_helpers import FIRST_PROMPT, MONDAY, prompted, send_status
 from tests.fakebot import FakeTelegram
 
 
@@ -43,3 +43,21 @@ async def test_an_anonymous_share_shows_the_prompt_in_the_hubs_language(
     assert "הקשבתי יותר." in post.text
     assert lib("lib1", "ro") in post.text
     assert lib("lib1", "he") not in post.text  # nothing says the author reads Hebrew
+
+
+async def test_answering_after_skip_counts_as_answered(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    world = await prompted(start_bot, make_config, telegram, ("ro", "he"))
+    _mihai, noa = world.hub.members
+    prompt = world.prompt(noa)
+    send_id = world.send_id(noa)
+    await noa.press(prompt, tr("he", "Skip"))
+    assert await send_status(world, send_id) == "skipped"
+    await noa.send("בכל זאת, מחשבה קצרה.", reply_to=prompt)
+    assert tr("he", "📓 Saved to your journal.") in noa.last().text
+    assert await send_status(world, send_id) == "answered"
+    [stats] = await world.bot.services.prompts.occurrences(
+        (await world.bot.services.prompts.for_hubs([world.hub.hub_id]))[0].id
+    )
+    assert stats.skipped == 0 and stats.answered == 1
