@@ -17,7 +17,7 @@ from bot.context import AWAITING, BotContext
 from bot.db.hubs import HubRow
 from bot.db.schedules import ScheduleRow
 from bot.handlers import prompt_screens as screens
-from bot.handlers.common import edit_or_reply, reply
+from bot.handlers.common import edit_or_reply, plain_text, reply
 from bot.handlers.prompt_screens import Draft
 from bot.services.prompt_library import LIBRARY
 from bot.services.prompt_rules import WEEKDAYS, Recurrence, parse_time, workdays
@@ -118,7 +118,11 @@ class Flow:
         """Answer a press: silently, or with an alert the person must dismiss."""
         query = self.update.callback_query
         if query is not None:
-            await (query.answer() if alert is None else query.answer(alert, show_alert=True))
+            await (
+                query.answer()
+                if alert is None
+                else query.answer(plain_text(alert), show_alert=True)
+            )
 
     async def show(self, screen: tuple[str, InlineKeyboardMarkup | None]) -> None:
         """A press edits the flow's message; typed input gets a new one (below what was typed)."""

@@ -61,3 +61,40 @@ async def test_answering_after_skip_counts_as_answered(
         (await world.bot.services.prompts.for_hubs([world.hub.hub_id]))[0].id
     )
     assert stats.skipped == 0 and stats.answered == 1
+
+
+async def test_alerts_about_a_hub_read_as_plain_text(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    from bot.clock import MovableClock
+    from tests.e2e.prompt_helpers import PROMPT
+
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("he", "ro"), name="Mentors & Co")
+    noa, mihai = hub.members
+    await hub.facilitator.send(f"/prompt daily 18:00 {PROMPT}")
+    clock.set(FIRST_PROMPT)
+    await bot.services.scheduler.run_due()
+    await telegram.settle()
+    for member, text in ((noa, "הקשבתי."), (mihai, "Am ascultat.")):
+        await member.send(text, reply_to=prompts_received(member)[0])
+    saved = noa.last()
+    await noa.send("/leave")
+    await noa.press(noa.last(), tr("he", "Leave"))
+    answer = await noa.press(saved, tr("he", "Share with the hub"))
+    left = "You are no longer in {hub}, so this reflection stays in your private journal."
+    assert answer is not None and answer.show_alert
+    assert answer.text == tr("he", left, hub="Mentors & Co")
+    assert "&amp;" not in answer.text
+
+    # The share itself refused after the confirmation was shown (an old button).
+    saved = mihai.last()
+    await mihai.press(saved, tr("ro", "Share with the hub"))
+    await mihai.send("/leave")
+    await mihai.press(mihai.last(), tr("ro", "Leave"))
+    rid = await bot.services.db.fetch_value(
+        "SELECT id FROM reflections WHERE user_id = ?", (mihai.id,)
+    )
+    answer = await mihai.press_data(saved, f"rf:an:{rid}")
+    assert answer is not None and answer.text == tr("ro", left, hub="Mentors & Co")
