@@ -21,6 +21,7 @@ from bot.buttons import button_label
 from bot.context import AWAITING, BotContext
 from bot.db.reflections import PartKind, ReflectionRow
 from bot.handlers.common import edit_or_reply, plain_text, reply, shorten, stale_button
+from bot.handlers.quiet import AWAIT_PAUSE, AWAIT_QUIET
 from bot.i18n import _
 from bot.services.reflections import MAX_TEXT, NewPart, ReflectionError, Saved
 
@@ -115,8 +116,12 @@ async def _confirm(update: Update, context: BotContext, saved: Saved) -> None:
 
 
 def _stop_awaiting(context: BotContext) -> None:
+    """Forget a pending ✍️ Answer, or an open /quiet or /pause screen's wait for typed text:
+    what the member writes next belongs to their reflection."""
     awaiting = context.user_data.get(AWAITING) if context.user_data is not None else None
-    if isinstance(awaiting, tuple) and awaiting[0] == AWAIT_REFLECTION:
+    if awaiting in (AWAIT_QUIET, AWAIT_PAUSE) or (
+        isinstance(awaiting, tuple) and awaiting[0] == AWAIT_REFLECTION
+    ):
         assert context.user_data is not None
         context.user_data.pop(AWAITING, None)
 

@@ -43,6 +43,24 @@ _DURATION = re.compile(r"^(\d{1,4})\s*(d|days?|w|weeks?)$", re.IGNORECASE)
 _UNTIL = re.compile(r"^(?:until\s+)?(\d{4})-(\d{2})-(\d{2})$", re.IGNORECASE)
 
 
+# Loose shapes of the forms, to tell a mistyped range or pause (answered with the form) from
+# other text typed while /quiet or /pause waits (left to the handlers after them).
+_RANGE_LIKE = re.compile(r"^\d{1,2}[:.h]\d{1,2}\s*(?:-|–|—|to)\s*\d{1,2}[:.h]\d{1,2}$", re.I)
+_PAUSE_LIKE = re.compile(
+    r"^(?:\d{1,6}\s*(?:d|days?|w|weeks?)|(?:until\s+)?\d{4}-\d{1,2}-\d{1,2})$", re.I
+)
+
+
+def looks_like_range(text: str) -> bool:
+    """Whether typed text is meant as quiet hours ('off', or two times), right or not."""
+    return is_off(text) or _RANGE_LIKE.match(" ".join(text.split())) is not None
+
+
+def looks_like_pause(text: str) -> bool:
+    """Whether typed text is meant as a pause ('off', 7d, 2w, until a date), right or not."""
+    return is_off(text) or _PAUSE_LIKE.match(" ".join(text.split())) is not None
+
+
 class QuietError(Exception):
     """Input that cannot become quiet hours or a pause; ``message`` says why, localised."""
 
