@@ -176,7 +176,10 @@ async def _pause_screen(update: Update, context: BotContext) -> None:
             "A pause holds back prompts and nudges; they arrive when it ends. Announcements "
             "still come (outside your quiet hours)."
         ),
-        _("Choose below, or send 7d, 2w or until {example}.", example="2026-12-27"),
+        _(
+            "Choose below, or send 7d, 2w or until {example}.",
+            example=quiet.example(viewer.timezone),
+        ),
     ]
     buttons = [
         InlineKeyboardButton(_PAUSE_LABELS[days](), callback_data=callbacks.pack("qt", "p", days))

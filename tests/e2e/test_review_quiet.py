@@ -50,3 +50,40 @@ async def test_an_open_quiet_screen_does_not_swallow_a_reflection(
     assert sam.last().text == tr("en", STRAY)
     quiet = await settings.settings(sam.id)
     assert quiet is None or quiet.quiet_start is None
+
+
+async def test_the_pause_example_is_three_weeks_from_the_members_today(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.clock import MovableClock
+
+    clock = MovableClock(datetime(2027, 3, 9, 22, 30, tzinfo=UTC))  # 10 March in Jerusalem
+    await start_bot(make_config(), clock)
+    noa = telegram.user("Noa", language_code="he")
+    ivan = telegram.user("Ivan", language_code="ru")
+    for member, zone in ((noa, "Asia/Jerusalem"), (ivan, "America/New_York")):
+        await member.send("/start")
+        await member.send(f"/timezone {zone}")
+    await noa.send("/pause")
+    choose = "Choose below, or send 7d, 2w or until {example}."
+    assert tr("he", choose, example="2027-03-31") in noa.last().text
+    await noa.send("/pause whenever")
+    assert noa.last().text == tr(
+        "he",
+        "I couldn't read {text} as a pause. Send /pause 7d (days), /pause 2w (weeks), "
+        "/pause until {example} or /pause off. Nothing was changed.",
+        text="whenever",
+        example="2027-03-31",
+    )
+    await ivan.send("/pause")  # still 9 March in New York
+    assert tr("ru", choose, example="2027-03-30") in ivan.last().text
+    await ivan.send("/pause until 2027-03-01")
+    assert ivan.last().text == tr(
+        "ru",
+        "{date} has already passed. Send a date from today on, like /pause until "
+        "{example}. Nothing was changed.",
+        date="2027-03-01",
+        example="2027-03-30",
+    )
