@@ -25,6 +25,7 @@ from bot.handlers.common import (
     shorten,
     stale_button,
 )
+from bot.handlers.prompt_steps import next_run_for
 from bot.i18n import _, ngettext, show
 from bot.services.prompt_rules import ScheduleError, describe, parse_schedule
 from bot.services.prompts import OccurrenceStats, PromptError, PromptView
@@ -100,10 +101,12 @@ async def _create(update: Update, context: BotContext, hub_id: int, typed: str) 
 
 
 def _next_run(prompt: PromptView, context: BotContext) -> str:
-    if prompt.next_run is None:
-        return _("not scheduled")
     zone = context.viewer.timezone  # the reader's zone: a date, and a time without seconds
-    return f"{i18n.format_date(prompt.next_run, zone)} {i18n.format_time(prompt.next_run, zone)}"
+    # Timed by members' clocks, the reader's own next prompt: not the earliest zone's.
+    moment = next_run_for(prompt, zone, context.services.scheduler.clock.now())
+    if moment is None:
+        return _("not scheduled")
+    return f"{i18n.format_date(moment, zone)} {i18n.format_time(moment, zone)}"
 
 
 # -- /prompts

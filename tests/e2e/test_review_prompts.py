@@ -101,3 +101,35 @@ async def test_a_newcomer_from_an_earlier_zone_gets_the_next_prompt(
         await telegram.settle()
     assert len(prompts_received(ivan)) == 1
     assert len(prompts_received(hub.members[0])) == 1
+
+
+def _when(moment: datetime, zone: str, locale: str = "en") -> str:
+    from bot import i18n
+
+    with i18n.use_locale(locale):
+        return f"{i18n.format_date(moment, zone)} {i18n.format_time(moment, zone)}"
+
+
+async def test_next_shows_the_readers_own_time_when_members_clocks_set_it(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ro",))
+    olga = hub.facilitator
+    await olga.send("/timezone Europe/Chisinau")
+    await bot.services.prompts.set_timing(hub.hub_id, "member")
+    ivan = telegram.user("Ivan", language_code="ru")
+    await ivan.send("/start")
+    await ivan.send("/timezone Europe/Moscow")
+    await olga.send("/invite", chat=hub.group)
+    code = invite_link(telegram, hub.group.last().text).rsplit("=", 1)[1]
+    await ivan.send(f"/start {code}")
+
+    # The schedule fires first at 18:00 in Moscow (15:00 UTC); Olga's is 18:00 in Chisinau.
+    olgas = _when(datetime(2026, 12, 7, 16, 0, tzinfo=UTC), "Europe/Chisinau")
+    await olga.send(f"/prompt daily 18:00 {PROMPT}")
+    assert f": {olgas}." in olga.last().text
+    await olga.send("/prompts")
+    card = next(m for m in olga.inbox() if "Next:" in m.text)
+    assert tr("en", "Next: {next}", next=olgas) in card.text
