@@ -187,7 +187,7 @@ async def list_callback(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     parsed = callbacks.unpack(query.data, LIST, str, int)
-    if parsed is None or parsed[0] not in ("hub", "pause", "resume", "del", "delok"):
+    if parsed is None or parsed[0] not in ("hub", "pause", "resume", "del", "delok", "keep"):
         await stale_button(update)
         return
     action, number = parsed
@@ -223,7 +223,7 @@ async def list_callback(update: Update, context: BotContext) -> None:
                         ),
                         InlineKeyboardButton(
                             button_label("Keep it"),
-                            callback_data=callbacks.pack(LIST, "resume", prompt.id),
+                            callback_data=callbacks.pack(LIST, "keep", prompt.id),
                         ),
                     ]
                 ]
@@ -237,8 +237,9 @@ async def list_callback(update: Update, context: BotContext) -> None:
         return
     if action == "pause":
         await prompts.pause(prompt.id)
-    elif prompt.status == "paused":
+    elif action == "resume" and prompt.status == "paused":
         await prompts.resume(prompt.id)
+    # "keep" (not deleted after all): the card again, as it was
     await query.answer()
     updated = await prompts.get(prompt.id)
     assert updated is not None

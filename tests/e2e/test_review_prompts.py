@@ -133,3 +133,30 @@ async def test_next_shows_the_readers_own_time_when_members_clocks_set_it(
     await olga.send("/prompts")
     card = next(m for m in olga.inbox() if "Next:" in m.text)
     assert tr("en", "Next: {next}", next=olgas) in card.text
+
+
+async def test_keep_it_on_the_delete_question_leaves_a_paused_prompt_paused(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ro",), facilitator_language="he")
+    olga = hub.facilitator
+    await olga.send(f"/prompt daily 18:00 {PROMPT}")
+    await olga.send("/prompts")
+    card = next(m for m in olga.inbox() if m.buttons and PROMPT in m.text)
+    await olga.press(card, tr("he", "⏸ Pause"))
+    assert tr("he", "⏸ Paused") in card.text
+    await olga.press(card, tr("he", "🗑 Delete"))
+    await olga.press(card, tr("he", "Keep it"))
+    assert tr("he", "⏸ Paused") in card.text
+    assert [b.text for b in card.buttons[0]] == [tr("he", "⏯ Resume"), tr("he", "🗑 Delete")]
+    [prompt] = await bot.services.prompts.for_hubs([hub.hub_id])
+    assert prompt.status == "paused"
+    # An active prompt stays active.
+    await olga.press(card, tr("he", "⏯ Resume"))
+    await olga.press(card, tr("he", "🗑 Delete"))
+    await olga.press(card, tr("he", "Keep it"))
+    assert tr("he", "⏸ Paused") not in card.text
+    [prompt] = await bot.services.prompts.for_hubs([hub.hub_id])
+    assert prompt.status == "active"
