@@ -114,6 +114,10 @@ def _next_run(prompt: PromptView, context: BotContext) -> str:
 
 async def prompts_command(update: Update, context: BotContext) -> None:
     words = args_text(update).split(maxsplit=1)
+    chat = update.effective_chat
+    if chat is not None and chat.type != Chat.PRIVATE:
+        await _group_prompts(update, context, chat.id, bool(words))
+        return
     if words and words[0].lower() in ("on", "off"):
         await _member_switch(update, context, words[0].lower() == "on", words[1:])
         return
@@ -121,6 +125,26 @@ async def prompts_command(update: Update, context: BotContext) -> None:
     if hubs:
         await _send_list(update, context, [hub.id for hub in hubs])
     await _member_screen(update, context, edit=False)
+
+
+async def _group_prompts(update: Update, context: BotContext, chat_id: int, args: bool) -> None:
+    """In a group: its own hub's prompts, for its facilitators. A member's switches (and
+    which hubs they are in) are theirs alone: those are for the private chat."""
+    hub = await context.services.hubs.for_chat(chat_id)
+    if (
+        not args
+        and hub is not None
+        and await context.services.access.can_facilitate(hub.id, context.viewer.id)
+    ):
+        await _send_list(update, context, [hub.id])
+        return
+    link = f"https://t.me/{context.bot.username}"
+    await reply(
+        update,
+        _("Send /prompts to me in our private chat to turn prompts on or off for yourself.")
+        + "\n"
+        + link,
+    )
 
 
 async def _send_list(update: Update, context: BotContext, hub_ids: list[int]) -> None:

@@ -160,3 +160,39 @@ async def test_keep_it_on_the_delete_question_leaves_a_paused_prompt_paused(
     assert tr("he", "⏸ Paused") not in card.text
     [prompt] = await bot.services.prompts.for_hubs([hub.hub_id])
     assert prompt.status == "active"
+
+
+async def test_prompts_in_a_group_shows_only_that_hubs_prompts_and_no_ones_hubs(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    from tests.e2e.test_hubs import make_hub
+
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ro", "he"))
+    olga = hub.facilitator
+    mihai, noa = hub.members
+    other = await make_hub(telegram, olga, "Secret circle")
+    await olga.send(f"/prompt daily 18:00 {PROMPT}", chat=hub.group)
+    await olga.send("/prompt daily 19:00 Only for the other hub.", chat=other)
+    await olga.send("/invite", chat=other)
+    code = invite_link(telegram, other.last().text).rsplit("=", 1)[1]
+    await noa.send(f"/start {code}")
+
+    before = len(hub.group.inbox())
+    await olga.send("/prompts", chat=hub.group)
+    posted = hub.group.inbox()[before:]
+    assert len(posted) == 1 and PROMPT in posted[0].text
+    assert all("Secret circle" not in m.text and "other hub" not in m.text for m in posted)
+
+    hub.group.add_member(mihai)
+    hub.group.add_member(noa)
+    private = "Send /prompts to me in our private chat to turn prompts on or off for yourself."
+    for member, locale, args in ((noa, "he", ""), (mihai, "ro", " off")):
+        before = len(hub.group.inbox())
+        await member.send(f"/prompts{args}", chat=hub.group)
+        posted = hub.group.inbox()[before:]
+        assert len(posted) == 1
+        assert tr(locale, private) in posted[0].text
+        assert "Secret circle" not in posted[0].text
+    assert all(on for _hub, on in await bot.services.prompts.member_prompt_settings(mihai.id))
