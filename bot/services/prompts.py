@@ -21,7 +21,13 @@ from bot.db.prompts import PromptRepository, SendRow
 from bot.db.schedules import ScheduleRepository, ScheduleRow
 from bot.i18n import _
 from bot.services import prompt_library
-from bot.services.prompt_fanout import KIND, FanOut, prompt_keyboard, prompt_text
+from bot.services.prompt_fanout import (
+    KIND,
+    FanOut,
+    prompt_keyboard,
+    prompt_text,
+    valid_zone,
+)
 from bot.services.prompt_rules import Recurrence, local_start
 from bot.services.prompt_types import (
     Holiday,
@@ -330,7 +336,9 @@ class PromptService:
         found = await self._prompts.settings(hub_id)
         if found is None or found[0] != "member":
             return None
-        return await self._prompts.member_zones(hub_id) or [hub_timezone]
+        # A zone this system doesn't know would stop the schedule (its members get the hub's).
+        zones = [zone for zone in await self._prompts.member_zones(hub_id) if valid_zone(zone)]
+        return zones or [hub_timezone]
 
     async def _zones(self, schedule: ScheduleRow) -> list[str] | None:
         if schedule.hub_id is None:

@@ -196,3 +196,32 @@ async def test_prompts_in_a_group_shows_only_that_hubs_prompts_and_no_ones_hubs(
         assert tr(locale, private) in posted[0].text
         assert "Secret circle" not in posted[0].text
     assert all(on for _hub, on in await bot.services.prompts.member_prompt_settings(mihai.id))
+
+
+async def test_a_broken_schedule_or_zone_does_not_stop_the_others(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    from tests.e2e.test_hubs import make_hub
+
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    db = bot.services.db
+    hub = await hub_with_members(bot, telegram, ("ro", "he"))
+    mihai, noa = hub.members
+    await bot.services.prompts.set_timing(hub.hub_id, "member")
+    # A zone this system no longer knows, kept from an older tz database.
+    await db.execute("UPDATE users SET timezone = 'Europe/Atlantis' WHERE id = ?", (noa.id,))
+    olga = hub.facilitator
+    broken = await make_hub(telegram, olga, "Broken hub")
+    await olga.send("/prompt daily 18:00 A prompt whose schedule is broken.", chat=broken)
+    await db.execute(
+        "UPDATE schedules SET timezone = 'Mars/Olympus' WHERE hub_id IN "
+        "(SELECT id FROM hubs WHERE name = 'Broken hub')"
+    )
+    await olga.send(f"/prompt daily 18:00 {PROMPT}", chat=hub.group)
+
+    clock.set(datetime(2026, 12, 7, 16, 0, tzinfo=UTC))  # 18:00 in Chisinau
+    assert await bot.services.scheduler.run_due() >= 1
+    await telegram.settle()
+    assert len(prompts_received(mihai)) == 1
+    assert len(prompts_received(noa)) == 1  # at the hub's time
