@@ -116,7 +116,7 @@ async def prompts_command(update: Update, context: BotContext) -> None:
     words = args_text(update).split(maxsplit=1)
     chat = update.effective_chat
     if chat is not None and chat.type != Chat.PRIVATE:
-        await _group_prompts(update, context, chat.id, bool(words))
+        await _group_prompts(update, context, chat.id, words)
         return
     if words and words[0].lower() in ("on", "off"):
         await _member_switch(update, context, words[0].lower() == "on", words[1:])
@@ -127,24 +127,23 @@ async def prompts_command(update: Update, context: BotContext) -> None:
     await _member_screen(update, context, edit=False)
 
 
-async def _group_prompts(update: Update, context: BotContext, chat_id: int, args: bool) -> None:
-    """In a group: its own hub's prompts, for its facilitators. A member's switches (and
-    which hubs they are in) are theirs alone: those are for the private chat."""
-    hub = await context.services.hubs.for_chat(chat_id)
-    if (
-        not args
-        and hub is not None
-        and await context.services.access.can_facilitate(hub.id, context.viewer.id)
-    ):
-        await _send_list(update, context, [hub.id])
+async def _group_prompts(
+    update: Update, context: BotContext, chat_id: int, words: list[str]
+) -> None:
+    """In a group: the group's own hub only. Its prompts are for its facilitators; on/off
+    switches the sender's prompts from this hub alone (their other hubs are their own)."""
+    if words and words[0].lower() in ("on", "off"):
+        hub = await context.services.hubs.for_chat(chat_id)
+        if hub is None:
+            await group_hub(update, context, "prompts")  # says the group isn't a hub
+        elif await context.services.hubs.role(hub.id, context.viewer.id) is None:
+            await reply(update, _("You are not in a hub called {name}.", name=hub.name))
+        else:
+            await _member_switch(update, context, words[0].lower() == "on", [], in_hub=hub.id)
         return
-    link = f"https://t.me/{context.bot.username}"
-    await reply(
-        update,
-        _("Send /prompts to me in our private chat to turn prompts on or off for yourself.")
-        + "\n"
-        + link,
-    )
+    hub = await group_hub(update, context, "prompts")  # the group's hub, or why not
+    if hub is not None:
+        await _send_list(update, context, [hub.id])
 
 
 async def _send_list(update: Update, context: BotContext, hub_ids: list[int]) -> None:
@@ -300,8 +299,13 @@ async def _member_screen(update: Update, context: BotContext, *, edit: bool) -> 
     await send(update, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-async def _member_switch(update: Update, context: BotContext, on: bool, rest: list[str]) -> None:
+async def _member_switch(
+    update: Update, context: BotContext, on: bool, rest: list[str], *, in_hub: int | None = None
+) -> None:
+    """Switch the sender's prompts: in every hub, the one named, or only ``in_hub`` (a group's)."""
     settings = await context.services.prompts.member_prompt_settings(context.viewer.id)
+    if in_hub is not None:
+        settings = [(hub, state) for hub, state in settings if hub.id == in_hub]
     if rest:
         wanted = rest[0].strip().casefold()
         settings = [(hub, state) for hub, state in settings if hub.name.casefold() == wanted]

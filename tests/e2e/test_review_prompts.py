@@ -165,6 +165,7 @@ async def test_keep_it_on_the_delete_question_leaves_a_paused_prompt_paused(
 async def test_prompts_in_a_group_shows_only_that_hubs_prompts_and_no_ones_hubs(
     start_bot, make_config, telegram: FakeTelegram
 ) -> None:
+    from bot.handlers.common import refusal_text
     from tests.e2e.test_hubs import make_hub
 
     clock = MovableClock(MONDAY)
@@ -185,17 +186,24 @@ async def test_prompts_in_a_group_shows_only_that_hubs_prompts_and_no_ones_hubs(
     assert len(posted) == 1 and PROMPT in posted[0].text
     assert all("Secret circle" not in m.text and "other hub" not in m.text for m in posted)
 
+    # A member: no list (the facilitators' refusal), and on/off only for this group's hub.
     hub.group.add_member(mihai)
     hub.group.add_member(noa)
-    private = "Send /prompts to me in our private chat to turn prompts on or off for yourself."
-    for member, locale, args in ((noa, "he", ""), (mihai, "ro", " off")):
-        before = len(hub.group.inbox())
-        await member.send(f"/prompts{args}", chat=hub.group)
-        posted = hub.group.inbox()[before:]
-        assert len(posted) == 1
-        assert tr(locale, private) in posted[0].text
-        assert "Secret circle" not in posted[0].text
-    assert all(on for _hub, on in await bot.services.prompts.member_prompt_settings(mihai.id))
+    before = len(hub.group.inbox())
+    await mihai.send("/prompts", chat=hub.group)
+    [answer] = hub.group.inbox()[before:]
+    assert answer.text == tr("ro", refusal_text(hub.hub_id))
+    await noa.send("/prompts off", chat=hub.group)
+    [answer] = hub.group.inbox()[before + 1 :]
+    assert answer.text == tr(
+        "he",
+        "🔕 Prompts are off for {hubs}. Turn them back on with /prompts on.",
+        hubs="Chisinau mentors",
+    )
+    assert "Secret circle" not in answer.text
+    assert dict(
+        (h.name, on) for h, on in await bot.services.prompts.member_prompt_settings(noa.id)
+    ) == {"Chisinau mentors": False, "Secret circle": True}
 
 
 async def test_a_broken_schedule_or_zone_does_not_stop_the_others(
