@@ -317,6 +317,22 @@ class PromptRepository(PromptSettingsQueries):
             (to_db_time(now), to_db_time(since)),
         )
 
+    @staticmethod
+    async def cancel_superseded_nudges_in(conn: aiosqlite.Connection, prompt_id: int) -> None:
+        """Nudges still held (quiet hours, a pause) for an occurrence of this prompt that a
+        later one has replaced for that member: the later prompt is what they should see."""
+        await conn.execute(
+            """UPDATE outbox SET status = 'cancelled', reason = 'superseded'
+               WHERE id IN (
+                   SELECT o.id FROM outbox o JOIN prompt_sends old ON old.id = o.ref_id
+                   WHERE o.kind = 'nudge' AND o.status = 'pending' AND old.prompt_id = ?
+                     AND EXISTS (SELECT 1 FROM prompt_sends later
+                                 WHERE later.prompt_id = old.prompt_id
+                                   AND later.user_id = old.user_id
+                                   AND later.occurrence > old.occurrence))""",
+            (prompt_id,),
+        )
+
     async def cancel_pending(self, prompt_id: int) -> int:
         """A deleted prompt's messages that have not left yet are cancelled."""
         return await self._update(

@@ -142,6 +142,7 @@ class FanOut:
         )
         send_ids = await PromptRepository.send_ids(conn, prompt.id, {t.day for t in targets})
         await OutboxRepository.add_many(conn, self._rows(prompt, targets, send_ids, hub_locale))
+        await PromptRepository.cancel_superseded_nudges_in(conn, prompt.id)
         return None
 
     def _rows(

@@ -233,3 +233,36 @@ async def test_a_broken_schedule_or_zone_does_not_stop_the_others(
     await telegram.settle()
     assert len(prompts_received(mihai)) == 1
     assert len(prompts_received(noa)) == 1  # at the hub's time
+
+
+async def test_a_nudge_held_by_a_long_pause_is_dropped_when_the_next_prompt_comes(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ro", "he"))
+    mihai, noa = hub.members
+    prompts = bot.services.prompts
+    await prompts.set_nudge_hours(hub.hub_id, 12)
+    await hub.facilitator.send(f"/prompt mon 18:00 {PROMPT}")
+    clock.set(datetime(2026, 12, 7, 16, 0, tzinfo=UTC))
+    await bot.services.scheduler.run_due()
+    await telegram.settle()
+    for member in (mihai, noa):
+        assert len(prompts_received(member)) == 1
+        await member.send("/pause 2w")
+    clock.set(datetime(2026, 12, 8, 4, 0, tzinfo=UTC))
+    assert await prompts.run_nudges() >= 2
+    bot.services.delivery.wake()
+    await telegram.settle()
+    clock.set(datetime(2026, 12, 14, 16, 0, tzinfo=UTC))  # the next Monday's prompt
+    await bot.services.scheduler.run_due()
+    await telegram.settle()
+    assert len(prompts_received(mihai)) == 1  # held by the pause
+
+    clock.set(datetime(2026, 12, 21, 17, 30, tzinfo=UTC))  # the pause is over
+    await bot.services.quiet.release_due()
+    await telegram.settle()
+    for member in (mihai, noa):
+        assert len(prompts_received(member)) == 2
+        assert nudges_received(member) == []  # not the first week's reminder
