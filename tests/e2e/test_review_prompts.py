@@ -266,3 +266,44 @@ async def test_a_nudge_held_by_a_long_pause_is_dropped_when_the_next_prompt_come
     for member in (mihai, noa):
         assert len(prompts_received(member)) == 2
         assert nudges_received(member) == []  # not the first week's reminder
+
+
+async def test_the_guided_flow_says_when_the_reader_gets_it_first(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    from bot import i18n
+
+    clock = MovableClock(MONDAY)
+    bot = await start_bot(make_config(), clock)
+    hub = await hub_with_members(bot, telegram, ("ro",))
+    olga = hub.facilitator
+    await olga.send("/timezone Europe/Chisinau")
+    await bot.services.prompts.set_timing(hub.hub_id, "member")
+    ivan = telegram.user("Ivan", language_code="ru")
+    await ivan.send("/start")
+    await ivan.send("/timezone Europe/Moscow")
+    await olga.send("/invite", chat=hub.group)
+    code = invite_link(telegram, hub.group.last().text).rsplit("=", 1)[1]
+    await ivan.send(f"/start {code}")
+
+    await olga.send("/prompt")
+    screen = olga.last()
+    await olga.press(screen, "📚 Library")
+    await olga.press(screen, "3")
+    await olga.press(screen, "Mon")
+    await olga.press(screen, "Next ▶")
+    await olga.send("18:00")
+    preview = olga.last()
+    with i18n.use_locale("en"):
+        first = tr(
+            "en",
+            "First time: {when} ({timezone})",
+            when=i18n.format_datetime(
+                datetime(2026, 12, 7, 16, 0, tzinfo=UTC), "Europe/Chisinau", "short"
+            ),
+            timezone="Europe/Chisinau",
+        )
+    assert first in preview.text
+    await olga.press(preview, "✅ Confirm")
+    assert "Saved. The prompt goes out" in preview.text
+    assert first in preview.text
