@@ -137,6 +137,7 @@ def build_services(
         nudge_check=timedelta(minutes=config.prompts.nudge_check_minutes),
     )
     delivery.on_progress(PROMPT_KIND, prompt_service.on_delivery_progress)
+    hubs.on_membership_change(prompt_service.membership_changed)
     reflection_service = ReflectionService(
         db,
         ReflectionRepository(db),

@@ -264,12 +264,34 @@ class PromptRepository(PromptSettingsQueries):
         return None
 
     async def set_send_status(self, send_id: int, status: str) -> bool:
-        return (
-            await self._update(
-                "UPDATE prompt_sends SET status = ? WHERE id = ? AND status = 'sent'",
+        """Answer ('sent' or 'skipped' before: writing after a skip counts) or skip ('sent'
+        before); a nudge still waiting for this send (held by quiet hours) is cancelled."""
+        before = ("sent", "skipped") if status == "answered" else ("sent",)
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                f"""UPDATE prompt_sends SET status = ?
+                    WHERE id = ? AND status IN ({_marks(before)})""",  # noqa: S608
+                (status, send_id, *before),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await conn.execute(
+                """UPDATE outbox SET status = 'cancelled', reason = ?
+                   WHERE kind = 'nudge' AND ref_id = ? AND status = 'pending'""",
                 (status, send_id),
             )
-            > 0
+            return True
+
+    async def cancel_pending_for(self, hub_id: int, user_id: int, reason: str) -> int:
+        """Cancel the prompts and nudges from ``hub_id`` still waiting to reach ``user_id``
+        (held by quiet hours or a pause): they left the hub, or turned its prompts off."""
+        return await self._update(
+            """UPDATE outbox SET status = 'cancelled', reason = ?
+               WHERE kind IN ('prompt', 'nudge') AND status = 'pending' AND user_id = ?
+                 AND ref_id IN (SELECT s.id FROM prompt_sends s
+                                JOIN prompts p ON p.id = s.prompt_id
+                                WHERE p.hub_id = ? AND s.user_id = ?)""",
+            (reason, user_id, hub_id, user_id),
         )
 
     async def mark_delivered(self, send_ids: Iterable[int], now: datetime) -> None:
@@ -293,6 +315,22 @@ class PromptRepository(PromptSettingsQueries):
                  AND EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'prompt'
                              AND o.ref_id = prompt_sends.id AND o.status = 'sent')""",
             (to_db_time(now), to_db_time(since)),
+        )
+
+    @staticmethod
+    async def cancel_superseded_nudges_in(conn: aiosqlite.Connection, prompt_id: int) -> None:
+        """Nudges still held (quiet hours, a pause) for an occurrence of this prompt that a
+        later one has replaced for that member: the later prompt is what they should see."""
+        await conn.execute(
+            """UPDATE outbox SET status = 'cancelled', reason = 'superseded'
+               WHERE id IN (
+                   SELECT o.id FROM outbox o JOIN prompt_sends old ON old.id = o.ref_id
+                   WHERE o.kind = 'nudge' AND o.status = 'pending' AND old.prompt_id = ?
+                     AND EXISTS (SELECT 1 FROM prompt_sends later
+                                 WHERE later.prompt_id = old.prompt_id
+                                   AND later.user_id = old.user_id
+                                   AND later.occurrence > old.occurrence))""",
+            (prompt_id,),
         )
 
     async def cancel_pending(self, prompt_id: int) -> int:

@@ -17,11 +17,11 @@ from bot.context import AWAITING, BotContext
 from bot.db.hubs import HubRow
 from bot.db.schedules import ScheduleRow
 from bot.handlers import prompt_screens as screens
-from bot.handlers.common import edit_or_reply, reply
+from bot.handlers.common import edit_or_reply, plain_text, reply
 from bot.handlers.prompt_screens import Draft
 from bot.services.prompt_library import LIBRARY
 from bot.services.prompt_rules import WEEKDAYS, Recurrence, parse_time, workdays
-from bot.services.prompts import PromptError, PromptService
+from bot.services.prompts import PromptError, PromptService, PromptView
 from bot.services.scheduling import next_occurrence
 
 DRAFT = "prompt-draft"  # user_data: the Draft of the current flow
@@ -57,6 +57,18 @@ def first_run(recurrence: Recurrence, zone: ZoneInfo, now: datetime) -> datetime
         active=True,
     )
     return next_occurrence(draft, now)
+
+
+def next_run_for(prompt: PromptView, reader_zone: str, now: datetime) -> datetime | None:
+    """When ``prompt`` next reaches a reader in ``reader_zone``: timed by each member's clock,
+    at its local time in the reader's zone; else the schedule's next run."""
+    if prompt.next_run is None or prompt.recurrence is None or prompt.timing != "member":
+        return prompt.next_run
+    try:
+        zone = ZoneInfo(reader_zone)
+    except (KeyError, ValueError):
+        return prompt.next_run
+    return first_run(prompt.recurrence, zone, now)
 
 
 def _at(day: date, at: str, zone: ZoneInfo) -> datetime:
@@ -118,7 +130,11 @@ class Flow:
         """Answer a press: silently, or with an alert the person must dismiss."""
         query = self.update.callback_query
         if query is not None:
-            await (query.answer() if alert is None else query.answer(alert, show_alert=True))
+            await (
+                query.answer()
+                if alert is None
+                else query.answer(plain_text(alert), show_alert=True)
+            )
 
     async def show(self, screen: tuple[str, InlineKeyboardMarkup | None]) -> None:
         """A press edits the flow's message; typed input gets a new one (below what was typed)."""
@@ -307,7 +323,8 @@ class Flow:
             return True
         end_flow(self.context)
         reader = self.context.viewer.timezone
-        text = screens.created_text(recurrence, self.hub.timezone, view.next_run, reader)
+        next_run = next_run_for(view, reader, self.now())
+        text = screens.created_text(recurrence, self.hub.timezone, next_run, reader)
         await self.show((text, None))
         return True
 

@@ -25,6 +25,7 @@ from bot.handlers.common import (
     shorten,
     stale_button,
 )
+from bot.handlers.prompt_steps import next_run_for
 from bot.i18n import _, ngettext, show
 from bot.services.prompt_rules import ScheduleError, describe, parse_schedule
 from bot.services.prompts import OccurrenceStats, PromptError, PromptView
@@ -100,10 +101,12 @@ async def _create(update: Update, context: BotContext, hub_id: int, typed: str) 
 
 
 def _next_run(prompt: PromptView, context: BotContext) -> str:
-    if prompt.next_run is None:
-        return _("not scheduled")
     zone = context.viewer.timezone  # the reader's zone: a date, and a time without seconds
-    return f"{i18n.format_date(prompt.next_run, zone)} {i18n.format_time(prompt.next_run, zone)}"
+    # Timed by members' clocks, the reader's own next prompt: not the earliest zone's.
+    moment = next_run_for(prompt, zone, context.services.scheduler.clock.now())
+    if moment is None:
+        return _("not scheduled")
+    return f"{i18n.format_date(moment, zone)} {i18n.format_time(moment, zone)}"
 
 
 # -- /prompts
@@ -111,6 +114,10 @@ def _next_run(prompt: PromptView, context: BotContext) -> str:
 
 async def prompts_command(update: Update, context: BotContext) -> None:
     words = args_text(update).split(maxsplit=1)
+    chat = update.effective_chat
+    if chat is not None and chat.type != Chat.PRIVATE:
+        await _group_prompts(update, context, chat.id, words)
+        return
     if words and words[0].lower() in ("on", "off"):
         await _member_switch(update, context, words[0].lower() == "on", words[1:])
         return
@@ -118,6 +125,25 @@ async def prompts_command(update: Update, context: BotContext) -> None:
     if hubs:
         await _send_list(update, context, [hub.id for hub in hubs])
     await _member_screen(update, context, edit=False)
+
+
+async def _group_prompts(
+    update: Update, context: BotContext, chat_id: int, words: list[str]
+) -> None:
+    """In a group: the group's own hub only. Its prompts are for its facilitators; on/off
+    switches the sender's prompts from this hub alone (their other hubs are their own)."""
+    if words and words[0].lower() in ("on", "off"):
+        hub = await context.services.hubs.for_chat(chat_id)
+        if hub is None:
+            await group_hub(update, context, "prompts")  # says the group isn't a hub
+        elif await context.services.hubs.role(hub.id, context.viewer.id) is None:
+            await reply(update, _("You are not in a hub called {name}.", name=hub.name))
+        else:
+            await _member_switch(update, context, words[0].lower() == "on", [], in_hub=hub.id)
+        return
+    hub = await group_hub(update, context, "prompts")  # the group's hub, or why not
+    if hub is not None:
+        await _send_list(update, context, [hub.id])
 
 
 async def _send_list(update: Update, context: BotContext, hub_ids: list[int]) -> None:
@@ -184,7 +210,7 @@ async def list_callback(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     parsed = callbacks.unpack(query.data, LIST, str, int)
-    if parsed is None or parsed[0] not in ("hub", "pause", "resume", "del", "delok"):
+    if parsed is None or parsed[0] not in ("hub", "pause", "resume", "del", "delok", "keep"):
         await stale_button(update)
         return
     action, number = parsed
@@ -220,7 +246,7 @@ async def list_callback(update: Update, context: BotContext) -> None:
                         ),
                         InlineKeyboardButton(
                             button_label("Keep it"),
-                            callback_data=callbacks.pack(LIST, "resume", prompt.id),
+                            callback_data=callbacks.pack(LIST, "keep", prompt.id),
                         ),
                     ]
                 ]
@@ -234,8 +260,9 @@ async def list_callback(update: Update, context: BotContext) -> None:
         return
     if action == "pause":
         await prompts.pause(prompt.id)
-    elif prompt.status == "paused":
+    elif action == "resume" and prompt.status == "paused":
         await prompts.resume(prompt.id)
+    # "keep" (not deleted after all): the card again, as it was
     await query.answer()
     updated = await prompts.get(prompt.id)
     assert updated is not None
@@ -272,8 +299,13 @@ async def _member_screen(update: Update, context: BotContext, *, edit: bool) -> 
     await send(update, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-async def _member_switch(update: Update, context: BotContext, on: bool, rest: list[str]) -> None:
+async def _member_switch(
+    update: Update, context: BotContext, on: bool, rest: list[str], *, in_hub: int | None = None
+) -> None:
+    """Switch the sender's prompts: in every hub, the one named, or only ``in_hub`` (a group's)."""
     settings = await context.services.prompts.member_prompt_settings(context.viewer.id)
+    if in_hub is not None:
+        settings = [(hub, state) for hub, state in settings if hub.id == in_hub]
     if rest:
         wanted = rest[0].strip().casefold()
         settings = [(hub, state) for hub, state in settings if hub.name.casefold() == wanted]

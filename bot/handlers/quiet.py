@@ -25,6 +25,8 @@ from bot.services.quiet import (
     PRESETS,
     QuietError,
     is_off,
+    looks_like_pause,
+    looks_like_range,
     parse_range,
 )
 
@@ -174,7 +176,10 @@ async def _pause_screen(update: Update, context: BotContext) -> None:
             "A pause holds back prompts and nudges; they arrive when it ends. Announcements "
             "still come (outside your quiet hours)."
         ),
-        _("Choose below, or send 7d, 2w or until {example}.", example="2026-12-27"),
+        _(
+            "Choose below, or send 7d, 2w or until {example}.",
+            example=quiet.example(viewer.timezone),
+        ),
     ]
     buttons = [
         InlineKeyboardButton(_PAUSE_LABELS[days](), callback_data=callbacks.pack("qt", "p", days))
@@ -272,6 +277,12 @@ async def quiet_input(update: Update, context: BotContext) -> None:
         return
     message = update.effective_message
     assert message is not None and message.text is not None
+    meant = looks_like_range if awaiting == AWAIT_QUIET else looks_like_pause
+    if not meant(message.text):
+        # Not an answer to /quiet or /pause (a reflection, a question ...): stop waiting and
+        # leave the message to the handlers after this one.
+        _await(update, context, None)
+        return
     if awaiting == AWAIT_QUIET:
         await _set_quiet(update, context, message.text)
     else:

@@ -20,7 +20,8 @@ from bot import callbacks, i18n
 from bot.buttons import button_label
 from bot.context import AWAITING, BotContext
 from bot.db.reflections import PartKind, ReflectionRow
-from bot.handlers.common import edit_or_reply, reply, shorten, stale_button
+from bot.handlers.common import edit_or_reply, plain_text, reply, shorten, stale_button
+from bot.handlers.quiet import AWAIT_PAUSE, AWAIT_QUIET
 from bot.i18n import _
 from bot.services.reflections import MAX_TEXT, NewPart, ReflectionError, Saved
 
@@ -115,8 +116,12 @@ async def _confirm(update: Update, context: BotContext, saved: Saved) -> None:
 
 
 def _stop_awaiting(context: BotContext) -> None:
+    """Forget a pending ✍️ Answer, or an open /quiet or /pause screen's wait for typed text:
+    what the member writes next belongs to their reflection."""
     awaiting = context.user_data.get(AWAITING) if context.user_data is not None else None
-    if isinstance(awaiting, tuple) and awaiting[0] == AWAIT_REFLECTION:
+    if awaiting in (AWAIT_QUIET, AWAIT_PAUSE) or (
+        isinstance(awaiting, tuple) and awaiting[0] == AWAIT_REFLECTION
+    ):
         assert context.user_data is not None
         context.user_data.pop(AWAITING, None)
 
@@ -198,7 +203,7 @@ async def answer_pressed(update: Update, context: BotContext, send_id: int) -> N
         await stale_button(update)
         return
     if send.status == "skipped":
-        await query.answer(problem("skipped"), show_alert=True)
+        await query.answer(plain_text(problem("skipped")), show_alert=True)
         return
     await query.answer()
     if context.user_data is not None:
@@ -270,7 +275,7 @@ async def share_pressed(update: Update, context: BotContext, action: str, rid: i
         return
     problem_now = await service.share_problem(reflection)
     if problem_now is not None:
-        await query.answer(problem(problem_now, hub), show_alert=True)
+        await query.answer(plain_text(problem(problem_now, hub)), show_alert=True)
         await _drop_buttons(update)
         return
     if action == "sh":
@@ -302,7 +307,7 @@ async def share_pressed(update: Update, context: BotContext, action: str, rid: i
         try:
             await service.share(viewer.id, rid, anonymous=anonymous)
         except ReflectionError as exc:
-            await query.answer(problem(exc.reason, hub), show_alert=True)
+            await query.answer(plain_text(problem(exc.reason, hub)), show_alert=True)
             return
         await query.answer()
         context.services.delivery.wake()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum, auto
 
@@ -11,6 +13,11 @@ from bot.config import SUPPORTED_LOCALES
 from bot.db.hubs import HubRepository, HubRow
 from bot.db.memberships import Member, Membership, MembershipRepository, Role
 from bot.services import timezones
+
+log = logging.getLogger(__name__)
+
+# Called after someone joins (True) or leaves (False) a hub: (hub_id, user_id, joined).
+MembershipHook = Callable[[int, int, bool], Awaitable[None]]
 
 HUB_NAME_MAX = 64
 # No 0/O, 1/I/L: codes are read aloud and typed from paper at sessions.
@@ -68,6 +75,19 @@ class HubService:
     def __init__(self, hubs: HubRepository, memberships: MembershipRepository) -> None:
         self._hubs = hubs
         self._memberships = memberships
+        self._membership_hooks: list[MembershipHook] = []
+
+    def on_membership_change(self, hook: MembershipHook) -> None:
+        """Call ``hook(hub_id, user_id, joined)`` after someone joins or leaves a hub."""
+        self._membership_hooks.append(hook)
+
+    async def _membership_changed(self, hub_id: int, user_id: int, joined: bool) -> None:
+        for hook in self._membership_hooks:
+            try:
+                await hook(hub_id, user_id, joined)
+            except Exception:
+                # The join or leave is done; a follow-up failing must not undo or hide it.
+                log.exception("a membership hook failed for hub %s", hub_id)
 
     async def create(
         self, *, chat_id: int, name: str, creator_id: int, locale: str, timezone: str
@@ -102,6 +122,8 @@ class HubService:
         if hub is None:
             raise HubError(HubProblem.UNKNOWN_CODE)
         joined = await self._memberships.add(hub.id, user_id)
+        if joined:
+            await self._membership_changed(hub.id, user_id, True)
         return JoinResult(hub, joined)
 
     async def leave(self, hub_id: int, user_id: int) -> bool:
@@ -112,7 +134,10 @@ class HubService:
             ]
             if len(facilitators) <= 1:
                 raise HubError(HubProblem.LAST_FACILITATOR)
-        return await self._memberships.remove(hub_id, user_id)
+        left = await self._memberships.remove(hub_id, user_id)
+        if left:
+            await self._membership_changed(hub_id, user_id, False)
+        return left
 
     async def memberships(self, user_id: int, *, cached: bool = False) -> list[Membership]:
         """The person's hubs; ``cached`` for a listing shown often (see ``hubs_of``)."""

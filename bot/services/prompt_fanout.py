@@ -118,7 +118,7 @@ class FanOut:
         for person in people:
             if prompt.prompt_timing == "member":
                 zone = person.timezone or prompt.hub_timezone
-                if not _valid_zone(zone):
+                if not valid_zone(zone):
                     zone = prompt.hub_timezone
                 if zone not in serves:
                     serves[zone] = is_occurrence_in(schedule, zone, moment)
@@ -142,6 +142,7 @@ class FanOut:
         )
         send_ids = await PromptRepository.send_ids(conn, prompt.id, {t.day for t in targets})
         await OutboxRepository.add_many(conn, self._rows(prompt, targets, send_ids, hub_locale))
+        await PromptRepository.cancel_superseded_nudges_in(conn, prompt.id)
         return None
 
     def _rows(
@@ -216,7 +217,8 @@ async def _hub_locale(conn: aiosqlite.Connection, hub_id: int) -> str:
 
 
 @cache
-def _valid_zone(name: str) -> bool:
+def valid_zone(name: str) -> bool:
+    """Whether this system knows the zone ``name`` (a stored one may be unknown here)."""
     try:
         ZoneInfo(name)
     except (ValueError, KeyError):

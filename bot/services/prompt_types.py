@@ -74,6 +74,12 @@ class SendContext:
     occurrence: date
     status: str  # sent | answered | skipped
     is_member: bool
+    source_text: str = ""  # as stored: typed, or the library prompt's English text
+    library_key: str | None = None
+
+    def text_in(self, locale: str) -> str:
+        """The prompt in ``locale`` (a library prompt translated), e.g. the hub's for a post."""
+        return prompt_text(self.source_text or self.prompt_text, self.library_key, locale)
 
 
 def view_of(row: PromptRow) -> PromptView:

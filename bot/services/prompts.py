@@ -21,7 +21,13 @@ from bot.db.prompts import PromptRepository, SendRow
 from bot.db.schedules import ScheduleRepository, ScheduleRow
 from bot.i18n import _
 from bot.services import prompt_library
-from bot.services.prompt_fanout import KIND, FanOut, prompt_keyboard, prompt_text
+from bot.services.prompt_fanout import (
+    KIND,
+    FanOut,
+    prompt_keyboard,
+    prompt_text,
+    valid_zone,
+)
 from bot.services.prompt_rules import Recurrence, local_start
 from bot.services.prompt_types import (
     Holiday,
@@ -261,8 +267,20 @@ class PromptService:
     async def set_member_prompts(self, hub_id: int, user_id: int, on: bool) -> bool:
         changed = await self._prompts.set_member_prompts(hub_id, user_id, on)
         if changed:
+            if not on:
+                await self._prompts.cancel_pending_for(hub_id, user_id, "prompts-off")
             await self.retime(hub_id)
         return changed
+
+    async def membership_changed(self, hub_id: int, user_id: int, joined: bool) -> None:
+        """Someone joined or left the hub (``HubService.on_membership_change``): what was
+        held for a leaver is dropped, and a hub timed by members' clocks re-times its prompts
+        (a newcomer's zone may bring the next run forward)."""
+        if not joined:
+            await self._prompts.cancel_pending_for(hub_id, user_id, "left")
+        found = await self._prompts.settings(hub_id)
+        if found is not None and found[0] == "member":
+            await self.retime(hub_id)
 
     async def member_zone_changed(self, user_id: int) -> None:
         """A member's zone changed: the hubs timed by members' clocks re-time their prompts."""
@@ -302,6 +320,8 @@ class PromptService:
             occurrence=row.occurrence,
             status=row.status,
             is_member=row.is_member,
+            source_text=row.prompt_text,
+            library_key=row.library_key,
         )
 
     async def mark_answered(self, send_id: int) -> bool:
@@ -316,7 +336,9 @@ class PromptService:
         found = await self._prompts.settings(hub_id)
         if found is None or found[0] != "member":
             return None
-        return await self._prompts.member_zones(hub_id) or [hub_timezone]
+        # A zone this system doesn't know would stop the schedule (its members get the hub's).
+        zones = [zone for zone in await self._prompts.member_zones(hub_id) if valid_zone(zone)]
+        return zones or [hub_timezone]
 
     async def _zones(self, schedule: ScheduleRow) -> list[str] | None:
         if schedule.hub_id is None:

@@ -43,13 +43,32 @@ _DURATION = re.compile(r"^(\d{1,4})\s*(d|days?|w|weeks?)$", re.IGNORECASE)
 _UNTIL = re.compile(r"^(?:until\s+)?(\d{4})-(\d{2})-(\d{2})$", re.IGNORECASE)
 
 
+# Loose shapes of the forms, to tell a mistyped range or pause (answered with the form) from
+# other text typed while /quiet or /pause waits (left to the handlers after them).
+_RANGE_LIKE = re.compile(r"^\d{1,2}[:.h]\d{1,2}\s*(?:-|–|—|to)\s*\d{1,2}[:.h]\d{1,2}$", re.I)
+_PAUSE_LIKE = re.compile(
+    r"^(?:\d{1,6}\s*(?:d|days?|w|weeks?)|(?:until\s+)?\d{4}-\d{1,2}-\d{1,2})$", re.I
+)
+
+
+def looks_like_range(text: str) -> bool:
+    """Whether typed text is meant as quiet hours ('off', or two times), right or not."""
+    return is_off(text) or _RANGE_LIKE.match(" ".join(text.split())) is not None
+
+
+def looks_like_pause(text: str) -> bool:
+    """Whether typed text is meant as a pause ('off', 7d, 2w, until a date), right or not."""
+    return is_off(text) or _PAUSE_LIKE.match(" ".join(text.split())) is not None
+
+
 class QuietError(Exception):
     """Input that cannot become quiet hours or a pause; ``message`` says why, localised."""
 
-    def __init__(self, code: str, text: str = "") -> None:
+    def __init__(self, code: str, text: str = "", example: str = "") -> None:
         super().__init__(code)
         self.code = code
         self.text = text
+        self.example = example  # a date to pause until, for the message (see example_date)
 
     @property
     def message(self) -> str:
@@ -68,25 +87,26 @@ class QuietError(Exception):
             return _(
                 "A pause can last at most a year. Send /pause 7d, /pause 2w or /pause until "
                 "{example}. Nothing was changed.",
-                example=_example_date(),
+                example=self.example,
             )
         if self.code == "past":
             return _(
                 "{date} has already passed. Send a date from today on, like /pause until "
                 "{example}. Nothing was changed.",
                 date=self.text,
-                example=_example_date(),
+                example=self.example,
             )
         return _(
             "I couldn't read {text} as a pause. Send /pause 7d (days), /pause 2w (weeks), "
             "/pause until {example} or /pause off. Nothing was changed.",
             text=self.text,
-            example=_example_date(),
+            example=self.example,
         )
 
 
-def _example_date() -> str:
-    return "2026-12-27"
+def example_date(now: datetime, zone: ZoneInfo) -> str:
+    """A date to pause until, as typed: three weeks from the member's today ('2026-12-27')."""
+    return (now.astimezone(zone).date() + timedelta(days=21)).isoformat()
 
 
 def is_off(text: str) -> bool:
@@ -123,27 +143,28 @@ def end_of_day(day: date, zone: ZoneInfo) -> datetime:
 def parse_pause(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     """'7d', '2 weeks', 'until 2026-12-27' (the end of that day in ``zone``) as a UTC moment."""
     cleaned = " ".join(text.split())
+    example = example_date(now, zone)
     duration = _DURATION.match(cleaned)
     if duration is not None:
         count = int(duration.group(1))
         days = count * (7 if duration.group(2).lower().startswith("w") else 1)
         if count == 0:
-            raise QuietError("pause", cleaned)
+            raise QuietError("pause", cleaned, example)
         if days > MAX_PAUSE_DAYS:
-            raise QuietError("too-long", cleaned)
+            raise QuietError("too-long", cleaned, example)
         return now + timedelta(days=days)
     until = _UNTIL.match(cleaned)
     if until is None:
-        raise QuietError("pause", cleaned)
+        raise QuietError("pause", cleaned, example)
     try:
         day = date(*(int(part) for part in until.group(1, 2, 3)))
     except ValueError:
-        raise QuietError("pause", cleaned) from None
+        raise QuietError("pause", cleaned, example) from None
     if day < now.astimezone(zone).date():
-        raise QuietError("past", day.isoformat())
+        raise QuietError("past", day.isoformat(), example)
     moment = end_of_day(day, zone)
     if moment - now > timedelta(days=MAX_PAUSE_DAYS + 1):
-        raise QuietError("too-long", cleaned)
+        raise QuietError("too-long", cleaned, example)
     return moment
 
 
@@ -232,6 +253,10 @@ class QuietService:
     async def quiet_off(self, user_id: int) -> None:
         await self._repository.set_quiet(user_id, None, None)
         await self.settings_changed(user_id)
+
+    def example(self, zone: str) -> str:
+        """A date to pause until, three weeks from today in ``zone`` (the member's)."""
+        return example_date(self.now(), ZoneInfo(zone))
 
     async def pause(self, user_id: int, text: str, zone: str) -> datetime:
         """Pause prompts and nudges as ``text`` says ('7d', 'until 2026-12-27'); return the end."""

@@ -191,7 +191,7 @@ class ReflectionService:
                     at=now,
                 )
             await self._append(conn, reflection_id, part, now)
-        if context.status == "sent":
+        if context.status != "answered":  # writing after a skip counts as an answer
             await self.prompts.mark_answered(send_id)
         return await self._saved(reflection_id, created)
 
@@ -291,7 +291,14 @@ class ReflectionService:
             name = user.full_name if user is not None else None
             anonymous = name is None
         with i18n.use_locale(hub.locale):
-            text = post_text(reflection.prompt_text, entry.text, name)
+            # the post is in the hub's language: the prompt as the member saw it would tell
+            # the group which language an anonymous author reads
+            prompt = reflection.prompt_text
+            if reflection.send_id is not None:
+                context = await self.prompts.send_context(reflection.send_id)
+                if context is not None:
+                    prompt = context.text_in(hub.locale)
+            text = post_text(prompt, entry.text, name)
         async with self._db.transaction() as conn:
             now = self._now()
             if not await ReflectionRepository.mark_shared(conn, reflection.id, anonymous, now):

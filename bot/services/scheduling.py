@@ -245,8 +245,13 @@ class Scheduler:
             if schedule.kind not in self._kinds:
                 log.error("schedule %s has unknown kind %r", schedule.id, schedule.kind)
                 continue
-            fired += await self._catch_up(schedule)
-            await self.arm(schedule.id)  # its next occurrence, if any
+            try:
+                fired += await self._catch_up(schedule)
+                await self.arm(schedule.id)  # its next occurrence, if any
+            except Exception:
+                # One broken schedule (a zone this system doesn't know ...) must not stop the
+                # others; it stays due and is tried again at the next sweep.
+                log.exception("schedule %s (%s) failed to fire", schedule.id, schedule.kind)
         if fired:
             for callback in self._after_fire:
                 callback()

@@ -108,7 +108,7 @@ async def test_bad_input_changes_nothing(
     await member.send("/quiet 21:00-08:00")
     await member.send("/pause until 2026-12-27")
     before = await _settings(bot, member)
-    example = "2026-12-27"
+    example = "2026-12-26"  # three weeks from the member's today, 2026-12-05
     range_form = (
         "I couldn't read {text} as quiet hours. Send a range of two times from 00:00 to "
         "23:59, like /quiet 21:00-08:00, or /quiet off. Nothing was changed."

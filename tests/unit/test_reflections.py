@@ -43,6 +43,9 @@ class Send:
     status: str
     is_member: bool
 
+    def text_in(self, locale: str) -> str:
+        return self.prompt_text  # a typed prompt: the same in every language
+
 
 class FakePrompts:
     """The prompt service's send API over a dict (its real version lives on the core branch)."""
