@@ -1,4 +1,4 @@
-"""Review fixes for prompts: held prompts and nudges re-checked, a newcomer's zone, schedules."""
+"""Prompts when things change: answers, leaving, zones, groups, pauses and broken schedules."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Review fixes for reflections: what a shared post reveals, answering after Skip, alert texts."""
+"""Reflections at the edges: what a shared post reveals, answering after Skip, alert texts."""
 
 from __future__ import annotations
 

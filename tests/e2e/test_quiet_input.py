@@ -1,4 +1,4 @@
-"""Review fixes for /quiet and /pause: an open screen does not swallow later messages."""
+"""/quiet and /pause input: an open screen never swallows later messages; examples from today."""
 
 from __future__ import annotations
 
