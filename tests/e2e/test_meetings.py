@@ -18,12 +18,15 @@ async def test_announce_rsvp_and_live_counts(
 ) -> None:
     bot, _clock, group, fatima, (noa, mike) = await meeting_hub(start_bot, telegram)
     await fatima.send(f"/meeting {TYPED}")
-    assert tr("en", "✅ The meeting is planned:") in fatima.inbox()[-2].text or tr(
-        "en", "✅ The meeting is planned:"
-    ) in fatima.last().text
+    assert (
+        tr("en", "✅ The meeting is planned:") in fatima.inbox()[-2].text
+        or tr("en", "✅ The meeting is planned:") in fatima.last().text
+    )
     post = with_text(group, "Peer observation")[-1]
     assert "Room 12, Holon" in post.text
-    assert tr("en", "Going: {yes} · Maybe: {maybe} · Can't: {no}", yes=0, maybe=0, no=0) in post.text
+    assert (
+        tr("en", "Going: {yes} · Maybe: {maybe} · Can't: {no}", yes=0, maybe=0, no=0) in post.text
+    )
     copy_he = with_text(noa, "Peer observation")[-1]
     assert tr("he", "A new meeting in your hub:") in copy_he.text
     assert copy_he.button(tr("he", "📅 Add to calendar")).callback_data.startswith("mc:ics:")
@@ -34,7 +37,9 @@ async def test_announce_rsvp_and_live_counts(
     assert copy_he.button("✅ " + tr("he", "Going"))  # her own message shows her choice
     await mike.press(copy_en, "Maybe")
     await mike.press(copy_en, "Can't")
-    assert tr("en", "Going: {yes} · Maybe: {maybe} · Can't: {no}", yes=1, maybe=0, no=1) in post.text
+    assert (
+        tr("en", "Going: {yes} · Maybe: {maybe} · Can't: {no}", yes=1, maybe=0, no=1) in post.text
+    )
 
     # On the group post too, by a member; a stranger's press changes nothing.
     await fatima.press(post, "Going")
