@@ -21,8 +21,8 @@ from bot.handlers.meeting_rsvp import answer_label, rsvp_callback
 from bot.i18n import _
 from bot.parsing import parse_int
 from bot.services import meeting_fanout as fanout
+from bot.services.meeting_times import to_utc
 from bot.services.meeting_types import MeetingError, OccurrenceView, parse_local, parse_typed
-from bot.services.meetings import to_utc
 
 TYPED = "meeting_typed"  # user_data: a typed meeting waiting for its hub to be chosen
 STAMP = "%Y%m%d%H%M"
