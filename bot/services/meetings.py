@@ -325,6 +325,26 @@ class MeetingService:
             self.posts.touch(target.id)
         return moved
 
+    async def offsets_changed(self, hub_id: int) -> int:
+        """The hub's reminder offsets changed: write the reminders of its upcoming meetings again.
+
+        A reminder whose time already passed is not written (nothing goes out late for it).
+        Returns the number of reminder schedules now armed. Register it with the hub settings'
+        ``on_offsets_changed``.
+        """
+        upcoming = await self._repo.upcoming([hub_id], self.now(), 10_000)
+        async with self._db.transaction() as conn:
+            dropped = await self.reminders.drop(conn, [o.id for o in upcoming])
+            offsets = await self.reminder_offsets(conn, hub_id)
+            added = []
+            for occurrence in upcoming:
+                added += await self.reminders.add(
+                    conn, hub_id, occurrence.id, occurrence.starts_at, offsets
+                )
+        await self.reminders.disarm(dropped)
+        await self._after_write(added)
+        return len(added)
+
     async def cancel(
         self, occurrence_id: int, whole_series: bool = False, *, by: int | None = None
     ) -> OccurrenceView:
