@@ -109,6 +109,9 @@ async def test_no_reminder_once_the_meeting_started(
     watch(again, telegram)
     await run_due(again, telegram)
     assert reminders(noa, 60) == []
+    answer = await noa.press(with_text(noa, "Peer observation")[0], tr("he", "Going"))
+    assert answer is not None and answer.text == tr("he", "This meeting has already started.")
+    assert await again.services.meetings.answer_of(1, noa.id) is None
 
 
 @pytest.mark.telegram_errors(403)
