@@ -12,6 +12,7 @@ import asyncio
 import html
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -34,12 +35,21 @@ SentText = Callable[[int], Awaitable[str | None]]
 
 class PostEditor:
     def __init__(
-        self, bot: Bot, render: Render, sent_text: SentText, *, interval: float = 3.0
+        self,
+        bot: Bot,
+        render: Render,
+        sent_text: SentText,
+        *,
+        interval: float = 3.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._bot = bot
         self._render = render
         self._sent_text = sent_text
         self.interval = interval
+        self._monotonic = monotonic
+        self._sleep = sleep
         self._dirty: set[int] = set()
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._last_text: dict[int, str] = {}
@@ -67,19 +77,18 @@ class PostEditor:
         await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
 
     async def _run(self, occurrence_id: int) -> None:
-        loop = asyncio.get_running_loop()
         try:
             tries = 0
             while occurrence_id in self._dirty:
-                wait = self._last_edit.get(occurrence_id, -1e9) + self.interval - loop.time()
+                wait = self._last_edit.get(occurrence_id, -1e9) + self.interval - self._monotonic()
                 if wait > 0:
-                    await asyncio.sleep(wait)
+                    await self._sleep(wait)
                 self._dirty.discard(occurrence_id)
                 done = await self._edit(occurrence_id)
                 if not done and tries < 5:  # the post is not sent yet: try again later
                     tries += 1
                     self._dirty.add(occurrence_id)
-                    self._last_edit[occurrence_id] = loop.time()
+                    self._last_edit[occurrence_id] = self._monotonic()
         finally:
             self._tasks.pop(occurrence_id, None)
 
@@ -94,7 +103,7 @@ class PostEditor:
                 self._last_text[occurrence_id] = plain_text(sent)
         if self._last_text.get(occurrence_id) == plain_text(text):
             return True  # Telegram would say "message is not modified"
-        self._last_edit[occurrence_id] = asyncio.get_running_loop().time()
+        self._last_edit[occurrence_id] = self._monotonic()
         try:
             await self._bot.edit_message_text(
                 text, chat_id=chat_id, message_id=message_id, reply_markup=markup
