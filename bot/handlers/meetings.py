@@ -92,10 +92,10 @@ async def _pick_hub(update: Update, context: BotContext, hub_id: int) -> None:
     assert context.user_data is not None
     text = context.user_data.pop(TYPED, None)
     assert update.callback_query is not None
-    await update.callback_query.answer()
     if not text:
         await stale_button(update)
         return
+    await update.callback_query.answer()
     await _create(update, context, hub_id, text)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import tr
 from tests.e2e.meeting_helpers import TYPED, meeting_hub, with_text
+from tests.e2e.test_hubs import make_hub
 from tests.fakebot import FakeTelegram
 
 
@@ -114,3 +115,22 @@ async def test_bad_input_gets_clear_answers(
     answer = await noa.press_data(noa.last(), "mt:cx:1:s")
     assert answer is not None and answer.show_alert
     assert not (await _bot.services.meetings.occurrence(occurrence.id)).cancelled
+
+
+@pytest.mark.telegram_errors(403)
+async def test_a_facilitator_of_two_hubs_chooses_the_hub(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, _clock, _group, fatima, (noa, _mike) = await meeting_hub(start_bot, telegram)
+    second = await make_hub(telegram, fatima, "Holon kindergartens")
+    await fatima.send(f"/meeting {TYPED}")
+    assert tr("en", "Which hub?") in fatima.last().text
+    await fatima.press(fatima.last(), "Holon kindergartens")
+    assert "Peer observation" in second.last().text
+    meeting = await bot.services.meetings.get(1)
+    assert meeting.hub_name == "Holon kindergartens"
+    assert with_text(noa, "Peer observation") == []  # not a member of that hub
+    # The same button again: the typed meeting is gone, nothing is planned twice.
+    answer = await fatima.press_data(fatima.last(), f"mt:h:{meeting.hub_id}")
+    assert answer is not None and answer.show_alert
+    assert await bot.services.meetings.get(2) is None
