@@ -62,6 +62,12 @@ async def _managed(
     return occurrence
 
 
+async def _ack(update: Update) -> None:
+    """Answer a button press that succeeded (a failed one is answered with an alert)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
 async def _say(update: Update, text: str) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
@@ -144,6 +150,7 @@ async def _move_or_ask(
         [InlineKeyboardButton(button_label("Keep it"), callback_data=callbacks.pack("mt", "keep"))],
     ]
     when = fanout.when_text(to_utc(local, occurrence.meeting.timezone), context.viewer.timezone)
+    await _ack(update)
     await edit_or_reply(
         update,
         fanout.card(occurrence, context.viewer.timezone)
@@ -168,6 +175,7 @@ async def _move(
     except MeetingError as error:
         await _say(update, error.message)
         return
+    await _ack(update)
     await edit_or_reply(
         update,
         fanout.card(
@@ -237,6 +245,7 @@ async def _cancel(
     except MeetingError as error:
         await _say(update, error.message)
         return
+    await _ack(update)
     await edit_or_reply(
         update,
         _("❌ Cancelled. Everyone who hadn't declined is told, and no reminder will go out."),
@@ -264,11 +273,9 @@ async def change_callback(update: Update, context: BotContext, parts: list[str])
         await query.answer()
         await _offer_moves(update, occurrence)
     elif action == "mv" and option in SHIFTS:
-        await query.answer()
         local = datetime.strptime(occurrence.starts_local, "%Y-%m-%d %H:%M") + SHIFTS[option]
         await _move_or_ask(update, context, occurrence, local)
     elif action == "mv" and option and MOVE_TO.fullmatch(option):
-        await query.answer()
         try:
             local = datetime.strptime(option[1:], STAMP)
         except ValueError:
@@ -279,7 +286,6 @@ async def change_callback(update: Update, context: BotContext, parts: list[str])
         await query.answer()
         await _confirm_cancel(update, occurrence)
     elif action == "cx" and option in ("o", "s"):
-        await query.answer()
         await _cancel(update, context, occurrence, option == "s")
     else:
         await stale_button(update)

@@ -114,6 +114,11 @@ async def test_bad_input_gets_clear_answers(
     # A forged button changes nothing.
     answer = await noa.press_data(noa.last(), "mt:cx:1:s")
     assert answer is not None and answer.show_alert
+    answer = await fatima.press_data(fatima.last(), "mt:mv:1:o202601011000")
+    assert answer is not None and answer.show_alert
+    assert answer.text == tr("en", "That time has already passed. Choose a time in the future.")
+    answer = await fatima.press_data(fatima.last(), "mt:mv:1:x202612051000")
+    assert answer is not None and answer.text == tr("en", "This button is no longer valid.")
     assert not (await _bot.services.meetings.occurrence(occurrence.id)).cancelled
 
 
