@@ -54,6 +54,7 @@ from bot.services.broadcasts import KIND as BROADCAST_KIND
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
+from bot.services.meeting_fanout import POST_KIND as MEETING_POST_KIND
 from bot.services.meetings import MeetingService
 from bot.services.prompt_fanout import KIND as PROMPT_KIND
 from bot.services.prompts import PromptService
@@ -169,6 +170,7 @@ def build_services(
         bot,
         default_locale=config.i18n.default_locale,
     )
+    delivery.on_progress(MEETING_POST_KIND, meeting_service.on_post_progress)
     return Services(
         config=config,
         db=db,

@@ -267,6 +267,11 @@ class MeetingService:
             )
         return chat_id, message_id, text, markup
 
+    async def on_post_progress(self, occurrence_ids: set[int]) -> None:
+        """A group post was sent: bring its counts up to date (answers may have come first)."""
+        for occurrence_id in occurrence_ids:
+            self.posts.touch(occurrence_id)
+
     async def _post_sent_text(self, occurrence_id: int) -> str | None:
         return await self._repo.sent_text(f"{fanout.POST_KIND}:{occurrence_id}")
 
