@@ -105,6 +105,14 @@ async def test_bad_input_gets_clear_answers(
     assert tr("he", "Only this hub's facilitators can do that.") in noa.last().text
     await noa.send("/movemeeting 1 2026-12-05 18:00")
     assert tr("he", "Only this hub's facilitators can do that.") in noa.last().text
+    # The facilitator of another hub may not touch it, in private or in their group.
+    dana = telegram.user("Dana", language_code="en")
+    other = await make_hub(telegram, dana, "Haifa mentors")
+    await dana.send("/start")
+    await dana.send("/cancelmeeting 1")
+    assert tr("en", "Only this hub's facilitators can do that.") in dana.last().text
+    await dana.send("/movemeeting 1 2026-12-05 18:00", chat=other)
+    assert tr("en", "That meeting belongs to another hub.") in other.last().text
     await fatima.send("/cancelmeeting 99")
     assert tr("en", "There is no upcoming meeting with that number.") in fatima.last().text
     await fatima.send("/movemeeting 1 2026-12-05 31:00")
