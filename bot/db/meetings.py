@@ -306,6 +306,15 @@ class MeetingRepository:
         )
         return [moment for r in rows if (moment := from_db_time(r[0])) is not None]
 
-    async def sent_text(self, key: str) -> str | None:
-        """The text an outbox row was written with (the group post as first sent)."""
-        return await self._db.fetch_value("SELECT text FROM outbox WHERE key = ?", (key,))
+    async def post_text(self, occurrence_id: int, key: str) -> str | None:
+        """The text the group post shows: as last edited, else as sent (its outbox row)."""
+        return await self._db.fetch_value(
+            """SELECT COALESCE((SELECT group_text FROM meeting_occurrences WHERE id = ?),
+                               (SELECT text FROM outbox WHERE key = ?))""",
+            (occurrence_id, key),
+        )
+
+    async def set_post_text(self, occurrence_id: int, text: str) -> None:
+        await self._db.execute(
+            "UPDATE meeting_occurrences SET group_text = ? WHERE id = ?", (text, occurrence_id)
+        )

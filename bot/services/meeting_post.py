@@ -29,8 +29,10 @@ def plain_text(text: str) -> str:
 
 # (occurrence id) -> (chat id, message id, the post's text now, its keyboard) or None
 Render = Callable[[int], Awaitable[tuple[int, int, str, InlineKeyboardMarkup | None] | None]]
-# (occurrence id) -> the text the post was sent with (the outbox row), or None
+# (occurrence id) -> the text the post shows (as last edited, else as sent), or None
 SentText = Callable[[int], Awaitable[str | None]]
+# (occurrence id, text) -> None: keep the text the post shows now (it outlives a restart)
+Remember = Callable[[int, str], Awaitable[None]]
 
 
 class PostEditor:
@@ -40,6 +42,7 @@ class PostEditor:
         render: Render,
         sent_text: SentText,
         *,
+        remember: Remember | None = None,
         interval: float = 3.0,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -48,6 +51,7 @@ class PostEditor:
         self._render = render
         self._sent_text = sent_text
         self.interval = interval
+        self._remember = remember
         self._monotonic = monotonic
         self._sleep = sleep
         self._dirty: set[int] = set()
@@ -116,5 +120,7 @@ class PostEditor:
             self._dirty.add(occurrence_id)
             return True
         self._last_text[occurrence_id] = plain_text(text)
+        if self._remember is not None:
+            await self._remember(occurrence_id, text)
         self.edits += 1
         return True

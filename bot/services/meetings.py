@@ -65,7 +65,11 @@ class MeetingService:
         self._scheduler = scheduler
         self._default_locale = default_locale
         self.posts = PostEditor(
-            bot, self._post_render, self._post_sent_text, interval=edit_interval
+            bot,
+            self._post_render,
+            self._post_sent_text,
+            remember=self._repo.set_post_text,
+            interval=edit_interval,
         )
         self.reminders = Reminders(self, scheduler)
         scheduler.register(fanout.REMINDER_KIND, self.reminders.fire, grace=REMINDER_GRACE)
@@ -273,7 +277,7 @@ class MeetingService:
             self.posts.touch(occurrence_id)
 
     async def _post_sent_text(self, occurrence_id: int) -> str | None:
-        return await self._repo.sent_text(f"{fanout.POST_KIND}:{occurrence_id}")
+        return await self._repo.post_text(occurrence_id, f"{fanout.POST_KIND}:{occurrence_id}")
 
     # -- moving and cancelling
 

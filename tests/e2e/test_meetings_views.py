@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import tr
-from tests.e2e.meeting_helpers import TYPED, meeting_hub, with_text
+from tests.e2e.meeting_helpers import TYPED, meeting_hub, watch, with_text
 from tests.fakebot import FakeTelegram
 
 
@@ -79,3 +79,26 @@ async def test_meetings_lists_own_answer_and_facilitators_see_who(
     assert tr("en", "{answer}: {names}", answer="Maybe", names="Member0") in view
     assert tr("en", "{answer}: {names}", answer="Can't", names="Member1") in view
     assert fatima.last().button("❌ Cancel it")
+
+
+@pytest.mark.telegram_errors(403)
+async def test_after_a_restart_the_post_is_compared_with_what_it_shows(
+    start_bot: Callable[..., Any],
+    telegram: FakeTelegram,
+    make_config: Callable[..., Any],
+) -> None:
+    bot, clock, group, fatima, (noa, _mike) = await meeting_hub(start_bot, telegram)
+    await fatima.send(f"/meeting {TYPED}")
+    post = with_text(group, "Peer observation")[-1]
+    group.add_member(noa)
+    await noa.press(post, "Going")
+    assert "Going: 1" in post.text
+    await bot.stop()
+    telegram.settle_hooks.remove(bot.services.meetings.posts.idle)
+    again = await start_bot(make_config(), clock=clock)
+    watch(again, telegram)
+    before = len(edits(telegram))
+    await noa.press(post, "Going")  # the same answer: the post already says so
+    assert len(edits(telegram)) == before  # no edit, so no "message is not modified"
+    await noa.press(post, "Maybe")
+    assert "Going: 0 · Maybe: 1" in post.text
