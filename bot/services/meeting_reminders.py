@@ -16,6 +16,7 @@ from bot.db.meetings import MeetingRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.schedules import ScheduleRow
 from bot.services import meeting_fanout as fanout
+from bot.services.meeting_types import OccurrenceView
 from bot.services.scheduling import Scheduler
 
 if TYPE_CHECKING:
@@ -100,3 +101,17 @@ class Reminders:
     async def disarm(self, schedule_ids: list[int]) -> None:
         for schedule_id in schedule_ids:
             await self._scheduler.cancel(schedule_id)
+
+    async def rewrite(self, hub_id: int, upcoming: list[OccurrenceView]) -> int:
+        """Drop and write again the reminders of these occurrences (new offsets); none late."""
+        service = self._service
+        async with service.db.transaction() as conn:
+            dropped = await self.drop(conn, [o.id for o in upcoming])
+            offsets = await service.reminder_offsets(conn, hub_id)
+            added = []
+            for occurrence in upcoming:
+                added += await self.add(conn, hub_id, occurrence.id, occurrence.starts_at, offsets)
+        await self.disarm(dropped)
+        for schedule_id in added:
+            await self._scheduler.arm(schedule_id)
+        return len(added)

@@ -74,6 +74,10 @@ class MeetingService:
         self.reminders = Reminders(self, scheduler)
         scheduler.register(fanout.REMINDER_KIND, self.reminders.fire, grace=REMINDER_GRACE)
 
+    @property
+    def db(self) -> Database:
+        return self._db
+
     def now(self) -> datetime:
         return self._scheduler.clock.now()
 
@@ -335,24 +339,12 @@ class MeetingService:
         return moved
 
     async def offsets_changed(self, hub_id: int) -> int:
-        """The hub's reminder offsets changed: write the reminders of its upcoming meetings again.
+        """The hub's reminder offsets changed: re-write its upcoming meetings' reminders.
 
-        A reminder whose time already passed is not written (nothing goes out late for it).
-        Returns the number of reminder schedules now armed. Register it with the hub settings'
-        ``on_offsets_changed``.
+        Register it with the hub settings' ``on_offsets_changed``; returns the schedules armed.
         """
         upcoming = await self._repo.upcoming([hub_id], self.now(), 10_000)
-        async with self._db.transaction() as conn:
-            dropped = await self.reminders.drop(conn, [o.id for o in upcoming])
-            offsets = await self.reminder_offsets(conn, hub_id)
-            added = []
-            for occurrence in upcoming:
-                added += await self.reminders.add(
-                    conn, hub_id, occurrence.id, occurrence.starts_at, offsets
-                )
-        await self.reminders.disarm(dropped)
-        await self._after_write(added)
-        return len(added)
+        return await self.reminders.rewrite(hub_id, upcoming)
 
     async def cancel(
         self, occurrence_id: int, whole_series: bool = False, *, by: int | None = None
