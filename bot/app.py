@@ -16,6 +16,7 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.db import Database
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.hubs import HubRepository
+from bot.db.meeting_settings import MeetingSettingsRepository
 from bot.db.memberships import MembershipRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.prompts import PromptRepository
@@ -34,6 +35,7 @@ from bot.handlers import (
     hubs,
     hubsettings,
     journal,
+    meeting_settings,
     members,
     onboarding,
     prompt_flow,
@@ -52,6 +54,7 @@ from bot.services.broadcasts import KIND as BROADCAST_KIND
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
+from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.prompt_fanout import KIND as PROMPT_KIND
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
@@ -171,6 +174,7 @@ def build_services(
         prompts=prompt_service,
         reflections=reflection_service,
         quiet=quiet_service,
+        meeting_settings=MeetingSettingsService(MeetingSettingsRepository(db)),
     )
 
 
@@ -223,7 +227,8 @@ def register_handlers(app: Application) -> None:
     group 5     a private reply to a prompt or its nudge: a reflection (it stops the update);
     group 10+   consumers of typed answers to a question the bot asked (they stop the update):
                 10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question,
-                14 the /prompt flow, 15 a hub's prompt settings, 17 quiet hours or a pause;
+                14 the /prompt flow, 15 a hub's prompt settings, 16 a hub's meeting settings,
+                17 quiet hours or a pause, 18 the /meeting flow;
     group 80    a reflection typed after ✍️ Answer, and messages that follow one within its window;
     group 90    the reply to stray private text nobody consumed.
     """
@@ -243,6 +248,7 @@ def register_handlers(app: Application) -> None:
     reflections.register(app)
     journal.register(app)
     quiet.register(app)
+    meeting_settings.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

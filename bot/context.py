@@ -14,6 +14,7 @@ from bot.services.access import AccessService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
+from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
@@ -43,6 +44,7 @@ class Services:
     prompts: PromptService
     reflections: ReflectionService
     quiet: QuietService
+    meeting_settings: MeetingSettingsService
 
 
 class BotData:
