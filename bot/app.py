@@ -17,6 +17,7 @@ from bot.db import Database
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.hubs import HubRepository
 from bot.db.meeting_settings import MeetingSettingsRepository
+from bot.db.meetings import MeetingRepository
 from bot.db.memberships import MembershipRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.prompts import PromptRepository
@@ -36,6 +37,7 @@ from bot.handlers import (
     hubsettings,
     journal,
     meeting_settings,
+    meetings,
     members,
     onboarding,
     prompt_flow,
@@ -55,6 +57,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
 from bot.services.meeting_settings import MeetingSettingsService
+from bot.services.meetings import MeetingService
 from bot.services.prompt_fanout import KIND as PROMPT_KIND
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
@@ -160,6 +163,15 @@ def build_services(
         wake=delivery.wake,
     )
     delivery.on_hold(quiet_service.hold_rows)
+    meeting_service = MeetingService(
+        db,
+        MeetingRepository(db),
+        hub_rows,
+        memberships,
+        scheduler,
+        bot,
+        default_locale=config.i18n.default_locale,
+    )
     return Services(
         config=config,
         db=db,
@@ -175,6 +187,7 @@ def build_services(
         reflections=reflection_service,
         quiet=quiet_service,
         meeting_settings=MeetingSettingsService(MeetingSettingsRepository(db)),
+        meetings=meeting_service,
     )
 
 
@@ -249,6 +262,7 @@ def register_handlers(app: Application) -> None:
     journal.register(app)
     quiet.register(app)
     meeting_settings.register(app)
+    meetings.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 
@@ -270,6 +284,7 @@ async def post_init(app: Application) -> None:
 async def post_stop(app: Application) -> None:
     """Let the delivery batch in flight finish and record its outcomes."""
     services: Services = app.bot_data.services
+    await services.meetings.posts.stop()
     await services.delivery.stop()
 
 

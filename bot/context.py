@@ -15,6 +15,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
 from bot.services.meeting_settings import MeetingSettingsService
+from bot.services.meetings import MeetingService
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
@@ -45,6 +46,7 @@ class Services:
     reflections: ReflectionService
     quiet: QuietService
     meeting_settings: MeetingSettingsService
+    meetings: MeetingService
 
 
 class BotData:
