@@ -36,6 +36,7 @@ from bot.handlers import (
     hubs,
     hubsettings,
     journal,
+    meeting_flow,
     meeting_settings,
     meetings,
     members,
@@ -261,6 +262,7 @@ def register_handlers(app: Application) -> None:
     reflections.register(app)
     journal.register(app)
     quiet.register(app)
+    meeting_flow.register(app)
     meeting_settings.register(app)
     meetings.register(app)
     fallback.register(app)

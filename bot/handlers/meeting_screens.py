@@ -18,13 +18,14 @@ from bot import callbacks, i18n
 from bot.buttons import button_label, hub_in_label
 from bot.db.hubs import HubRow
 from bot.i18n import _, ngettext
+from bot.services.meeting_types import MAX_SERIES
 
 ACTION = "mw"
 DATE_BUTTONS = 14  # quick dates: today (while a slot is left) and the days after
 SLOTS = ("09:00", "10:00", "12:00", "14:00", "16:00", "17:00", "18:00", "19:00", "20:00")
 DURATIONS = (30, 45, 60, 90, 120)  # minutes
 UNTIL_COUNTS = (4, 8, 12)  # quick "until" choices: the date of the 4th, 8th, 12th meeting
-SERIES_DAYS = 365  # a series spans at most a year
+SERIES_DAYS = MAX_SERIES.days  # a series spans at most a year (366 days)
 
 
 @dataclass

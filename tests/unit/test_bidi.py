@@ -60,6 +60,12 @@ SAMPLES: dict[str, object] = {
     "answered": "2",
     "skipped": "1",
     "nudged": "1",
+    "title": "Peer observation",  # meetings (issue 10): the /meeting flow and its settings
+    "place": "https://meet.example.org/peer",
+    "duration": "1h30m",
+    "minutes": 30,
+    "reminders": "1 day, 1 h",
+    "repeats": "Every week until Jan 14, 2027 (7 meetings)",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]*")
