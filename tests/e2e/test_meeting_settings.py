@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.clock import MovableClock
@@ -147,3 +149,42 @@ def test_parse_offsets() -> None:
     assert parse_offsets("2m") is None  # below 5 minutes
     assert parse_offsets("15") is None  # a unit is needed
     assert parse_offsets("1d, 1d") == [1440]
+
+
+async def test_offsets_shape_the_reminders_of_a_new_meeting(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    clock = MovableClock(MONDAY_NOON)  # 12:00 in Chisinau
+    bot = await running(start_bot, make_config, clock)
+    olga, _group, (mihai,) = await hub_with_members(telegram, "en", ("he",))
+    screen = await open_settings(olga, "en")
+    await olga.press(screen, "15 min")
+    await olga.press(screen, "✓ 1 d")
+    await olga.press(screen, "✓ 1 h")
+    assert "Reminders go to members who have not declined: 15 min before the start." in (
+        screen.text
+    )
+    await olga.send("/meeting")
+    await olga.send("Peer observation")
+    await olga.send("2026-11-23")
+    await olga.send("18:00")
+    await olga.send("45m")
+    await olga.send("Room 12")
+    await olga.press(olga.last(), "Once")
+    assert "Reminders: 15 min before (see /hubsettings)." in olga.last().text
+    await olga.press(olga.last(), "✅ Confirm")
+
+    def reminders() -> list[str]:
+        return [m.text for m in mihai.inbox() if "⏰" in m.text]
+
+    for moment, expected in (
+        (datetime(2026, 11, 23, 15, 0, tzinfo=UTC), 0),  # an hour before: no reminder now
+        (datetime(2026, 11, 23, 15, 45, tzinfo=UTC), 1),
+        (datetime(2026, 11, 23, 15, 50, tzinfo=UTC), 1),
+    ):
+        clock.set(moment)
+        await bot.services.scheduler.run_due()
+        bot.services.delivery.wake()
+        await telegram.settle()
+        assert len(reminders()) == expected, moment
+    assert "Peer observation" in reminders()[0]
