@@ -17,6 +17,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks, i18n
 from bot.buttons import button_label, hub_in_label
 from bot.db.hubs import HubRow
+from bot.handlers.meeting_words import (
+    day_label,
+    duration_label,
+    duration_words,
+    long_day,
+    reminders_words,
+)
 from bot.i18n import _, ngettext
 from bot.services.meeting_types import MAX_SERIES
 
@@ -102,39 +109,6 @@ def _locale_rows(rows: list[list[InlineKeyboardButton]]) -> list[list[InlineKeyb
     return rows
 
 
-def accepted_forms() -> str:
-    return _(
-        "Write it like this:\n/meeting 2026-12-03 18:00 90m <i>title</i> | <i>place or link</i>"
-    )
-
-
-def duration_words(minutes: int) -> str:
-    """A duration in words: '1 h 30 min', '45 min', '2 h'."""
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return _("{hours} h {minutes} min", hours=hours, minutes=rest)
-    if hours:
-        return _("{hours} h", hours=hours)
-    return _("{minutes} min", minutes=rest)
-
-
-def _duration_label(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return button_label("{hours} h {minutes} min", hours=hours, minutes=rest)
-    if hours:
-        return button_label("{hours} h", hours=hours)
-    return button_label("{minutes} min", minutes=rest)
-
-
-def day_label(day: date) -> str:
-    return format_date(day, "EEE d MMM", locale=i18n.current_locale())
-
-
-def long_day(day: date) -> str:
-    return format_date(day, "full", locale=i18n.current_locale())
-
-
 def repeat_words(draft: Draft) -> str:
     if not draft.repeat_weeks:
         return _("Once")
@@ -156,81 +130,10 @@ def repeat_words(draft: Draft) -> str:
     )
 
 
-# -- what was wrong with a typed answer or a press
-
-
-def title_problem(length: int, limit: int) -> str:
-    if not length:
-        return _("The title is empty. Type a short title, e.g. Peer observation.")
+def accepted_forms() -> str:
     return _(
-        "The title has {length} characters; the limit is {limit}. Please shorten it.",
-        length=length,
-        limit=limit,
+        "Write it like this:\n/meeting 2026-12-03 18:00 90m <i>title</i> | <i>place or link</i>"
     )
-
-
-def place_too_long(length: int, limit: int) -> str:
-    return _(
-        "The place has {length} characters; the limit is {limit}. Please shorten it.",
-        length=length,
-        limit=limit,
-    )
-
-
-def link_problem() -> str:
-    return _(
-        "Only web links work here: they start with https:// or http://. Or type the place in words."
-    )
-
-
-def date_unreadable(typed: str, example: date) -> str:
-    return _(
-        "I couldn't read the date “{date}”. Write it as year-month-day, e.g. {example}.",
-        date=typed.strip()[:40],
-        example=example.isoformat(),
-    )
-
-
-def date_passed(day: date) -> str:
-    return _("{date} has already passed. Choose today or a later date.", date=day.isoformat())
-
-
-def date_too_far() -> str:
-    return _("That date is more than a year away. Choose a date within a year.")
-
-
-def time_unreadable(typed: str) -> str:
-    return _(
-        "“{time}” is not a time of day. Use the 24-hour clock, from 00:00 to 23:59.",
-        time=typed.strip()[:40],
-    )
-
-
-def time_passed(at: str, timezone: str) -> str:
-    return _(
-        "{time} on that day has already passed ({timezone}). Choose a later time.",
-        time=at,
-        timezone=timezone,
-    )
-
-
-def duration_problem(typed: str) -> str:
-    return _(
-        "“{duration}” is not a duration I can use. Type it like 45m, 1h or 1h30m: more than "
-        "0 and at most 24 hours.",
-        duration=typed.strip()[:40],
-    )
-
-
-def until_before(start: date) -> str:
-    return _(
-        "The series cannot end before its first meeting ({date}). Choose a later date.",
-        date=start.isoformat(),
-    )
-
-
-def until_too_far() -> str:
-    return _("A series can run for a year at most. Choose an earlier last date.")
 
 
 # -- the steps
@@ -296,7 +199,7 @@ def time_screen(
 def duration_screen(draft: Draft, note: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
     lines = [note] if note else []
     lines.append(_("<b>How long is it?</b> Choose one, or type it like 1h30m or 75m."))
-    buttons = [_button(_duration_label(m), draft, "m", m) for m in DURATIONS]
+    buttons = [_button(duration_label(m), draft, "m", m) for m in DURATIONS]
     rows = _locale_rows(_rows(buttons, 3))
     rows.append(_nav(draft, "time"))
     return "\n\n".join(lines), InlineKeyboardMarkup(rows)
@@ -363,24 +266,6 @@ def until_screen(
     rows = _locale_rows(_rows(buttons, 3))
     rows.append(_nav(draft, "rep"))
     return "\n\n".join(lines), InlineKeyboardMarkup(rows)
-
-
-def reminders_words(offsets: list[int]) -> str:
-    if not offsets:
-        return _("Reminders: none (see /hubsettings).")
-    return _(
-        "Reminders: {reminders} before (see /hubsettings).",
-        reminders=", ".join(offset_words(m) for m in offsets),
-    )
-
-
-def offset_words(minutes: int) -> str:
-    """An offset before a meeting in words: '1 week', '1 day', '3 h', '15 min'."""
-    if minutes % 10080 == 0:
-        return ngettext("{count} week", "{count} weeks", minutes // 10080)
-    if minutes % 1440 == 0:
-        return ngettext("{count} day", "{count} days", minutes // 1440)
-    return duration_words(minutes)
 
 
 def preview_screen(

@@ -22,7 +22,7 @@ from bot.buttons import button_label
 from bot.context import AWAITING, BotContext
 from bot.db.hubs import HubRow
 from bot.handlers.common import edit_or_reply, hub_from_callback, refuse, reply, stale_button
-from bot.handlers.meeting_screens import offset_words
+from bot.handlers.meeting_words import offset_words
 from bot.i18n import _
 from bot.services.meeting_settings import MAX_OFFSET, MAX_OFFSETS, MIN_OFFSET, OFFSET_CHOICES
 

@@ -16,14 +16,20 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import AWAITING, BotContext
 from bot.db.hubs import HubRow
 from bot.handlers import meeting_screens as screens
+from bot.handlers import meeting_words as words
 from bot.handlers.common import edit_or_reply, reply
 from bot.handlers.meeting_screens import Draft
+from bot.handlers.meeting_words import (
+    packed_date,
+    parse_date,
+    parse_duration,
+    place_problem,
+    title_problem,
+)
 from bot.services.meeting_types import (
-    MAX_DURATION,
     MAX_PLACE,
     MAX_TITLE,
     MeetingError,
-    check_place,
 )
 from bot.services.prompt_rules import parse_time
 
@@ -45,55 +51,6 @@ def end_flow(context: BotContext) -> None:
     stop_awaiting(context)
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
-
-
-def parse_date(text: str) -> date | None:
-    """'2026-12-03' → a date; None for anything else, 2026-02-30 included."""
-    match = _DATE.fullmatch(text.strip())
-    if match is None:
-        return None
-    try:
-        return date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
-
-
-def parse_duration(text: str) -> int | None:
-    """Minutes of '1h30m', '1h 30min', '75m', '75', '1:30', '2h'; None if unreadable or out of
-    range (0, or over 24 hours)."""
-    word = text.strip().lower().replace(" ", "")
-    clock = _HOURS_MINUTES.fullmatch(word)
-    if clock is not None:
-        minutes = int(clock.group(1)) * 60 + int(clock.group(2))
-    else:
-        match = _DURATION.fullmatch(word)
-        if match is None or not any(match.groups()):
-            return None
-        minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
-    if minutes <= 0 or timedelta(minutes=minutes) > MAX_DURATION:
-        return None
-    return minutes
-
-
-def title_problem(text: str) -> str | None:
-    length = len(text.strip())
-    if not length or length > MAX_TITLE:
-        return screens.title_problem(length, MAX_TITLE)
-    return None
-
-
-def place_problem(text: str) -> str | None:
-    """Why a typed place or link cannot be used: too long, or a link that is not http(s)."""
-    try:
-        check_place(text)
-    except MeetingError as exc:
-        return exc.message
-    return None
-
-
-def packed_date(arg: str) -> date | None:
-    """A date packed in callback data as YYYYMMDD."""
-    return parse_date(f"{arg[:4]}-{arg[4:6]}-{arg[6:]}") if re.fullmatch(r"\d{8}", arg) else None
 
 
 @dataclass
@@ -152,30 +109,30 @@ class Flow:
     def date_problem(self, day: date | None, typed: str) -> str | None:
         today = self.today()
         if day is None:
-            return screens.date_unreadable(typed, today + timedelta(days=7))
+            return words.date_unreadable(typed, today + timedelta(days=7))
         if day < today:
-            return screens.date_passed(day)
+            return words.date_passed(day)
         if day > today + timedelta(days=screens.SERIES_DAYS):
-            return screens.date_too_far()
+            return words.date_too_far()
         return None
 
     def time_problem(self, at: str | None, typed: str) -> str | None:
         if at is None:
-            return screens.time_unreadable(typed)
+            return words.time_unreadable(typed)
         day = self.draft.day
         if day is not None and self.at(day, at) <= self.now():
-            return screens.time_passed(at, self.hub.timezone)
+            return words.time_passed(at, self.hub.timezone)
         return None
 
     def until_problem(self, until: date | None, typed: str) -> str | None:
         first = self.draft.day
         assert first is not None
         if until is None:
-            return screens.date_unreadable(typed, first + timedelta(weeks=8))
+            return words.date_unreadable(typed, first + timedelta(weeks=8))
         if until < first:
-            return screens.until_before(first)
+            return words.until_before(first)
         if until > first + timedelta(days=screens.SERIES_DAYS):
-            return screens.until_too_far()
+            return words.until_too_far()
         return None
 
     # -- the screens
@@ -230,19 +187,23 @@ class Flow:
         reader = self.context.viewer.timezone
         await self.show(screens.preview_screen(self.draft, self.hub, start, reader, offsets, note))
 
-    async def after(self, step: str) -> None:
-        """The next step after ``step``, or the preview when the draft is complete again."""
-        if self.draft.complete:
-            await self.show_preview()
-            return
-        following = {
-            "title": self.show_date,
-            "date": self.show_time,
-            "time": self.show_duration,
-            "duration": self.show_place,
-            "place": self.show_repeat,
-        }
-        await following[step]()
+    async def after(self, _step: str) -> None:
+        """The first step still missing after ``_step``; the preview once none is."""
+        draft = self.draft
+        missing = (
+            (draft.title is None, self.show_title),
+            (draft.day is None, self.show_date),
+            (draft.at is None, self.show_time),
+            (draft.minutes is None, self.show_duration),
+            (draft.place is None, self.show_place),
+            (draft.repeat_weeks is None, self.show_repeat),
+            (bool(draft.repeat_weeks) and draft.until is None, self.show_until),
+        )
+        for empty, show in missing:
+            if empty:
+                await show()
+                return
+        await self.show_preview()
 
     # -- button presses: each returns False when the press makes no sense in this draft
 
@@ -414,7 +375,7 @@ class Flow:
         elif step == "duration":
             minutes = parse_duration(typed)
             if minutes is None:
-                await self.show_duration(screens.duration_problem(typed))
+                await self.show_duration(words.duration_problem(typed))
                 return
             draft.minutes = minutes
             await self.after("duration")

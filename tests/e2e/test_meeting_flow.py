@@ -8,7 +8,8 @@ import pytest
 
 from bot.clock import MovableClock
 from bot.handlers import meeting_screens as screens
-from bot.handlers.meeting_steps import parse_duration, place_problem
+from bot.handlers import meeting_words as words
+from bot.handlers.meeting_words import parse_duration, place_problem
 from bot.i18n import BIDI_MARKS, use_locale
 from tests.conftest import ADMIN_ID, RunningBot, tr
 from tests.e2e.test_hubs import make_hub
@@ -31,12 +32,12 @@ def flow_of(message: Msg) -> int:
 
 def day_button(locale: str, day: date) -> str:
     with use_locale(locale):
-        return screens.day_label(day)
+        return words.day_label(day)
 
 
 def duration_button(locale: str, minutes: int) -> str:
     with use_locale(locale):
-        return screens._duration_label(minutes)
+        return words.duration_label(minutes)
 
 
 def until_button(locale: str, day: date) -> str:
@@ -94,7 +95,7 @@ async def test_whole_flow_by_buttons_announces_to_members(
     assert tr(locale, "Title: {title}", title="Peer observation") in screen.text
     assert tr(locale, "Where: {place}", place="https://meet.example.org/peer") in screen.text
     with use_locale(locale):
-        assert screens.duration_words(90) in screen.text
+        assert words.duration_words(90) in screen.text
         assert screens.repeat_words(screens.Draft(0, repeat_weeks=0)) in screen.text
     assert announcements(mihai, "Peer observation") == []
 
@@ -140,7 +141,7 @@ async def test_typed_weekly_series(
     with use_locale(locale):
         draft = screens.Draft(0, day=date(2026, 12, 3), repeat_weeks=1, until=date(2027, 1, 14))
         assert screens.repeat_words(draft) in preview.text
-        assert screens.duration_words(75) in preview.text
+        assert words.duration_words(75) in preview.text
     assert draft.occurrences() == 7
     assert tr(locale, "Title: {title}", title="Lesson study") in preview.text
     assert "Europe/London" in preview.text and ZONE in preview.text
@@ -248,7 +249,7 @@ async def test_every_bad_typed_answer_is_refused_clearly(
             shown = olga.last().text
             if message is None:
                 with use_locale(locale):
-                    expected = screens.duration_problem(typed)
+                    expected = words.duration_problem(typed)
                 assert expected.replace("<b>", "").replace("</b>", "") in shown
                 continue
             values = dict(params)
