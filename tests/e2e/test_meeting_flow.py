@@ -417,3 +417,48 @@ def test_parsers() -> None:
     assert place_problem("javascript:alert(1)") is not None
     assert place_problem("tg://resolve?domain=x") is not None
     assert BIDI_MARKS
+
+
+async def test_going_back_to_change_the_date_keeps_what_still_fits(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    bot = await running(start_bot, make_config, MovableClock(MONDAY_NOON))
+    olga, _group, _members = await hub_with_members(telegram, "he", ("ru",))
+    await olga.send("/meeting")
+    await olga.send("Mentoring circle")
+    await olga.send("2026-11-26")
+    await olga.send("17:00")
+    await olga.send("2h")
+    await olga.send("https://meet.example.org/circle")
+    screen = olga.last()
+    await olga.press(screen, label("he", "Every week"))
+    await olga.send("2026-12-10")  # three meetings
+    screen = olga.last()
+    assert tr("he", "<b>Preview of the meeting</b>") in screen.text
+    # Back to the place (past the last date and the repeats): Keep it returns to the preview.
+    for _step in range(3):
+        await olga.press(screen, label("he", "◀ Back"))
+    assert "https://meet.example.org/circle" in screen.text
+    await olga.press(screen, label("he", "Keep it ▶"))
+    assert tr("he", "<b>Preview of the meeting</b>") in screen.text
+    # A later first date than the series' last one: the time, then the last date are asked.
+    await olga.press(screen, label("he", "◀ Back"))  # until
+    await olga.press(screen, label("he", "◀ Back"))  # repeats
+    await olga.press(screen, label("he", "◀ Back"))  # place
+    await olga.press(screen, label("he", "◀ Back"))  # duration
+    await olga.press(screen, label("he", "◀ Back"))  # time
+    await olga.press(screen, label("he", "◀ Back"))  # date
+    await olga.send("2026-12-17")
+    screen = olga.last()
+    await olga.press(screen, "18:00")
+    assert "Until when?" in screen.text  # 10 Dec is before the new first meeting: asked again
+    await olga.send("2026-12-31")
+    screen = olga.last()
+    with use_locale("he"):
+        draft = screens.Draft(0, day=date(2026, 12, 17), repeat_weeks=1, until=date(2026, 12, 31))
+        assert screens.repeat_words(draft) in screen.text
+        assert words.duration_words(120) in screen.text
+    await olga.press(screen, label("he", "✅ Confirm"))
+    row = await bot.services.db.fetch_one("SELECT id, duration_minutes FROM meetings")
+    assert row[1] == 120
+    assert len(await bot.services.meetings.occurrences(row[0])) == 3
