@@ -60,11 +60,20 @@ SAMPLES: dict[str, object] = {
     "answered": "2",
     "skipped": "1",
     "nudged": "1",
-    "title": "Peer observation",  # meetings (issue 10): the /meeting flow and its settings
-    "place": "https://meet.example.org/peer",
-    "duration": "1h30m",
+    "answer": "Going",
+    "duration": "1 h 30 min",
+    "link": "https://meet.example.org/abc",
+    "maybe": 2,
     "minutes": 30,
-    "reminders": "1 day, 1 h",
+    "names": "Alice Smith, Bob Lee",
+    "no": 1,
+    "n": 2,
+    "place": "Room 12, Holon",
+    "ref": "#12",
+    "title": "Peer observation",
+    "value": "2026-02-30",
+    "yes": 5,
+    "reminders": "1 day, 1 h",  # the /meeting flow and the meeting settings
     "repeats": "Every week until Jan 14, 2027 (7 meetings)",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
