@@ -462,3 +462,29 @@ async def test_going_back_to_change_the_date_keeps_what_still_fits(
     row = await bot.services.db.fetch_one("SELECT id, duration_minutes FROM meetings")
     assert row[1] == 120
     assert len(await bot.services.meetings.occurrences(row[0])) == 3
+
+
+async def test_in_a_group_and_after_a_bad_typed_meeting(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    await running(start_bot, make_config, MovableClock(MONDAY_NOON))
+    olga, group, _members = await hub_with_members(telegram, "ar", ("ru",))
+    await olga.send("/meeting", chat=group)
+    assert (
+        tr("ar", "To be guided step by step with buttons, send /meeting to me privately.")
+        in group.last().text
+    )
+    # A typed meeting with an impossible date: the flow opens, saying what was wrong.
+    await olga.send("/meeting 2026-02-30 18:00 90m Peer observation | Room 12")
+    screen = olga.last()
+    assert "2026-02-30" in screen.text
+    assert tr("ar", "<b>New meeting for {hub}</b>", hub=HUB) in screen.text
+    await olga.send("Peer observation")
+    assert (
+        tr(
+            "ar",
+            "<b>On which date?</b> Choose one, or type it as year-month-day, e.g. {example}.",
+            example="2026-11-30",
+        )
+        in olga.last().text
+    )
