@@ -23,6 +23,7 @@ from bot.handlers.meeting_words import (
     duration_words,
     long_day,
     reminders_words,
+    when_words,
 )
 from bot.i18n import _, ngettext
 from bot.services.meeting_types import MAX_SERIES
@@ -284,7 +285,7 @@ def preview_screen(
         _("Hub: {hub}", hub=hub.name),
         _(
             "When: {when} ({timezone})",
-            when=i18n.format_datetime(start, hub.timezone, "full"),
+            when=when_words(start, hub.timezone),
             timezone=hub.timezone,
         ),
     ]
@@ -292,7 +293,7 @@ def preview_screen(
         lines.append(
             _(
                 "Your time: {when} ({timezone})",
-                when=i18n.format_datetime(start, reader_zone, "short"),
+                when=when_words(start, reader_zone),
                 timezone=reader_zone,
             )
         )
@@ -316,7 +317,7 @@ def created_text(title: str, start: datetime, reader_zone: str, count: int) -> s
         _("Saved. The meeting “{title}” is announced.", title=title),
         _(
             "First time: {when} ({timezone})",
-            when=i18n.format_datetime(start, reader_zone, "short"),
+            when=when_words(start, reader_zone),
             timezone=reader_zone,
         ),
     ]

@@ -7,7 +7,7 @@ settings under /hubsettings use the same words for reminder offsets.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
 
@@ -58,12 +58,25 @@ def reminders_words(offsets: list[int]) -> str:
 
 
 def offset_words(minutes: int) -> str:
-    """An offset before a meeting in words: '1 week', '1 day', '3 h', '15 min'."""
+    """An offset before a meeting in words: '1 week', '1 day', '3 hours', '15 minutes'."""
     if minutes % 10080 == 0:
         return ngettext("{count} week", "{count} weeks", minutes // 10080)
     if minutes % 1440 == 0:
         return ngettext("{count} day", "{count} days", minutes // 1440)
+    if minutes % 60 == 0:
+        return ngettext("{count} hour", "{count} hours", minutes // 60)
+    if minutes < 60:
+        return ngettext("{count} minute", "{count} minutes", minutes)
     return duration_words(minutes)
+
+
+def when_words(start: datetime, zone: str) -> str:
+    """A start as the reader reads it in ``zone``: 'Thursday, December 3, 2026, 18:30'."""
+    return _(
+        "{day}, {time}",
+        day=i18n.format_date(start, zone, "full"),
+        time=i18n.format_time(start, zone, "short"),
+    )
 
 
 # -- what was wrong with a typed answer or a press

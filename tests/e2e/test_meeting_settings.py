@@ -161,7 +161,7 @@ async def test_offsets_shape_the_reminders_of_a_new_meeting(
     await olga.press(screen, "15 min")
     await olga.press(screen, "✓ 1 d")
     await olga.press(screen, "✓ 1 h")
-    assert "Reminders go to members who have not declined: 15 min before the start." in (
+    assert "Reminders go to members who have not declined: 15 minutes before the start." in (
         screen.text
     )
     await olga.send("/meeting")
@@ -171,7 +171,7 @@ async def test_offsets_shape_the_reminders_of_a_new_meeting(
     await olga.send("45m")
     await olga.send("Room 12")
     await olga.press(olga.last(), "Once")
-    assert "Reminders: 15 min before (see /hubsettings)." in olga.last().text
+    assert "Reminders: 15 minutes before (see /hubsettings)." in olga.last().text
     await olga.press(olga.last(), "✅ Confirm")
 
     def reminders() -> list[str]:
