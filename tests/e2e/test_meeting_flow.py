@@ -380,9 +380,21 @@ async def test_several_hubs_and_a_network_admin(
     bot = await running(start_bot, make_config, MovableClock(MONDAY_NOON))
     olga, _group, _members = await hub_with_members(telegram, "en", ("en",))
     await make_hub(telegram, olga, "Balti mentors")
+    petru = telegram.user("Petru", language_code="en")
+    await make_hub(telegram, petru, "Orhei mentors")
+    rows = await bot.services.db.fetch_all("SELECT id FROM hubs WHERE name = 'Orhei mentors'")
     await olga.send("/meeting")
     screen = olga.last()
     assert "Which hub is the meeting for?" in screen.text
+    assert "Orhei mentors" not in str(screen.buttons)
+    # A forged press for a hub she does not run: refused, and the flow ends.
+    answer = await olga.press_data(screen, f"mw:{flow_of(screen)}:hub:{rows[0][0]}")
+    assert answer is not None and answer.show_alert
+    assert answer.text == tr("en", "Only this hub's facilitators can do that.")
+    answer = await olga.press(screen, "Balti mentors")
+    assert answer is not None and answer.text == tr("en", "This button is no longer valid.")
+    await olga.send("/meeting")
+    screen = olga.last()
     await olga.press(screen, "Balti mentors")
     assert "New meeting for Balti mentors" in screen.text
     await olga.press(screen, label("en", "◀ Back"))  # choose again
