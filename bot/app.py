@@ -16,6 +16,7 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.db import Database
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.hubs import HubRepository
+from bot.db.meeting_settings import MeetingSettingsRepository
 from bot.db.meetings import MeetingRepository
 from bot.db.memberships import MembershipRepository
 from bot.db.outbox import OutboxRepository
@@ -35,6 +36,8 @@ from bot.handlers import (
     hubs,
     hubsettings,
     journal,
+    meeting_flow,
+    meeting_settings,
     meetings,
     members,
     onboarding,
@@ -55,6 +58,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
 from bot.services.meeting_fanout import POST_KIND as MEETING_POST_KIND
+from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.meetings import MeetingService
 from bot.services.prompt_fanout import KIND as PROMPT_KIND
 from bot.services.prompts import PromptService
@@ -172,6 +176,9 @@ def build_services(
         default_locale=config.i18n.default_locale,
     )
     delivery.on_progress(MEETING_POST_KIND, meeting_service.on_post_progress)
+    meeting_settings = MeetingSettingsService(MeetingSettingsRepository(db))
+    # New reminder offsets re-write the reminders of the hub's upcoming meetings.
+    meeting_settings.on_offsets_changed(meeting_service.offsets_changed)
     return Services(
         config=config,
         db=db,
@@ -186,6 +193,7 @@ def build_services(
         prompts=prompt_service,
         reflections=reflection_service,
         quiet=quiet_service,
+        meeting_settings=meeting_settings,
         meetings=meeting_service,
     )
 
@@ -239,7 +247,8 @@ def register_handlers(app: Application) -> None:
     group 5     a private reply to a prompt or its nudge: a reflection (it stops the update);
     group 10+   consumers of typed answers to a question the bot asked (they stop the update):
                 10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question,
-                14 the /prompt flow, 15 a hub's prompt settings, 17 quiet hours or a pause;
+                14 the /prompt flow, 15 a hub's prompt settings, 16 a hub's meeting settings,
+                17 quiet hours or a pause, 18 the /meeting flow;
     group 80    a reflection typed after ✍️ Answer, and messages that follow one within its window;
     group 90    the reply to stray private text nobody consumed.
     """
@@ -259,6 +268,8 @@ def register_handlers(app: Application) -> None:
     reflections.register(app)
     journal.register(app)
     quiet.register(app)
+    meeting_flow.register(app)
+    meeting_settings.register(app)
     meetings.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)

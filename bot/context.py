@@ -14,6 +14,7 @@ from bot.services.access import AccessService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
+from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.meetings import MeetingService
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
@@ -44,6 +45,7 @@ class Services:
     prompts: PromptService
     reflections: ReflectionService
     quiet: QuietService
+    meeting_settings: MeetingSettingsService
     meetings: MeetingService
 
 

@@ -73,6 +73,11 @@ def _buttons(hub: HubRow) -> InlineKeyboardMarkup:
                     button_label("💭 Prompts…"), callback_data=callbacks.pack("ps", hub.id, "show")
                 )
             ],
+            [  # the meeting settings live in handlers/meeting_settings.py
+                InlineKeyboardButton(
+                    button_label("📅 Meetings…"), callback_data=callbacks.pack("ms", hub.id, "show")
+                )
+            ],
         ]
     )
 

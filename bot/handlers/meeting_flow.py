@@ -1,21 +1,181 @@
 """The guided /meeting flow: hub, title, date, time, duration, place, repeats, preview.
 
-A placeholder until the flow lands: ``start_flow`` is what /meeting calls without arguments.
+``start_flow`` is what /meeting calls without arguments, or with what was wrong with a typed
+meeting. The draft lives in ``user_data`` (see ``meeting_screens.Draft``); every button press
+and every typed answer re-checks that the person still runs the hub, then
+``meeting_steps.Flow`` acts.
 """
 
 from __future__ import annotations
 
-from telegram import Update
+import time
+from collections.abc import Awaitable, Callable
 
-from bot.context import BotContext
-from bot.handlers.common import reply
+from telegram import Chat, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks
+from bot.context import AWAITING, BotContext
+from bot.db.hubs import HubRow
+from bot.handlers import meeting_screens as screens
+from bot.handlers.common import edit_or_reply, group_hub, refuse, reply, stale_button
+from bot.handlers.meeting_screens import Draft
+from bot.handlers.meeting_steps import AWAIT, DRAFT, Flow, end_flow, stop_awaiting
 from bot.i18n import _
+
+FLOWS = "meeting-flows"  # user_data: how many flows this person has started (numbers them)
+INPUT_GROUP = 18
+ACTION = "meeting"  # what refusals are logged as
 
 
 async def start_flow(update: Update, context: BotContext, problem: str | None = None) -> None:
     """Open the guided flow; ``problem`` says what was wrong with a typed meeting, if any."""
-    lines = [problem] if problem else []
-    lines.append(
-        _("Write it like this:\n/meeting 2026-12-03 18:00 90m <i>title</i> | <i>place or link</i>")
+    chat = update.effective_chat
+    assert chat is not None
+    intro = [problem, screens.accepted_forms()] if problem else []
+    if chat.type != Chat.PRIVATE or context.user_data is None:
+        if await group_hub(update, context, ACTION) is None:
+            return
+        lines = intro or [screens.accepted_forms()]
+        lines.append(_("To be guided step by step with buttons, send /meeting to me privately."))
+        await reply(update, "\n\n".join(lines))
+        return
+    hubs = await context.services.access.facilitated_hubs(context.viewer.id)
+    if not hubs:
+        await refuse(update, context, ACTION, None)
+        return
+    # Numbered from a per-start-up base, so that buttons from before a restart stay stale.
+    number = int(context.user_data.get(FLOWS, 0) or time.time_ns() // 1000 % 10**9) + 1
+    context.user_data[FLOWS] = number
+    draft = Draft(number, several_hubs=len(hubs) > 1)
+    context.user_data[DRAFT] = draft
+    if len(hubs) == 1:
+        draft.hub_id = hubs[0].id
+        await Flow(update, context, draft, hubs[0]).show_title(intro)
+        return
+    stop_awaiting(context)
+    text, markup = screens.hub_screen(draft, hubs)
+    await reply(update, "\n\n".join([*intro, text]), markup)
+
+
+def _draft(context: BotContext, number: int) -> Draft | None:
+    draft = context.user_data.get(DRAFT) if context.user_data is not None else None
+    return draft if isinstance(draft, Draft) and draft.flow == number else None
+
+
+async def _hub(update: Update, context: BotContext, hub_id: int) -> HubRow | None:
+    """The hub, if the person may still run it; otherwise None after saying why."""
+    hub = await context.services.hubs.get(hub_id)
+    if hub is None:
+        end_flow(context)
+        if update.callback_query is not None:
+            await stale_button(update)
+        else:
+            await reply(update, _("That hub no longer exists."))
+        return None
+    if not await context.services.access.can_facilitate(hub.id, context.viewer.id):
+        end_flow(context)
+        await refuse(update, context, ACTION, hub.id)
+        return None
+    return hub
+
+
+# (action, has an argument) -> what the press does
+_PRESSES: dict[tuple[str, bool], Callable[[Flow, str], Awaitable[bool]]] = {
+    ("k", True): Flow.on_keep,
+    ("d", True): Flow.on_date,
+    ("t", True): Flow.on_time,
+    ("m", True): Flow.on_duration,
+    ("p", True): Flow.on_skip_place,
+    ("r", True): Flow.on_repeat,
+    ("u", True): Flow.on_until,
+    ("ok", False): Flow.on_confirm,
+}
+_BACK = ("title", "date", "time", "dur", "place", "rep", "until")
+
+
+async def _choose_hub_again(update: Update, context: BotContext, draft: Draft) -> None:
+    hubs = await context.services.access.facilitated_hubs(context.viewer.id)
+    if not hubs:
+        end_flow(context)
+        await refuse(update, context, ACTION, None)
+        return
+    stop_awaiting(context)
+    draft.hub_id = None
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await edit_or_reply(update, *screens.hub_screen(draft, hubs))
+
+
+async def flow_callback(update: Update, context: BotContext) -> None:
+    """``mw:<flow>:<action>[:<arg>]``: one step of the flow, for the flow still open."""
+    query = update.callback_query
+    assert query is not None
+    parsed = callbacks.unpack(query.data, screens.ACTION, int, str) or callbacks.unpack(
+        query.data, screens.ACTION, int, str, str
     )
-    await reply(update, "\n\n".join(lines))
+    draft = _draft(context, parsed[0]) if parsed else None
+    if parsed is None or draft is None:
+        await stale_button(update)
+        return
+    action, arg = parsed[1], parsed[2] if len(parsed) == 3 else ""
+    if action == "no" and not arg:
+        end_flow(context)
+        await query.answer()
+        await edit_or_reply(update, _("Cancelled. No meeting was made."))
+        return
+    if action == "hub" and arg.isdigit() and draft.hub_id is None:
+        hub = await _hub(update, context, int(arg))
+        if hub is not None:
+            draft.hub_id = hub.id
+            await Flow(update, context, draft, hub).show_title()
+        return
+    if action == "hubs" and not arg and draft.several_hubs and draft.hub_id is not None:
+        await _choose_hub_again(update, context, draft)
+        return
+    if draft.hub_id is None:
+        await stale_button(update)
+        return
+    if action in _BACK and not arg:
+        hub = await _hub(update, context, draft.hub_id)
+        if hub is not None and not await Flow(update, context, draft, hub).on_back(action):
+            await stale_button(update)
+        return
+    press = _PRESSES.get((action, bool(arg)))
+    if press is None:
+        await stale_button(update)
+        return
+    hub = await _hub(update, context, draft.hub_id)
+    if hub is not None and not await press(Flow(update, context, draft, hub), arg):
+        await stale_button(update)
+
+
+async def flow_input(update: Update, context: BotContext) -> None:
+    """The title, a date, a time, a duration, a place or a last date typed while asked for."""
+    awaiting = context.user_data.get(AWAITING) if context.user_data is not None else None
+    if not (isinstance(awaiting, tuple) and len(awaiting) == 3 and awaiting[0] == AWAIT):
+        return
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    draft = _draft(context, awaiting[1])
+    if draft is None or draft.hub_id is None:
+        stop_awaiting(context)
+        return
+    hub = await _hub(update, context, draft.hub_id)
+    if hub is not None:
+        await Flow(update, context, draft, hub).on_typed(awaiting[2], message.text)
+    raise ApplicationHandlerStop
+
+
+def register(app: Application) -> None:
+    app.add_handler(CallbackQueryHandler(flow_callback, pattern=callbacks.pattern(screens.ACTION)))
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, flow_input),
+        group=INPUT_GROUP,
+    )

@@ -73,6 +73,8 @@ SAMPLES: dict[str, object] = {
     "title": "Peer observation",
     "value": "2026-02-30",
     "yes": 5,
+    "reminders": "1 day, 1 h",  # the /meeting flow and the meeting settings
+    "repeats": "Every week until Jan 14, 2027 (7 meetings)",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]*")
