@@ -16,6 +16,7 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.db import Database
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.hubs import HubRepository
+from bot.db.meetings import MeetingRepository
 from bot.db.memberships import MembershipRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.prompts import PromptRepository
@@ -34,6 +35,7 @@ from bot.handlers import (
     hubs,
     hubsettings,
     journal,
+    meetings,
     members,
     onboarding,
     prompt_flow,
@@ -52,6 +54,7 @@ from bot.services.broadcasts import KIND as BROADCAST_KIND
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
+from bot.services.meetings import MeetingService
 from bot.services.prompt_fanout import KIND as PROMPT_KIND
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
@@ -157,6 +160,15 @@ def build_services(
         wake=delivery.wake,
     )
     delivery.on_hold(quiet_service.hold_rows)
+    meeting_service = MeetingService(
+        db,
+        MeetingRepository(db),
+        hub_rows,
+        memberships,
+        scheduler,
+        bot,
+        default_locale=config.i18n.default_locale,
+    )
     return Services(
         config=config,
         db=db,
@@ -171,6 +183,7 @@ def build_services(
         prompts=prompt_service,
         reflections=reflection_service,
         quiet=quiet_service,
+        meetings=meeting_service,
     )
 
 
@@ -243,6 +256,7 @@ def register_handlers(app: Application) -> None:
     reflections.register(app)
     journal.register(app)
     quiet.register(app)
+    meetings.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 
@@ -264,6 +278,7 @@ async def post_init(app: Application) -> None:
 async def post_stop(app: Application) -> None:
     """Let the delivery batch in flight finish and record its outcomes."""
     services: Services = app.bot_data.services
+    await services.meetings.posts.stop()
     await services.delivery.stop()
 
 

@@ -66,6 +66,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("broadcasts", lazy_gettext("Announcements and reports"), Audience.FACILITATOR),
     Command("prompt", lazy_gettext("Schedule a reflection prompt"), Audience.FACILITATOR),
     Command("prompts", lazy_gettext("Reflection prompts, on or off"), Audience.MEMBER),
+    Command("meeting", lazy_gettext("Plan a meeting"), Audience.FACILITATOR),
+    Command("meetings", lazy_gettext("Upcoming meetings, your answer"), Audience.MEMBER),
+    Command("movemeeting", lazy_gettext("Move a meeting"), Audience.FACILITATOR),
+    Command("cancelmeeting", lazy_gettext("Cancel a meeting"), Audience.FACILITATOR),
     Command("journal", lazy_gettext("Your reflections, kept private"), Audience.MEMBER),
     Command(
         "hubsettings",

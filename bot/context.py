@@ -14,6 +14,7 @@ from bot.services.access import AccessService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
+from bot.services.meetings import MeetingService
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
@@ -43,6 +44,7 @@ class Services:
     prompts: PromptService
     reflections: ReflectionService
     quiet: QuietService
+    meetings: MeetingService
 
 
 class BotData:

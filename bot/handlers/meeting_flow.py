@@ -16,9 +16,6 @@ async def start_flow(update: Update, context: BotContext, problem: str | None = 
     """Open the guided flow; ``problem`` says what was wrong with a typed meeting, if any."""
     lines = [problem] if problem else []
     lines.append(
-        _(
-            "Write it like this:\n/meeting 2026-12-03 18:00 90m <i>title</i> | "
-            "<i>place or link</i>"
-        )
+        _("Write it like this:\n/meeting 2026-12-03 18:00 90m <i>title</i> | <i>place or link</i>")
     )
     await reply(update, "\n\n".join(lines))

@@ -1,0 +1,102 @@
+"""Meeting reminders: one ``once`` schedule per (occurrence, offset), fanned out when due.
+
+A reminder goes to the members who have not declined, in each one's language and zone. The last
+reminder before the start is not holdable (it goes through quiet hours); the others are. After
+an outage only the latest due reminder of an occurrence goes out, and none once it started.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from bot.db.meetings import MeetingRepository
+from bot.db.outbox import OutboxRepository
+from bot.db.schedules import ScheduleRow
+from bot.services import meeting_fanout as fanout
+from bot.services.scheduling import Scheduler
+
+if TYPE_CHECKING:
+    from bot.services.meetings import MeetingService
+
+STARTED = "started"
+GONE = "gone"
+SUPERSEDED = "superseded"
+
+
+class Reminders:
+    def __init__(self, service: MeetingService, scheduler: Scheduler) -> None:
+        self._service = service
+        self._scheduler = scheduler
+
+    async def add(
+        self,
+        conn: aiosqlite.Connection,
+        hub_id: int,
+        occurrence_id: int,
+        starts_at: datetime,
+        offsets: list[int],
+    ) -> list[int]:
+        now, out = self._service.now(), []
+        for offset in offsets:
+            moment = starts_at - timedelta(minutes=offset)
+            if moment <= now:
+                continue
+            out.append(
+                await self._scheduler.add(
+                    conn,
+                    kind=fanout.REMINDER_KIND,
+                    ref_id=occurrence_id,
+                    hub_id=hub_id,
+                    rule="once",
+                    at_local=moment.strftime("%Y-%m-%d %H:%M"),
+                    timezone="UTC",
+                )
+            )
+        return out
+
+    async def fire(
+        self, conn: aiosqlite.Connection, schedule: ScheduleRow, moment: datetime
+    ) -> str | None:
+        occurrence = await MeetingRepository.occurrence_in(conn, schedule.ref_id)
+        if occurrence is None or occurrence.cancelled:
+            return GONE
+        if occurrence.starts_at <= self._service.now():
+            return STARTED
+        offset = round((occurrence.starts_at - moment).total_seconds() / 60)
+        if offset <= 0:
+            return GONE
+        later = await MeetingRepository.later_schedules(
+            conn, fanout.REMINDER_KIND, occurrence.id, schedule.id, moment
+        )
+        if any(fire <= self._service.now() for fire in later):
+            return SUPERSEDED  # a later reminder is due too (after an outage): it alone goes
+        hub = await MeetingRepository.hub_of(conn, occurrence.meeting.hub_id)
+        assert hub is not None
+        people = [
+            p
+            for p in await MeetingRepository.people(conn, hub["id"], occurrence.id)
+            if p.answer != "no"
+        ]
+        version = f"{offset}s{occurrence.sequence}" if occurrence.sequence else str(offset)
+        rows = self._service.writer(hub).rows(
+            people,
+            kind=fanout.REMINDER_KIND,
+            key=f"{fanout.REMINDER_KIND}:{occurrence.id}:{version}",
+            occurrence=occurrence,
+            heading=lambda: fanout.reminder_heading(offset),
+            # The last reminder before the start goes through quiet hours.
+            holdable=bool(later),
+        )
+        await OutboxRepository.add_many(conn, rows)
+        return None
+
+    async def drop(self, conn: aiosqlite.Connection, occurrence_ids: list[int]) -> list[int]:
+        """Deactivate the occurrences' reminders (in the change's transaction); their ids."""
+        return await MeetingRepository.drop_schedules(conn, fanout.REMINDER_KIND, occurrence_ids)
+
+    async def disarm(self, schedule_ids: list[int]) -> None:
+        for schedule_id in schedule_ids:
+            await self._scheduler.cancel(schedule_id)
