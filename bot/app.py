@@ -28,6 +28,7 @@ from bot.db.users import UserRepository
 from bot.handlers import (
     answering,
     broadcasts,
+    calendar,
     errors,
     fallback,
     faq,
@@ -257,6 +258,7 @@ def register_handlers(app: Application) -> None:
     journal.register(app)
     quiet.register(app)
     meetings.register(app)
+    calendar.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

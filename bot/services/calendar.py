@@ -5,7 +5,8 @@ for a series a master VEVENT with an RRULE (weekly or every two weeks, UNTIL in 
 the occurrences that were cancelled and an overriding VEVENT (RECURRENCE-ID = the start first
 planned) for each one that was moved. A calendar that already holds the meeting updates it:
 same UID, a higher SEQUENCE. A cancelled meeting is sent with METHOD:CANCEL and
-STATUS:CANCELLED so that calendars remove it.
+STATUS:CANCELLED so that calendars remove it; a series cancelled from some date on keeps the
+dates already begun and lists the rest as EXDATEs.
 
 Times are written in the meeting's zone (DTSTART;TZID=…) with that zone's VTIMEZONE, so a
 weekly series keeps its local time across daylight-saving changes, as the bot's own reminders
@@ -41,8 +42,11 @@ def _local(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone)
 
 
-def _cancelled(occurrence: OccurrenceView) -> bool:
-    return occurrence.status == "cancelled" or occurrence.meeting.status == "cancelled"
+def _cancelled(meeting: MeetingView, occurrence: OccurrenceView, stamp: datetime) -> bool:
+    """Cancelled itself, or with the rest of its meeting (what had already begun stays)."""
+    return occurrence.status == "cancelled" or (
+        meeting.status == "cancelled" and occurrence.starts_at > stamp
+    )
 
 
 def _sequence(meeting: MeetingView, occurrences: Sequence[OccurrenceView]) -> int:
@@ -118,7 +122,7 @@ def _series(
     # daylight-saving gap), EXDATE and RDATE make the file say what the bot will do.
     extra = sorted(moment for moment in planned if moment not in by_rule)
     dropped = {moment for moment in by_rule if moment not in planned}
-    gone = sorted(dropped | {m for m, o in planned.items() if o.status == "cancelled"})
+    gone = sorted(dropped | {m for m, o in planned.items() if _cancelled(meeting, o, stamp)})
     if extra:
         master.add("rdate", [_local(m, zone) for m in extra])
     if gone:
@@ -127,7 +131,10 @@ def _series(
         return [master]  # the whole series goes: overrides would only be noise
     events = [master]
     for occurrence in ordered:
-        if occurrence.status == "cancelled" or occurrence.starts_at == occurrence.original_start:
+        if (
+            _cancelled(meeting, occurrence, stamp)
+            or occurrence.starts_at == occurrence.original_start
+        ):
             continue
         moved = _event(
             meeting,
@@ -156,7 +163,8 @@ def meeting_calendar(
         raise ValueError(f"meeting {meeting.id} has no occurrences")
     zone = ZoneInfo(meeting.timezone)
     sequence = _sequence(meeting, occurrences)
-    cancelled = meeting.status == "cancelled" or all(_cancelled(o) for o in occurrences)
+    # The whole file is a CANCEL only when nothing of the meeting is left to keep.
+    cancelled = all(_cancelled(meeting, o, stamp) for o in occurrences)
     if meeting.repeat_weeks and len(occurrences) > 1:
         events = _series(
             meeting, occurrences, zone, stamp=stamp, sequence=sequence, cancelled=cancelled

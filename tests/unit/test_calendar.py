@@ -247,12 +247,24 @@ def test_a_cancelled_meeting_is_a_cancel_with_status_cancelled() -> None:
 
 def test_a_cancelled_series_cancels_the_whole_series() -> None:
     view = meeting("Europe/Amsterdam", repeat_weeks=2, status="cancelled", sequence=2)
-    occurrences = series(view, datetime(2026, 10, 8, 18, 0), 3)
+    occurrences = series(view, datetime(2027, 1, 7, 18, 0), 3)
     calendar = parse(occurrence_ics(view, occurrences, stamp=STAMP))
     assert str(calendar["METHOD"]) == "CANCEL"
     (master,) = events(calendar)
     assert str(master["STATUS"]) == "CANCELLED" and "RRULE" in master
     assert "RECURRENCE-ID" not in master
+
+
+def test_a_series_cancelled_midway_keeps_the_dates_already_past() -> None:
+    """The facilitator cancelled the rest of the series: what happened stays in the calendar."""
+    view = meeting("Europe/Amsterdam", repeat_weeks=1, status="cancelled", sequence=1)
+    occurrences = series(view, datetime(2026, 11, 19, 18, 0), 5)  # 19 Nov ... 17 Dec
+    occurrences[3:] = [dataclasses.replace(o, status="cancelled") for o in occurrences[3:]]
+    calendar = parse(occurrence_ics(view, occurrences, stamp=STAMP))
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    (master,) = events(calendar)
+    assert master["SEQUENCE"] == 1
+    assert expand(calendar) == [o.starts_at for o in occurrences[:3]]
 
 
 def test_one_cancelled_date_of_a_series_is_an_exdate() -> None:
