@@ -34,6 +34,8 @@ MEDIA_TYPE = "text/calendar"
 FILE_STEM_LIMIT = 60  # characters of the title kept in the file's name
 # Windows refuses these names whatever the extension.
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(10)}
+# Kept in file names: harmless everywhere; Hebrew's geresh and gershayim (ב׳, תשפ״ז), and №.
+_NAME_PUNCTUATION = "-_'()+№\u05f3\u05f4"
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
@@ -200,11 +202,11 @@ def occurrence_ics(
 
 
 def file_name(title: str) -> str:
-    """``<title>.ics`` safe on every system: letters and digits of any script, spaces, - and _."""
+    """``<title>.ics`` safe on every system: letters and digits of any script, spaces, - _ ' ( )."""
     kept = []
     for char in unicodedata.normalize("NFC", title):
         category = unicodedata.category(char)
-        if category[0] in "LN" or category in ("Mn", "Mc") or char in "-_":
+        if category[0] in "LN" or category in ("Mn", "Mc") or char in _NAME_PUNCTUATION:
             kept.append(char)
         elif char.isspace() or category[0] in "PSZ":
             kept.append(" ")

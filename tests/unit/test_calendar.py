@@ -344,6 +344,8 @@ def test_a_meeting_without_occurrences_is_refused() -> None:
         ("Q&A: 498 mentors / online", "Q A 498 mentors online.ics"),
         ("תצפית עמיתים, גן 12", "תצפית עמיתים גן 12.ics"),
         ("ملاحظة الأقران", "ملاحظة الأقران.ics"),
+        ("מפגש ב׳ (תשפ״ז)", "מפגש ב׳ (תשפ״ז).ics"),
+        ("Наблюдение: урок №3", "Наблюдение урок №3.ics"),
         ("\u2067Hidden\u2069 marks", "Hidden marks.ics"),
         ("../../etc/passwd", "etc passwd.ics"),
         ("???", "meeting.ics"),
