@@ -24,6 +24,7 @@ CANCELLED = "❌ {title} is cancelled. Open this file to take it off your calend
 NOT_MEMBER = "Only members of this meeting's hub can add it to their calendar."
 GONE = "This meeting no longer exists."
 IN_PRIVATE = "I've sent you the calendar file in our private chat."
+BLOCKED = "I can't write to you privately. Open our private chat, press Start, then try again."
 
 
 @dataclass
@@ -103,32 +104,57 @@ def caption(locale: str, title: str, moment: datetime, zone: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("locale", "zone", "reader_zone"),
+    ("locale", "zone", "reader_zone", "title", "name"),
     [
-        ("he", "Asia/Jerusalem", "Asia/Jerusalem"),
-        ("ru", "Europe/Bucharest", "Europe/Amsterdam"),
-        ("ar", "Europe/Amsterdam", "Asia/Jerusalem"),
+        (
+            "he",
+            "Asia/Jerusalem",
+            "Asia/Jerusalem",
+            "תצפית עמיתים, מפגש ב׳; גן 12",
+            "תצפית עמיתים מפגש ב׳ גן 12.ics",
+        ),
+        (
+            "ru",
+            "Europe/Bucharest",
+            "Europe/Amsterdam",
+            "Наблюдение коллег, часть 2; кабинет 5",
+            "Наблюдение коллег часть 2 кабинет 5.ics",
+        ),
+        (
+            "ar",
+            "Europe/Amsterdam",
+            "Asia/Jerusalem",
+            TITLE,
+            "Peer observation part 2 bring notes.ics",
+        ),
     ],
 )
 async def test_a_member_gets_the_file_and_it_parses_back_to_the_instant(
-    start_bot, make_config, telegram: FakeTelegram, locale: str, zone: str, reader_zone: str
+    start_bot,
+    make_config,
+    telegram: FakeTelegram,
+    locale: str,
+    zone: str,
+    reader_zone: str,
+    title: str,
+    name: str,
 ) -> None:
     w = await world(start_bot, make_config, telegram, zone, (locale,))
     (member,) = w.members
     await member.send(f"/timezone {reader_zone}")
-    await announce(w, telegram, f"/meeting 2026-12-17 18:00 90m {TITLE} | {PLACE}")
+    await announce(w, telegram, f"/meeting 2026-12-17 18:00 90m {title} | {PLACE}")
     await member.press(announcement(member), tr(locale, ADD))
 
     document = member.last()
-    assert document.file_name == "Peer observation part 2 bring notes.ics"
+    assert document.file_name == name
     instant = datetime(2026, 12, 17, 18, 0, tzinfo=ZoneInfo(zone)).astimezone(UTC)
-    assert document.text == caption(locale, TITLE, instant, reader_zone)
+    assert document.text == caption(locale, title, instant, reader_zone)
     calendar, event = parse(document)
     assert str(calendar["METHOD"]) == "PUBLISH"
     assert event["DTSTART"].params["TZID"] == zone
     assert start_of(calendar, event) == instant
     assert start_of(calendar, event, "DTEND") == instant + timedelta(minutes=90)
-    assert str(event["SUMMARY"]) == TITLE
+    assert str(event["SUMMARY"]) == title
     assert str(event["LOCATION"]) == PLACE
     assert str(event["DESCRIPTION"]) == "Holon kindergarten teachers"
     assert str(event["STATUS"]) == "CONFIRMED"
@@ -219,6 +245,22 @@ async def test_a_weekly_series_file_expands_to_the_meetings_dates_across_dst(
     assert starts == planned and len(starts) == 5
     assert {s.astimezone(ZoneInfo(zone)).hour for s in starts} == {18}
     assert {s.hour for s in starts} == {17, 16}  # 18:00 CET, then 18:00 CEST
+
+
+@pytest.mark.telegram_errors(403)
+async def test_a_member_who_blocked_the_bot_is_told_why_no_file_came(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    w = await world(start_bot, make_config, telegram, "Asia/Jerusalem", ("he", "en"))
+    noa, sam = w.members
+    await announce(w, telegram, f"/meeting 2026-12-17 18:00 90m {TITLE} | {PLACE}")
+    occurrence_id = int(announcement(sam).button("📅").callback_data.rsplit(":", 1)[1])
+    await noa.block()
+    post = next(m for m in reversed(w.group.inbox()) if m.buttons)
+    answer = await noa.press_data(post, f"mc:ics:{occurrence_id}")
+    assert answer is not None and answer.show_alert
+    assert answer.text == tr("he", BLOCKED)
+    assert not [m for m in w.group.inbox() if m.document]
 
 
 async def test_forged_presses_are_refused_clearly(
