@@ -187,10 +187,12 @@ def meeting_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
-    moments = [m for o in occurrences for m in (o.starts_at, o.original_start, o.ends_at)]
-    calendar.add_component(_vtimezone(zone, meeting.timezone, moments))
     for event in events:
         calendar.add_component(event)
+    # Every TZID used needs its VTIMEZONE, before the events (a zone that is UTC writes "Z").
+    if meeting.timezone in calendar.get_missing_tzids():
+        moments = [m for o in occurrences for m in (o.starts_at, o.original_start, o.ends_at)]
+        calendar.subcomponents.insert(0, _vtimezone(zone, meeting.timezone, moments))
     return calendar
 
 

@@ -355,3 +355,30 @@ def test_a_meeting_without_occurrences_is_refused() -> None:
 )
 def test_file_names_are_safe(title: str, name: str) -> None:
     assert file_name(title) == name
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC"])
+def test_a_hub_on_utc_writes_utc_times_and_no_vtimezone(zone: str) -> None:
+    view = meeting(zone, repeat_weeks=1)
+    occurrences = series(view, datetime(2027, 1, 7, 18, 0), 3)
+    data = occurrence_ics(view, occurrences, stamp=STAMP)
+    calendar = parse(data)
+    assert calendar.timezones == [] and calendar.get_missing_tzids() == set()
+    assert b"DTSTART:20270107T180000Z\r\n" in data
+    (master,) = events(calendar)
+    first = master["DTSTART"].dt
+    rule = master["RRULE"].to_ical().decode()
+    assert [s.astimezone(UTC) for s in rrulestr(rule, dtstart=first)] == [
+        o.starts_at for o in occurrences
+    ]
+
+
+@pytest.mark.parametrize("zone", [*ZONES, "Asia/Tokyo", "America/Sao_Paulo"])
+def test_every_tzid_used_has_its_vtimezone(zone: str) -> None:
+    view = meeting(zone, repeat_weeks=2)
+    occurrences = series(view, datetime(2027, 1, 7, 18, 0), 3)
+    occurrences[1] = dataclasses.replace(occurrences[1], status="cancelled")
+    calendar = parse(occurrence_ics(view, occurrences, stamp=STAMP))
+    assert calendar.get_used_tzids() == {zone}
+    assert calendar.get_missing_tzids() == set()
+    assert calendar.subcomponents[0].name == "VTIMEZONE"
