@@ -3,7 +3,8 @@
 The button (``mc:ics:<occurrence id>``) sits on the group post, the private announcement and
 the reminders. The file describes the whole meeting under its stable UID (a series with its
 moved and cancelled dates), so pressing it again after a change updates the calendar; a
-cancelled meeting's file removes it. Callback data can be forged: the occurrence must exist and
+cancelled meeting's file removes it. The caption says which, in the presser's language and
+zone. Callback data can be forged: the occurrence must exist and
 the presser must belong to its hub (or be a network admin), or nothing is sent.
 """
 
@@ -20,25 +21,22 @@ from bot import callbacks, i18n
 from bot.context import BotContext
 from bot.handlers.common import stale_button
 from bot.i18n import _
-from bot.services.calendar import file_name, occurrence_ics
+from bot.services.calendar import calendar_file, is_cancelled
 
 log = logging.getLogger(__name__)
 
 ACTION = "mc"
 
 
-def ics_data(occurrence_id: int) -> str:
-    """The callback data of the "📅 Add to calendar" button for one occurrence."""
-    return callbacks.pack(ACTION, "ics", occurrence_id)
+def caption(title: str, starts_at: datetime, timezone: str, *, whole: bool, this_date: bool) -> str:
+    """What the file does, in the reader's language, with the time in the reader's zone.
 
-
-def caption(
-    title: str, starts_at: datetime, timezone: str, *, cancelled: bool, series: bool
-) -> str:
-    """What the file is, in the reader's language, with the time in the reader's zone."""
+    ``whole``: the file cancels the meeting; ``this_date``: the date pressed is cancelled but
+    the file keeps the rest of the series.
+    """
     date = i18n.format_date(starts_at, timezone, "full")
     time = i18n.format_time(starts_at, timezone)
-    if cancelled and series:
+    if this_date and not whole:
         return _(
             "❌ {title} on {date} at {time} is cancelled. Open this file to take that date off "
             "your calendar.",
@@ -46,7 +44,7 @@ def caption(
             date=date,
             time=time,
         )
-    if cancelled:
+    if whole:
         return _(
             "❌ {title} is cancelled. Open this file to take it off your calendar.", title=title
         )
@@ -80,19 +78,18 @@ async def ics_callback(update: Update, context: BotContext) -> None:
             show_alert=True,
         )
         return
-    occurrences = await services.meetings.occurrences(meeting.id)
-    data = occurrence_ics(meeting, occurrences, stamp=services.scheduler.clock.now())
-    cancelled = occurrence.status == "cancelled" or meeting.status == "cancelled"
+    now = services.scheduler.clock.now()
+    made = calendar_file(meeting, await services.meetings.occurrences(meeting.id), stamp=now)
     text = caption(
         meeting.title,
         occurrence.starts_at,
         viewer.timezone,
-        cancelled=cancelled,
-        series=bool(meeting.repeat_weeks) and meeting.status != "cancelled",
+        whole=made.cancelled,
+        this_date=is_cancelled(meeting, occurrence, now),
     )
     try:
         await context.bot.send_document(
-            viewer.id, document=data, filename=file_name(meeting.title), caption=text
+            viewer.id, document=made.data, filename=made.name, caption=text
         )
     except Forbidden:
         # Blocked the bot, or never opened the private chat: the file cannot reach them.

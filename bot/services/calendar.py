@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -44,7 +45,7 @@ def _local(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone)
 
 
-def _cancelled(meeting: MeetingView, occurrence: OccurrenceView, stamp: datetime) -> bool:
+def is_cancelled(meeting: MeetingView, occurrence: OccurrenceView, stamp: datetime) -> bool:
     """Cancelled itself, or with the rest of its meeting (what had already begun stays)."""
     return occurrence.status == "cancelled" or (
         meeting.status == "cancelled" and occurrence.starts_at > stamp
@@ -124,7 +125,7 @@ def _series(
     # daylight-saving gap), EXDATE and RDATE make the file say what the bot will do.
     extra = sorted(moment for moment in planned if moment not in by_rule)
     dropped = {moment for moment in by_rule if moment not in planned}
-    gone = sorted(dropped | {m for m, o in planned.items() if _cancelled(meeting, o, stamp)})
+    gone = sorted(dropped | {m for m, o in planned.items() if is_cancelled(meeting, o, stamp)})
     if extra:
         master.add("rdate", [_local(m, zone) for m in extra])
     if gone:
@@ -134,7 +135,7 @@ def _series(
     events = [master]
     for occurrence in ordered:
         if (
-            _cancelled(meeting, occurrence, stamp)
+            is_cancelled(meeting, occurrence, stamp)
             or occurrence.starts_at == occurrence.original_start
         ):
             continue
@@ -166,7 +167,7 @@ def meeting_calendar(
     zone = ZoneInfo(meeting.timezone)
     sequence = _sequence(meeting, occurrences)
     # The whole file is a CANCEL only when nothing of the meeting is left to keep.
-    cancelled = all(_cancelled(meeting, o, stamp) for o in occurrences)
+    cancelled = all(is_cancelled(meeting, o, stamp) for o in occurrences)
     if meeting.repeat_weeks and len(occurrences) > 1:
         events = _series(
             meeting, occurrences, zone, stamp=stamp, sequence=sequence, cancelled=cancelled
@@ -201,6 +202,23 @@ def occurrence_ics(
 ) -> bytes:
     """The ``.ics`` file's bytes (UTF-8, CRLF lines folded at 75 octets)."""
     return meeting_calendar(meeting, occurrences, stamp=stamp).to_ical()
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarFile:
+    data: bytes
+    name: str
+    cancelled: bool  # METHOD:CANCEL: the whole meeting leaves the calendar
+
+
+def calendar_file(
+    meeting: MeetingView, occurrences: Sequence[OccurrenceView], *, stamp: datetime
+) -> CalendarFile:
+    """The file to send: its bytes, a safe name from the title, and whether it cancels."""
+    calendar = meeting_calendar(meeting, occurrences, stamp=stamp)
+    return CalendarFile(
+        calendar.to_ical(), file_name(meeting.title), str(calendar["METHOD"]) == "CANCEL"
+    )
 
 
 def file_name(title: str) -> str:

@@ -21,6 +21,10 @@ PLACE = "Room 12, Holon"
 ADD = "📅 Add to calendar"
 SENT = "📅 {title}, {date} at {time}. Open this file to add it to your calendar; if the meeting changes, press the button again to update it."  # noqa: E501
 CANCELLED = "❌ {title} is cancelled. Open this file to take it off your calendar."
+DATE_CANCELLED = (
+    "❌ {title} on {date} at {time} is cancelled. Open this file to take that date off "
+    "your calendar."
+)
 NOT_MEMBER = "Only members of this meeting's hub can add it to their calendar."
 GONE = "This meeting no longer exists."
 IN_PRIVATE = "I've sent you the calendar file in our private chat."
@@ -245,6 +249,56 @@ async def test_a_weekly_series_file_expands_to_the_meetings_dates_across_dst(
     assert starts == planned and len(starts) == 5
     assert {s.astimezone(ZoneInfo(zone)).hour for s in starts} == {18}
     assert {s.hour for s in starts} == {17, 16}  # 18:00 CET, then 18:00 CEST
+
+
+async def test_one_cancelled_date_of_a_series_leaves_the_rest(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    zone = "Asia/Jerusalem"
+    w = await world(start_bot, make_config, telegram, zone, ("he",))
+    (noa,) = w.members
+    services = w.bot.services
+    view = await services.meetings.create(
+        hub_id=w.hub_id,
+        author_id=w.facilitator.id,
+        title="מפגש עמיתים",
+        place="חדר 12, חולון",
+        starts_local=datetime(2026, 12, 10, 17, 0),
+        duration=timedelta(minutes=45),
+        repeat_weeks=2,
+        repeat_until=date(2027, 1, 21),
+    )
+    occurrences = await services.meetings.occurrences(view.id)
+    assert len(occurrences) == 4
+    second = occurrences[1]
+    await services.meetings.cancel(second.id)
+    services.delivery.wake()
+    await telegram.settle()
+    answer = await noa.press_data(announcement(noa), f"mc:ics:{second.id}")
+    assert answer is not None and answer.text is None
+    document = noa.last()
+    with use_locale("he"):
+        expected = tr(
+            "he",
+            DATE_CANCELLED,
+            title="מפגש עמיתים",
+            date=format_date(second.starts_at, zone, "full"),
+            time=format_time(second.starts_at, zone),
+        )
+    assert document.text == expected
+    calendar, master = parse(document)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert str(master["STATUS"]) == "CONFIRMED"
+    assert str(master["LOCATION"]) == "חדר 12, חולון"
+    vtimezone = calendar.timezones[0].to_tz(lookup_tzid=False)
+    first = master["DTSTART"].dt.replace(tzinfo=None).replace(tzinfo=vtimezone)
+    rules = rrulestr(master["RRULE"].to_ical().decode(), dtstart=first)
+    excluded = {
+        d.dt.replace(tzinfo=None).replace(tzinfo=vtimezone).astimezone(UTC)
+        for d in master["EXDATE"].dts
+    }
+    starts = [s.astimezone(UTC) for s in rules if s.astimezone(UTC) not in excluded]
+    assert starts == [o.starts_at for o in occurrences if o.id != second.id]
 
 
 @pytest.mark.telegram_errors(403)
