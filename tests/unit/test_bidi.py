@@ -55,7 +55,6 @@ SAMPLES: dict[str, object] = {
     "hours": 24,
     "pages": 3,
     "number": 4,
-    "title": "Peer observation, part 2",  # a meeting's title (calendar captions)
     # Counts already rendered in the reader's language (ngettext) by the caller.
     "sent": "3",
     "answered": "2",
