@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from telegram import Chat, Update
+from telegram import Chat, InputFile, Update
 from telegram.error import Forbidden
 from telegram.ext import Application, CallbackQueryHandler
 
@@ -21,7 +21,7 @@ from bot import callbacks, i18n
 from bot.context import BotContext
 from bot.handlers.common import stale_button
 from bot.i18n import _
-from bot.services.calendar import calendar_file, is_cancelled
+from bot.services.calendar import MEDIA_TYPE, calendar_file, is_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +88,11 @@ async def ics_callback(update: Update, context: BotContext) -> None:
         this_date=is_cancelled(meeting, occurrence, now),
     )
     try:
-        await context.bot.send_document(
-            viewer.id, document=made.data, filename=made.name, caption=text
-        )
+        document = InputFile(made.data, filename=made.name)
+        # Python's own table lacks .ics (it comes from /etc/mime.types, absent in slim images):
+        # phones offer "Add to calendar" for text/calendar, not for application/octet-stream.
+        document.mimetype = MEDIA_TYPE
+        await context.bot.send_document(viewer.id, document=document, caption=text)
     except Forbidden:
         # Blocked the bot, or never opened the private chat: the file cannot reach them.
         await query.answer(
