@@ -12,7 +12,7 @@ from icalendar import Calendar, Event
 
 from bot.clock import MovableClock
 from bot.i18n import format_date, format_time, use_locale
-from tests.conftest import RunningBot, tr
+from tests.conftest import ADMIN_ID, RunningBot, tr
 from tests.e2e.test_hubs import invite_link, make_hub
 from tests.fakebot import FakeTelegram, Msg, SimGroup, SimUser
 
@@ -332,6 +332,12 @@ async def test_forged_presses_are_refused_clearly(
     assert answer is not None and answer.show_alert
     assert answer.text == tr("ar", NOT_MEMBER)
     assert not [m for m in stranger.inbox() if m.document]
+
+    # A network admin may, member or not.
+    ada = telegram.user("Ada", user_id=ADMIN_ID)
+    await ada.send("/start")
+    await ada.press_data(ada.last(), f"mc:ics:{occurrence_id}")
+    assert ada.last().file_name == "Peer observation part 2 bring notes.ics"
 
     answer = await noa.press_data(announcement(noa), "mc:ics:987654")
     assert answer is not None and answer.text == tr("he", GONE)
