@@ -382,3 +382,23 @@ def test_every_tzid_used_has_its_vtimezone(zone: str) -> None:
     assert calendar.get_used_tzids() == {zone}
     assert calendar.get_missing_tzids() == set()
     assert calendar.subcomponents[0].name == "VTIMEZONE"
+
+
+@pytest.mark.parametrize(
+    ("zone", "local"),
+    [
+        ("Europe/Amsterdam", datetime(2027, 3, 28, 1, 30)),  # just before the clocks go forward
+        ("Europe/Amsterdam", datetime(2027, 3, 28, 3, 30)),  # just after
+        ("Europe/Bucharest", datetime(2027, 3, 28, 4, 30)),
+        ("Asia/Jerusalem", datetime(2027, 3, 26, 2, 30)),  # a time that does not exist: 03:30
+        ("Europe/Amsterdam", datetime(2026, 10, 25, 2, 30)),  # twice that night: the first
+    ],
+)
+def test_times_on_the_night_the_clocks_change(zone: str, local: datetime) -> None:
+    """The file's own VTIMEZONE places each start where the bot does (zoneinfo, fold=0)."""
+    view = meeting(zone)
+    occ = occurrence(view, local)
+    calendar = parse(occurrence_ics(view, [occ], stamp=STAMP))
+    (event,) = events(calendar)
+    assert instant(calendar, event, "DTSTART") == occ.starts_at
+    assert instant(calendar, event, "DTEND") == occ.ends_at
