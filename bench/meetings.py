@@ -89,7 +89,8 @@ async def burst(members: int) -> dict[str, float]:
                     [(p.id, p.first_name, now, now, now) for p in people],
                 )
                 await conn.executemany(
-                    "INSERT INTO memberships (hub_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
+                    """INSERT INTO memberships (hub_id, user_id, role, joined_at)
+                       VALUES (?, ?, ?, ?)""",
                     [(hub.id, p.id, "member", now) for p in people],
                 )
             for person in people:
