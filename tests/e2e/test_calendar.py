@@ -166,6 +166,21 @@ async def test_a_member_gets_the_file_and_it_parses_back_to_the_instant(
     assert not [m for m in w.facilitator.inbox() if m.document]
 
 
+async def test_the_meetings_list_offers_the_file_too(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    w = await world(start_bot, make_config, telegram, "Europe/Bucharest", ("ro",))
+    (mihai,) = w.members
+    await announce(w, telegram, f"/meeting 2026-12-17 18:00 90m {TITLE} | {PLACE}")
+    await mihai.send("/meetings")
+    card = mihai.last()
+    await mihai.press(card, tr("ro", ADD))
+    calendar, event = parse(mihai.last())
+    instant = datetime(2026, 12, 17, 18, 0, tzinfo=ZoneInfo("Europe/Bucharest")).astimezone(UTC)
+    assert start_of(calendar, event) == instant
+    assert card.edits == 0  # the card itself is left as it was
+
+
 async def test_a_press_in_the_group_sends_the_file_privately(
     start_bot, make_config, telegram: FakeTelegram
 ) -> None:
