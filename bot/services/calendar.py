@@ -16,7 +16,6 @@ group-scheduled, and people answer in the bot, not by e-mail.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,7 +62,7 @@ def _describe(event: Event, meeting: MeetingView) -> None:
     place = meeting.place.strip()
     if place:
         event.add("location", place)
-        if re.match(r"https?://\S+$", place, re.IGNORECASE):
+        if meeting.is_link:
             # A URI is ASCII: anything else in the link is percent-encoded.
             event.add("url", quote(place, safe=_URL_SAFE))
     if meeting.hub_name:
