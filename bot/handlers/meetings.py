@@ -6,6 +6,7 @@ button: the buttons may be old or forged.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -21,8 +22,11 @@ from bot.i18n import _
 from bot.parsing import parse_int
 from bot.services import meeting_fanout as fanout
 from bot.services.meeting_types import MeetingError, OccurrenceView, parse_local, parse_typed
+from bot.services.meetings import to_utc
 
 TYPED = "meeting_typed"  # user_data: a typed meeting waiting for its hub to be chosen
+STAMP = "%Y%m%d%H%M"
+MOVE_TO = re.compile(r"[os]\d{12}")  # this one or the series, to YYYYMMDDHHMM local
 SHIFTS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
 
@@ -218,7 +222,7 @@ async def movemeeting_command(update: Update, context: BotContext) -> None:
     except MeetingError as error:
         await reply(update, error.message)
         return
-    await _move(update, context, occurrence, local)
+    await _move_or_ask(update, context, occurrence, local)
 
 
 async def _offer_moves(update: Update, occurrence: OccurrenceView) -> None:
@@ -243,11 +247,51 @@ async def _offer_moves(update: Update, occurrence: OccurrenceView) -> None:
     )
 
 
-async def _move(
+async def _move_or_ask(
     update: Update, context: BotContext, occurrence: OccurrenceView, local: datetime
 ) -> None:
+    """A single meeting moves; for a series, ask: this one, or this and the later ones?"""
+    if not occurrence.meeting.repeat_weeks:
+        await _move(update, context, occurrence, local)
+        return
+    stamp = local.strftime(STAMP)
+    rows = [
+        [
+            InlineKeyboardButton(
+                button_label("Only this one"),
+                callback_data=callbacks.pack("mt", "mv", occurrence.id, f"o{stamp}"),
+            )
+        ],
+        [
+            InlineKeyboardButton(
+                button_label("The whole series"),
+                callback_data=callbacks.pack("mt", "mv", occurrence.id, f"s{stamp}"),
+            )
+        ],
+        [InlineKeyboardButton(button_label("Keep it"), callback_data=callbacks.pack("mt", "keep"))],
+    ]
+    when = fanout.when_text(to_utc(local, occurrence.meeting.timezone), context.viewer.timezone)
+    await edit_or_reply(
+        update,
+        fanout.card(occurrence, context.viewer.timezone)
+        + "\n\n"
+        + _("Move only this meeting to {when}, or the rest of the series too?", when=when),
+        InlineKeyboardMarkup(rows),
+    )
+
+
+async def _move(
+    update: Update,
+    context: BotContext,
+    occurrence: OccurrenceView,
+    local: datetime,
+    *,
+    series: bool = False,
+) -> None:
     try:
-        moved = await context.services.meetings.move(occurrence.id, local, by=context.viewer.id)
+        moved = await context.services.meetings.move(
+            occurrence.id, local, whole_series=series, by=context.viewer.id
+        )
     except MeetingError as error:
         await _say(update, error.message)
         return
@@ -348,7 +392,9 @@ async def meetings_callback(update: Update, context: BotContext) -> None:
         occurrence_id = parse_int(parts[2], minimum=1)
         option = parts[3] if len(parts) == 4 else None
         if occurrence_id is None or (
-            option is not None and option not in ("h", "d", "w", "o", "s")
+            option is not None
+            and option not in ("h", "d", "w", "o", "s")
+            and not MOVE_TO.fullmatch(option)
         ):
             await stale_button(update)
             return
@@ -361,7 +407,15 @@ async def meetings_callback(update: Update, context: BotContext) -> None:
         elif action == "mv" and option in SHIFTS:
             await query.answer()
             local = datetime.strptime(occurrence.starts_local, "%Y-%m-%d %H:%M") + SHIFTS[option]
-            await _move(update, context, occurrence, local)
+            await _move_or_ask(update, context, occurrence, local)
+        elif action == "mv" and option and MOVE_TO.fullmatch(option):
+            await query.answer()
+            try:
+                local = datetime.strptime(option[1:], STAMP)
+            except ValueError:
+                await stale_button(update)
+                return
+            await _move(update, context, occurrence, local, series=option[0] == "s")
         elif action == "cx" and option is None:
             await query.answer()
             await _confirm_cancel(update, occurrence)

@@ -49,6 +49,15 @@ def local_text(local: datetime) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
+def _local(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M")
+
+
+def _planned(occurrence: OccurrenceView, zone: str) -> datetime:
+    """The occurrence's local start as first planned (naive, in the meeting's zone)."""
+    return occurrence.original_start.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
 def parse_offsets(text: str | None) -> list[int]:
     out = []
     for part in (text or "").split(","):
@@ -302,31 +311,54 @@ class MeetingService:
     # -- moving and cancelling
 
     async def move(
-        self, occurrence_id: int, new_starts_local: datetime, *, by: int | None = None
+        self,
+        occurrence_id: int,
+        new_starts_local: datetime,
+        *,
+        whole_series: bool = False,
+        by: int | None = None,
     ) -> OccurrenceView:
+        """Move one occurrence, or it and every later one of its series by the same local shift.
+
+        Tells everyone who had not declined (once), bumps SEQUENCE, re-writes the reminders.
+        """
         occurrence = await self._repo.occurrence(occurrence_id)
         if occurrence is None:
             raise MeetingError(_("There is no meeting with that number."))
         if occurrence.cancelled:
             raise MeetingError(_("This meeting was cancelled."))
-        zone = occurrence.meeting.timezone
-        starts = self._check_future(new_starts_local, zone)
+        zone, hub_id = occurrence.meeting.timezone, occurrence.meeting.hub_id
+        # A series moves by the shift from this occurrence's planned time, each from its own.
+        shift = new_starts_local - _planned(occurrence, zone)
+        targets = [occurrence]
+        if whole_series:
+            targets = [
+                o
+                for o in await self._repo.occurrences(occurrence.meeting.id)
+                if not o.cancelled and o.original_start >= occurrence.original_start
+            ]
+        plan = []
+        for target in targets:
+            local = (
+                new_starts_local if target.id == occurrence_id else _planned(target, zone) + shift
+            )
+            plan.append((target.id, local, self._check_future(local, zone)))
         async with self._db.transaction() as conn:
-            await MeetingRepository.move_occurrence(
-                conn, occurrence_id, local_text(new_starts_local), starts
-            )
+            for target_id, local, starts in plan:
+                await MeetingRepository.move_occurrence(conn, target_id, local_text(local), starts)
             await MeetingRepository.touch_meeting(conn, occurrence.meeting.id, self.now())
-            dropped = await self.reminders.drop(conn, [occurrence_id])
-            offsets = await self.reminder_offsets(conn, occurrence.meeting.hub_id)
-            added = await self.reminders.add(
-                conn, occurrence.meeting.hub_id, occurrence_id, starts, offsets
-            )
+            dropped = await self.reminders.drop(conn, [t.id for t in targets])
+            offsets = await self.reminder_offsets(conn, hub_id)
+            added = []
+            for target_id, _local_start, starts in plan:
+                added += await self.reminders.add(conn, hub_id, target_id, starts, offsets)
             moved = await MeetingRepository.occurrence_in(conn, occurrence_id)
             assert moved is not None
-            await self._notify(conn, moved, "moved", by)
+            await self._notify(conn, moved, "series_moved" if whole_series else "moved", by)
         await self.reminders.disarm(dropped)
         await self._after_write(added)
-        self.posts.touch(occurrence_id)
+        for target in targets:
+            self.posts.touch(target.id)
         return moved
 
     async def cancel(
@@ -378,6 +410,9 @@ class MeetingService:
         ]
         headings = {
             "moved": lambda: _("🔁 This meeting has a new time:"),
+            "series_moved": lambda: _(
+                "🔁 This meeting and the rest of its series have a new time:"
+            ),
             "cancelled": lambda: _("❌ This meeting is cancelled:"),
             "series": lambda: _("❌ This meeting and the rest of its series are cancelled:"),
         }
@@ -387,7 +422,7 @@ class MeetingService:
             key=f"{fanout.CHANGE_KIND}:{occurrence.id}:{occurrence.sequence}",
             occurrence=occurrence,
             heading=headings[what],
-            buttons=what == "moved",
+            buttons=what in ("moved", "series_moved"),
             holdable=False,
         )
         await OutboxRepository.add_many(conn, rows)
