@@ -15,6 +15,7 @@ from bot.i18n import format_date, format_time, use_locale
 from tests.conftest import ADMIN_ID, RunningBot, tr
 from tests.e2e.test_hubs import invite_link, make_hub
 from tests.fakebot import FakeTelegram, Msg, SimGroup, SimUser
+from tests.unit.test_calendar import expand
 
 TITLE = "Peer observation, part 2; bring notes"
 PLACE = "Room 12, Holon"
@@ -264,6 +265,22 @@ async def test_a_weekly_series_file_expands_to_the_meetings_dates_across_dst(
     assert starts == planned and len(starts) == 5
     assert {s.astimezone(ZoneInfo(zone)).hour for s in starts} == {18}
     assert {s.hour for s in starts} == {17, 16}  # 18:00 CET, then 18:00 CEST
+
+    # The facilitator moves the series from its second meeting on to 19:30: each later date
+    # becomes an override of its planned date, still at the local time across the change.
+    planned_occurrences = await w.bot.services.meetings.occurrences(view.id)
+    second = planned_occurrences[1]
+    await w.bot.services.meetings.move(second.id, datetime(2027, 3, 18, 19, 30), whole_series=True)
+    w.bot.services.delivery.wake()
+    await telegram.settle()
+    await member.press_data(announcement(member), f"mc:ics:{second.id}")
+    calendar, moved_master = parse(member.last())
+    assert str(moved_master["UID"]) == str(master["UID"])
+    assert moved_master["SEQUENCE"] > master["SEQUENCE"]
+    now_planned = [o.starts_at for o in await w.bot.services.meetings.occurrences(view.id)]
+    assert expand(calendar) == now_planned
+    local = [s.astimezone(ZoneInfo(zone)).strftime("%H:%M") for s in now_planned]
+    assert local == ["18:00", "19:30", "19:30", "19:30", "19:30"]
 
 
 async def test_one_cancelled_date_of_a_series_leaves_the_rest(
