@@ -20,7 +20,10 @@ from tests.unit.test_calendar import expand
 TITLE = "Peer observation, part 2; bring notes"
 PLACE = "Room 12, Holon"
 ADD = "📅 Add to calendar"
-SENT = "📅 {title}, {date} at {time}. Open this file to add it to your calendar; if the meeting changes, press the button again to update it."  # noqa: E501
+SENT = (
+    "📅 {title}, {date} at {time}. Open this file to add it to your calendar; if the "
+    "meeting changes, press the button again to update it."
+)
 CANCELLED = "❌ {title} is cancelled. Open this file to take it off your calendar."
 DATE_CANCELLED = (
     "❌ {title} on {date} at {time} is cancelled. Open this file to take that date off "
