@@ -29,6 +29,7 @@ from bot.db.users import UserRepository
 from bot.handlers import (
     answering,
     broadcasts,
+    calendar,
     errors,
     fallback,
     faq,
@@ -271,6 +272,7 @@ def register_handlers(app: Application) -> None:
     meeting_flow.register(app)
     meeting_settings.register(app)
     meetings.register(app)
+    calendar.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 
