@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.db import Database
+from bot.db.attendance import AttendanceRepository
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.hubs import HubRepository
 from bot.db.meetings import MeetingRepository
@@ -27,10 +28,12 @@ from bot.db.schedules import ScheduleRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
     answering,
+    attendance,
     broadcasts,
     errors,
     fallback,
     faq,
+    feedback,
     gate,
     hubs,
     hubsettings,
@@ -50,6 +53,7 @@ from bot.incoming import CleanInputApplication
 from bot.logs import protect_secret
 from bot.pacing import TelegramPacer
 from bot.services.access import AccessService
+from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import KIND as BROADCAST_KIND
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
@@ -169,12 +173,21 @@ def build_services(
         bot,
         default_locale=config.i18n.default_locale,
     )
+    access = AccessService(hub_rows, memberships, admins)
+    attendance_service = AttendanceService(
+        db,
+        AttendanceRepository(db),
+        meeting_service,
+        access,
+        scheduler,
+        default_locale=config.i18n.default_locale,
+    )
     return Services(
         config=config,
         db=db,
         users=user_service,
         hubs=hubs,
-        access=AccessService(hub_rows, memberships, admins),
+        access=access,
         outbox=outbox,
         delivery=delivery,
         scheduler=scheduler,
@@ -184,6 +197,7 @@ def build_services(
         reflections=reflection_service,
         quiet=quiet_service,
         meetings=meeting_service,
+        attendance=attendance_service,
     )
 
 
@@ -236,7 +250,8 @@ def register_handlers(app: Application) -> None:
     group 5     a private reply to a prompt or its nudge: a reflection (it stops the update);
     group 10+   consumers of typed answers to a question the bot asked (they stop the update):
                 10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question,
-                14 the /prompt flow, 15 a hub's prompt settings, 17 quiet hours or a pause;
+                14 the /prompt flow, 15 a hub's prompt settings, 17 quiet hours or a pause,
+                19 a meeting feedback sentence;
     group 80    a reflection typed after ✍️ Answer, and messages that follow one within its window;
     group 90    the reply to stray private text nobody consumed.
     """
@@ -257,6 +272,8 @@ def register_handlers(app: Application) -> None:
     journal.register(app)
     quiet.register(app)
     meetings.register(app)
+    attendance.register(app)
+    feedback.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 
