@@ -1,4 +1,4 @@
-"""Set-up for the attendance and feedback tests: a planned meeting, answers, a clock past its start."""
+"""Set-up for the attendance and feedback tests: a planned meeting, a clock past its start."""
 
 from __future__ import annotations
 

@@ -35,13 +35,16 @@ async def test_checklist_prefilled_toggled_and_saved_in_hebrew(
     checklist = dana.last()
     assert tr("he", "📋 <b>Attendance</b>: tap the people who came, then Save.") in checklist.text
     assert member_buttons(checklist) == {"Dana": False, "Mike": True, "Noa": True, "Sara": False}
-    assert ntr(
-        "he",
-        "{count} of {total} marked present.",
-        "{count} of {total} marked present.",
-        2,
-        total=4,
-    ) in checklist.text
+    assert (
+        ntr(
+            "he",
+            "{count} of {total} marked present.",
+            "{count} of {total} marked present.",
+            2,
+            total=4,
+        )
+        in checklist.text
+    )
 
     await dana.press(checklist, "▫️ Sara")  # she came after all
     await dana.press(checklist, "✅ Mike")  # he did not
@@ -53,9 +56,10 @@ async def test_checklist_prefilled_toggled_and_saved_in_hebrew(
     answer = await dana.press(checklist, tr("he", SAVE))
     assert answer is not None and answer.text == tr("he", "Attendance saved.")
     assert tr("he", "✅ <b>Attendance saved</b>") in checklist.text
-    assert ntr(
-        "he", "{count} of {total} present.", "{count} of {total} present.", 2, total=4
-    ) in checklist.text
+    assert (
+        ntr("he", "{count} of {total} present.", "{count} of {total} present.", 2, total=4)
+        in checklist.text
+    )
     # Feedback is off in this hub: said so, and nobody is asked.
     assert tr("he", "Feedback requests are off in this hub (see /hubsettings).") in checklist.text
     assert await world.attendance() == {
