@@ -1,10 +1,10 @@
-"""``python -m bench [updates|profile|delivery|crash|questions|prompts|quiet|all]``: benchmarks."""
+"""``python -m bench [updates|profile|delivery|crash|questions|prompts|quiet|meetings|all]``."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import crash, delivery, profile, prompts, questions, quiet, updates
+from bench import crash, delivery, meetings, profile, prompts, questions, quiet, updates
 
 
 def main() -> None:
@@ -17,6 +17,7 @@ def main() -> None:
     questions.add_arguments(sub.add_parser("questions", help="asking, voting and /faq at scale"))
     prompts.add_arguments(sub.add_parser("prompts", help="prompt fan-out: 1,000 hubs × 100"))
     quiet.add_arguments(sub.add_parser("quiet", help="100,000 held rows and the worker's queries"))
+    meetings.add_arguments(sub.add_parser("meetings", help="1,000 RSVP presses in a burst"))
     sub.add_parser("all", help="all of them, with their default sizes")
     args = parser.parse_args()
     if args.which in ("updates", None, "all"):
@@ -31,6 +32,8 @@ def main() -> None:
         quiet.main(args)
     if args.which in ("questions", None, "all"):
         questions.main(args if args.which == "questions" else parser.parse_args(["questions"]))
+    if args.which in ("meetings", None, "all"):
+        meetings.main(args if args.which == "meetings" else parser.parse_args(["meetings"]))
     if args.which in ("prompts", None, "all"):
         prompts.main(args if args.which == "prompts" else parser.parse_args(["prompts"]))
 

@@ -247,7 +247,7 @@ async def _move(
     update: Update, context: BotContext, occurrence: OccurrenceView, local: datetime
 ) -> None:
     try:
-        moved = await context.services.meetings.move(occurrence.id, local)
+        moved = await context.services.meetings.move(occurrence.id, local, by=context.viewer.id)
     except MeetingError as error:
         await _say(update, error.message)
         return
@@ -314,7 +314,9 @@ async def _cancel(
     update: Update, context: BotContext, occurrence: OccurrenceView, series: bool
 ) -> None:
     try:
-        await context.services.meetings.cancel(occurrence.id, whole_series=series)
+        await context.services.meetings.cancel(
+            occurrence.id, whole_series=series, by=context.viewer.id
+        )
     except MeetingError as error:
         await _say(update, error.message)
         return

@@ -301,7 +301,9 @@ class MeetingService:
 
     # -- moving and cancelling
 
-    async def move(self, occurrence_id: int, new_starts_local: datetime) -> OccurrenceView:
+    async def move(
+        self, occurrence_id: int, new_starts_local: datetime, *, by: int | None = None
+    ) -> OccurrenceView:
         occurrence = await self._repo.occurrence(occurrence_id)
         if occurrence is None:
             raise MeetingError(_("There is no meeting with that number."))
@@ -321,13 +323,15 @@ class MeetingService:
             )
             moved = await MeetingRepository.occurrence_in(conn, occurrence_id)
             assert moved is not None
-            await self._notify(conn, moved, "moved")
-        await self._disarm(dropped)
+            await self._notify(conn, moved, "moved", by)
+        await self.reminders.disarm(dropped)
         await self._after_write(added)
         self.posts.touch(occurrence_id)
         return moved
 
-    async def cancel(self, occurrence_id: int, whole_series: bool = False) -> OccurrenceView:
+    async def cancel(
+        self, occurrence_id: int, whole_series: bool = False, *, by: int | None = None
+    ) -> OccurrenceView:
         """Cancel one occurrence, or it and every later one of its series (and the meeting)."""
         occurrence = await self._repo.occurrence(occurrence_id)
         if occurrence is None:
@@ -342,24 +346,27 @@ class MeetingService:
                 for o in await self._repo.occurrences(occurrence.meeting.id)
                 if not o.cancelled and (o.starts_at > now or o.id == occurrence_id)
             ]
+        # The meeting itself is cancelled once none of its occurrences is left (past ones stay).
+        everything = all(
+            o.cancelled or o.id in targets for o in await self.occurrences(occurrence.meeting.id)
+        )
         async with self._db.transaction() as conn:
             await MeetingRepository.cancel_occurrences(conn, targets)
-            everything = whole_series or len(await self.occurrences(occurrence.meeting.id)) == 1
             await MeetingRepository.touch_meeting(
                 conn, occurrence.meeting.id, now, cancel=everything
             )
             dropped = await self.reminders.drop(conn, targets)
             cancelled = await MeetingRepository.occurrence_in(conn, occurrence_id)
             assert cancelled is not None
-            await self._notify(conn, cancelled, "series" if whole_series else "cancelled")
-        await self._disarm(dropped)
+            await self._notify(conn, cancelled, "series" if whole_series else "cancelled", by)
+        await self.reminders.disarm(dropped)
         self._scheduler.notify_written()
         for target in targets:
             self.posts.touch(target)
         return cancelled
 
     async def _notify(
-        self, conn: aiosqlite.Connection, occurrence: OccurrenceView, what: str
+        self, conn: aiosqlite.Connection, occurrence: OccurrenceView, what: str, by: int | None
     ) -> None:
         """Tell every member who had not declined that the meeting moved or was cancelled."""
         hub = await MeetingRepository.hub_of(conn, occurrence.meeting.hub_id)
@@ -367,7 +374,7 @@ class MeetingService:
         people: list[Person] = [
             p
             for p in await MeetingRepository.people(conn, hub["id"], occurrence.id)
-            if p.answer != "no"
+            if p.answer != "no" and p.user_id != by  # the one who changed it knows
         ]
         headings = {
             "moved": lambda: _("🔁 This meeting has a new time:"),

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from bot import i18n
 from bot.clock import MovableClock
 from tests.conftest import RunningBot
 from tests.e2e.test_broadcasts import hub_with_members
@@ -45,3 +46,9 @@ async def run_due(bot: RunningBot, telegram: FakeTelegram) -> None:
 
 def with_text(user: SimUser | SimGroup, text: str) -> list[Msg]:
     return [m for m in user.inbox() if text in m.text]
+
+
+def shown_time(locale: str, moment: datetime, zone: str = "Europe/Chisinau") -> str:
+    """A time as the bot shows it to a reader in ``locale`` (bidi marks aside)."""
+    with i18n.use_locale(locale):
+        return i18n.format_time(moment, zone)

@@ -60,6 +60,19 @@ SAMPLES: dict[str, object] = {
     "answered": "2",
     "skipped": "1",
     "nudged": "1",
+    "answer": "Going",
+    "duration": "1 h 30 min",
+    "link": "https://meet.example.org/abc",
+    "maybe": 2,
+    "minutes": 30,
+    "names": "Alice Smith, Bob Lee",
+    "no": 1,
+    "n": 2,
+    "place": "Room 12, Holon",
+    "ref": "#12",
+    "title": "Peer observation",
+    "value": "2026-02-30",
+    "yes": 5,
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]*")

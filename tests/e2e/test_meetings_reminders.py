@@ -1,0 +1,111 @@
+"""Meeting reminders: at each offset, to those who have not declined, once, across restarts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.config import Config
+from tests.conftest import tr
+from tests.e2e.meeting_helpers import TYPED, meeting_hub, run_due, watch, with_text
+from tests.fakebot import FakeTelegram, Msg, SimUser
+
+STARTS = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)  # 18:00 in Chisinau
+
+
+def reminders(user: SimUser, minutes: int) -> list[Msg]:
+    """Reminders of the meeting ``minutes`` before it (their key says which offset)."""
+    heading = {1440: "1", 60: "1", 30: "30"}[minutes]
+    return [
+        m
+        for m in with_text(user, "Peer observation")
+        if "⏰" in m.text.split("\n")[0]
+        and heading in m.text.split("\n")[0]
+        and (("day" in m.text.split("\n")[0]) == (minutes == 1440))
+    ]
+
+
+async def holdable(bot, offset_key: str) -> set[int]:
+    rows = await bot.services.db.fetch_all(
+        "SELECT DISTINCT holdable FROM outbox WHERE key LIKE ?",
+        (f"meeting_reminder:%:{offset_key}:%",),
+    )
+    return {r[0] for r in rows}
+
+
+@pytest.mark.telegram_errors(403)
+async def test_reminders_at_each_offset_to_the_right_people(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, _group, fatima, (noa, mike) = await meeting_hub(start_bot, telegram)
+    await fatima.send(f"/meeting {TYPED}")
+    await noa.press(with_text(noa, "Peer observation")[-1], tr("he", "Going"))
+    await mike.press(with_text(mike, "Peer observation")[-1], "Can't")
+
+    clock.set(STARTS - timedelta(days=1, minutes=1))
+    await run_due(bot, telegram)
+    assert reminders(noa, 1440) == []
+
+    clock.set(STARTS - timedelta(days=1))
+    await run_due(bot, telegram)
+    day = reminders(noa, 1440)
+    assert len(day) == 1
+    with_he = day[0].text
+    assert "Room 12, Holon" in with_he
+    assert day[0].button("✅ " + tr("he", "Going"))  # her answer shown, buttons to change it
+    assert day[0].button(tr("he", "📅 Add to calendar"))
+    assert reminders(mike, 1440) == []  # he declined
+    assert len(reminders(fatima, 1440)) == 1  # no answer yet: reminded
+    assert await holdable(bot, "1440") == {1}
+
+    await run_due(bot, telegram)  # nothing twice
+    assert len(reminders(noa, 1440)) == 1
+
+    clock.set(STARTS - timedelta(hours=1))
+    await run_due(bot, telegram)
+    assert len(reminders(noa, 60)) == 1
+    assert reminders(mike, 60) == []
+    assert await holdable(bot, "60") == {0}  # the last one before the start: quiet hours exempt
+
+
+@pytest.mark.telegram_errors(403)
+async def test_a_reminder_due_while_down_goes_once_at_restart(
+    start_bot: Callable[..., Any],
+    telegram: FakeTelegram,
+    make_config: Callable[..., Config],
+) -> None:
+    bot, clock, _group, fatima, (noa, _mike) = await meeting_hub(start_bot, telegram)
+    await fatima.send(f"/meeting {TYPED}")
+    await bot.stop()
+    telegram.settle_hooks.remove(bot.services.meetings.posts.idle)
+
+    # Down over both reminders' times: only the latest goes out, once.
+    clock.set(STARTS - timedelta(minutes=30))
+    again = await start_bot(make_config(), clock=clock)
+    watch(again, telegram)
+    await run_due(again, telegram)
+    assert len(reminders(noa, 60)) == 1
+    await run_due(again, telegram)
+    assert len(reminders(noa, 60)) == 1
+    await again.stop()
+    telegram.settle_hooks.remove(again.services.meetings.posts.idle)
+
+
+@pytest.mark.telegram_errors(403)
+async def test_no_reminder_once_the_meeting_started(
+    start_bot: Callable[..., Any],
+    telegram: FakeTelegram,
+    make_config: Callable[..., Config],
+) -> None:
+    bot, clock, _group, fatima, (noa, _mike) = await meeting_hub(start_bot, telegram)
+    await fatima.send(f"/meeting {TYPED}")
+    await bot.stop()
+    telegram.settle_hooks.remove(bot.services.meetings.posts.idle)
+    clock.set(STARTS + timedelta(minutes=5))
+    again = await start_bot(make_config(), clock=clock)
+    watch(again, telegram)
+    await run_due(again, telegram)
+    assert reminders(noa, 60) == []
