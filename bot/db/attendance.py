@@ -59,6 +59,22 @@ class AttendanceRepository:
             (to_db_time(now), occurrence_id),
         )
 
+    async def recent(
+        self, hub_ids: list[int], since: datetime, now: datetime, limit: int
+    ) -> list[int]:
+        """Occurrences in these hubs that started between ``since`` and ``now``, latest first."""
+        if not hub_ids:
+            return []
+        marks = ", ".join("?" * len(hub_ids))
+        rows = await self._db.fetch_all(
+            f"""SELECT o.id FROM meeting_occurrences o JOIN meetings m ON m.id = o.meeting_id
+                WHERE m.hub_id IN ({marks}) AND o.status = 'scheduled' AND m.status = 'scheduled'
+                  AND o.starts_at > ? AND o.starts_at <= ?
+                ORDER BY o.starts_at DESC, o.id DESC LIMIT ?""",  # noqa: S608
+            (*hub_ids, to_db_time(since), to_db_time(now), limit),
+        )
+        return [int(r[0]) for r in rows]
+
     # -- feedback requests (who was asked)
 
     @staticmethod

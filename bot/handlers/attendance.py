@@ -9,6 +9,9 @@ that the member belongs to the hub: old or forged buttons change nothing.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -23,6 +26,7 @@ from bot.services.attendance import AttendanceError, Saved, card
 from bot.services.meeting_types import OccurrenceView
 
 PAGE_SIZE = 8
+WIDE_LABEL = 32  # a button alone on its row has the phone's whole width
 PRESENT, ABSENT = "✅", "▫️"
 DRAFTS = "attendance"  # user_data: occurrence id → the set of members marked present
 
@@ -210,9 +214,45 @@ async def _save(update: Update, context: BotContext, occurrence: OccurrenceView)
 # -- entry points
 
 
+def meeting_label(occurrence: OccurrenceView, zone: str) -> str:
+    """'3 Dec · Peer observation', cut to fit a full-width button."""
+    day = format_skeleton("MMMd", occurrence.starts_at, tzinfo=ZoneInfo(zone),
+                          locale=i18n.current_locale())  # fmt: skip
+    label = f"{day} · {' '.join(occurrence.meeting.title.split())}"
+    return label if len(label) <= WIDE_LABEL else label[: WIDE_LABEL - 1] + "…"
+
+
+async def offer_recent(update: Update, context: BotContext, action: str, *args: str) -> None:
+    """/attendance or /feedback without a number: the recent meetings of the hubs one runs."""
+    recent = await context.services.attendance.recent(context.viewer.id)
+    usage = (
+        _("Write the meeting's number, as /meetings shows it: /feedback 12")
+        if action == "mf"
+        else _("Write the meeting's number, as /meetings shows it: /attendance 12")
+    )
+    if not recent:
+        await reply(
+            update, i18n.paragraphs([_("No meeting took place in your hubs lately."), usage])
+        )
+        return
+    zone = context.viewer.timezone
+    rows = [
+        [
+            InlineKeyboardButton(
+                meeting_label(o, zone), callback_data=callbacks.pack(action, *args, o.id)
+            )
+        ]
+        for o in recent
+    ]
+    await reply(update, i18n.paragraphs([_("Which meeting?"), usage]), InlineKeyboardMarkup(rows))
+
+
 async def attendance_command(update: Update, context: BotContext) -> None:
     parts = args_text(update).split()
     meeting_id = parse_int(parts[0], minimum=1) if len(parts) == 1 else None
+    if not parts:
+        await offer_recent(update, context, "ma", "open")
+        return
     if meeting_id is None:
         await reply(
             update,

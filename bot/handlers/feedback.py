@@ -23,7 +23,7 @@ from telegram.ext import (
 from bot import callbacks, i18n
 from bot.buttons import button_label
 from bot.context import AWAITING, BotContext
-from bot.handlers.attendance import managed, problem
+from bot.handlers.attendance import managed, offer_recent, problem
 from bot.handlers.common import args_text, edit_or_reply, reply, stale_button
 from bot.i18n import _, ngettext
 from bot.parsing import parse_int
@@ -271,6 +271,9 @@ async def show_results(update: Update, context: BotContext, occurrence: Occurren
 async def feedback_command(update: Update, context: BotContext) -> None:
     parts = args_text(update).split()
     meeting_id = parse_int(parts[0], minimum=1) if len(parts) == 1 else None
+    if not parts:
+        await offer_recent(update, context, "mf", "v")
+        return
     if meeting_id is None:
         await reply(update, _("Write the meeting's number, as /meetings shows it: /feedback 12"))
         return

@@ -39,6 +39,8 @@ KIND = "meeting_feedback"
 FEEDBACK_OPEN = timedelta(days=7)
 MAX_COMMENT = 500  # characters of the one optional sentence
 RATINGS = (1, 2, 3, 4, 5)
+RECENT = timedelta(days=30)  # /attendance and /feedback without a number offer these meetings
+RECENT_LIMIT = 8
 
 
 class AttendanceError(Exception):
@@ -137,6 +139,14 @@ class AttendanceService:
         if started:
             return started[-1]
         return occurrences[0] if occurrences else None
+
+    async def recent(self, user_id: int) -> list[OccurrenceView]:
+        """Meetings of the last ``RECENT`` in the hubs this person runs, latest first."""
+        hubs = [hub.id for hub in await self._access.facilitated_hubs(user_id)]
+        now = self.now()
+        ids = await self._repo.recent(hubs, now - RECENT, now, RECENT_LIMIT)
+        found = [await self._meetings.occurrence(occurrence_id) for occurrence_id in ids]
+        return [o for o in found if o is not None]
 
     async def managed(self, occurrence_id: int, user_id: int) -> OccurrenceView:
         """The occurrence if ``user_id`` may take its attendance now; AttendanceError if not."""

@@ -30,9 +30,19 @@ async def test_checklist_prefilled_toggled_and_saved_in_hebrew(
     answer = await dana.press_data(dana.last(), f"ma:open:{world.occurrence_id}")
     assert answer is not None and answer.show_alert and answer.text == tr("he", NOT_STARTED)
 
+    await dana.send("/attendance")
+    assert tr("he", "No meeting took place in your hubs lately.") in dana.last().text
+
+    # After the start: /attendance alone offers the meeting; its button opens the checklist.
     world.started()
-    await dana.send(f"/attendance {world.meeting_id}")
+    await dana.send("/attendance")
+    picker = dana.last()
+    assert tr("he", "Which meeting?") in picker.text
+    (button,) = [b for row in picker.buttons for b in row]
+    assert "Peer observation" in button.text
+    await dana.press(picker, button.text)
     checklist = dana.last()
+    assert checklist is picker  # the picker became the checklist
     assert tr("he", "📋 <b>Attendance</b>: tap the people who came, then Save.") in checklist.text
     assert member_buttons(checklist) == {"Dana": False, "Mike": True, "Noa": True, "Sara": False}
     assert (

@@ -117,8 +117,10 @@ async def test_rating_sentence_and_signing_in_hebrew_and_english(
     assert {r[0]: r[1] for r in asked} == {noa.id: 1, mike.id: 1}
 
     # The results: average in the reader's locale, the count, sentences, names only if signed.
-    await world.facilitator.send(f"/feedback {world.meeting_id}")
-    results = world.facilitator.last().text
+    await world.facilitator.send("/feedback")
+    picker = world.facilitator.last()
+    await world.facilitator.press(picker, picker.buttons[0][0].text)
+    results = picker.text
     assert (
         ntr(
             "en",
