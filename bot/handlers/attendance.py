@@ -103,8 +103,14 @@ def _button(label: str, *args: int | str) -> InlineKeyboardButton:
 
 
 def checklist_keyboard(
-    occurrence_id: int, members: list[Member], marks: set[int], page: int
+    occurrence_id: int,
+    members: list[Member],
+    marks: set[int],
+    page: int,
+    *,
+    feedback: bool = False,
 ) -> InlineKeyboardMarkup:
+    """A page of members (two a row), the pager, Save (and 📊 Feedback once it was asked for)."""
     shown = members[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     buttons = [
         _button(member_label(m, m.user.id in marks), "t", occurrence_id, page, m.user.id)
@@ -119,8 +125,17 @@ def checklist_keyboard(
     )
     if back or more:
         rows.append(keyboards.pager(back, more))
-    rows.append([_button(button_label("💾 Save attendance"), "s", occurrence_id)])
+    last = [_button(button_label("💾 Save attendance"), "s", occurrence_id)]
+    if feedback:
+        last.append(feedback_button(occurrence_id))
+    rows.append(last)
     return InlineKeyboardMarkup(rows)
+
+
+def feedback_button(occurrence_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        button_label("📊 Feedback"), callback_data=callbacks.pack("mf", "v", occurrence_id)
+    )
 
 
 def checklist_text(
@@ -152,7 +167,9 @@ async def show_checklist(
     await edit_or_reply(
         update,
         checklist_text(occurrence, context.viewer.timezone, present, len(members), page, pages),
-        checklist_keyboard(occurrence.id, members, marks, page),
+        checklist_keyboard(
+            occurrence.id, members, marks, page, feedback=occurrence.feedback_at is not None
+        ),
     )
 
 
@@ -185,10 +202,7 @@ def saved_keyboard(occurrence_id: int) -> InlineKeyboardMarkup:
         [
             [
                 _button(button_label("✏️ Edit attendance"), "open", occurrence_id),
-                InlineKeyboardButton(
-                    button_label("📊 Feedback"),
-                    callback_data=callbacks.pack("mf", "v", occurrence_id),
-                ),
+                feedback_button(occurrence_id),
             ]
         ]
     )
@@ -199,7 +213,10 @@ async def _save(update: Update, context: BotContext, occurrence: OccurrenceView)
     try:
         saved = await context.services.attendance.save(occurrence.id, context.viewer.id, marks)
     except AttendanceError as error:
-        await _say(update, problem(error.reason))
+        if error.reason == "refused":
+            await refuse(update, context, "attendance", occurrence.meeting.hub_id)
+        else:
+            await _say(update, problem(error.reason))
         return
     _drafts(context).pop(occurrence.id, None)
     assert update.callback_query is not None
