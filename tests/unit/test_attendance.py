@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -158,3 +159,15 @@ async def test_answers_are_kept_apart_from_who_answered(db: Database) -> None:
     assert answers[1] == FeedbackAnswer(4, "Useful", None)
     stamped = await db.fetch_one("SELECT attendance_at, feedback_at FROM meeting_occurrences")
     assert stamped["attendance_at"] == stamped["feedback_at"] == "2026-12-03T18:00:00Z"
+
+
+def test_no_query_joins_who_was_asked_with_what_was_answered() -> None:
+    """Anonymity by construction: no SQL in the bot names both tables."""
+    root = Path(__file__).resolve().parents[2] / "bot"
+    for path in root.rglob("*.py"):
+        for statement in path.read_text().split('"""'):
+            if not re.search(r"\b(SELECT|INSERT|UPDATE|DELETE)\b", statement):
+                continue  # prose, not SQL
+            answers = re.search(r"\bmeeting_feedback\b(?!_)", statement)
+            if answers and "meeting_feedback_requests" in statement:
+                raise AssertionError(f"{path.name} reads answers with requests: {statement!r}")
