@@ -9,8 +9,7 @@ as the change, so a reminder of a time that no longer holds never fires.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import aiosqlite
 from telegram import Bot, InlineKeyboardMarkup
@@ -24,8 +23,14 @@ from bot.i18n import _
 from bot.services import meeting_fanout as fanout
 from bot.services.meeting_post import PostEditor
 from bot.services.meeting_reminders import Reminders
+from bot.services.meeting_times import (
+    local_text,
+    parse_offsets,
+    planned_local,
+    series,
+    to_utc,
+)
 from bot.services.meeting_types import (
-    MAX_SERIES,
     Attendee,
     MeetingError,
     MeetingView,
@@ -38,24 +43,6 @@ from bot.services.meeting_types import (
 from bot.services.scheduling import Scheduler
 
 REMINDER_GRACE = timedelta(days=400)  # the handler itself skips a reminder once the start passed
-
-
-def to_utc(local: datetime, zone: str) -> datetime:
-    """A naive local time in ``zone`` as a UTC instant (a time in a DST gap moves forward)."""
-    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
-
-
-def local_text(local: datetime) -> str:
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
-def parse_offsets(text: str | None) -> list[int]:
-    out = []
-    for part in (text or "").split(","):
-        part = part.strip()
-        if part.isdigit() and 0 < int(part) <= 60 * 24 * 60:
-            out.append(int(part))
-    return sorted(set(out), reverse=True)
 
 
 class MeetingService:
@@ -151,7 +138,7 @@ class MeetingService:
         title, place = check_title(title), check_place(place)
         duration = check_duration(duration)
         starts = self._check_future(starts_local, hub.timezone)
-        locals_ = self._series(starts_local, repeat_weeks, repeat_until)
+        locals_ = series(starts_local, repeat_weeks, repeat_until)
         now = self.now()
         async with self._db.transaction() as conn:
             meeting_id = await MeetingRepository.insert_meeting(
@@ -194,22 +181,6 @@ class MeetingService:
         if starts <= self.now():
             raise MeetingError(_("That time has already passed. Choose a time in the future."))
         return starts
-
-    @staticmethod
-    def _series(start: datetime, weeks: int, until: date | None) -> list[datetime]:
-        if not weeks or until is None:
-            return [start]
-        if weeks not in (1, 2):
-            raise MeetingError(_("A series repeats every week or every 2 weeks."))
-        if until < start.date():
-            raise MeetingError(_("The series must end on or after its first meeting."))
-        if until - start.date() > MAX_SERIES:
-            raise MeetingError(_("A series can last at most a year."))
-        out, local = [], start
-        while local.date() <= until:
-            out.append(local)  # the same wall-clock time every week, whatever the offset
-            local += timedelta(weeks=weeks)
-        return out
 
     async def _after_write(self, schedule_ids: list[int]) -> None:
         for schedule_id in schedule_ids:
@@ -302,32 +273,77 @@ class MeetingService:
     # -- moving and cancelling
 
     async def move(
-        self, occurrence_id: int, new_starts_local: datetime, *, by: int | None = None
+        self,
+        occurrence_id: int,
+        new_starts_local: datetime,
+        *,
+        whole_series: bool = False,
+        by: int | None = None,
     ) -> OccurrenceView:
+        """Move one occurrence, or it and every later one of its series by the same local shift.
+
+        Tells everyone who had not declined (once), bumps SEQUENCE, re-writes the reminders.
+        """
         occurrence = await self._repo.occurrence(occurrence_id)
         if occurrence is None:
             raise MeetingError(_("There is no meeting with that number."))
         if occurrence.cancelled:
             raise MeetingError(_("This meeting was cancelled."))
-        zone = occurrence.meeting.timezone
-        starts = self._check_future(new_starts_local, zone)
+        zone, hub_id = occurrence.meeting.timezone, occurrence.meeting.hub_id
+        # A series moves by the shift from this occurrence's planned time, each from its own.
+        shift = new_starts_local - planned_local(occurrence, zone)
+        targets = [occurrence]
+        if whole_series:
+            targets = [
+                o
+                for o in await self._repo.occurrences(occurrence.meeting.id)
+                if not o.cancelled and o.original_start >= occurrence.original_start
+            ]
+        plan = []
+        for target in targets:
+            local = (
+                new_starts_local
+                if target.id == occurrence_id
+                else planned_local(target, zone) + shift
+            )
+            plan.append((target.id, local, self._check_future(local, zone)))
         async with self._db.transaction() as conn:
-            await MeetingRepository.move_occurrence(
-                conn, occurrence_id, local_text(new_starts_local), starts
-            )
+            for target_id, local, starts in plan:
+                await MeetingRepository.move_occurrence(conn, target_id, local_text(local), starts)
             await MeetingRepository.touch_meeting(conn, occurrence.meeting.id, self.now())
-            dropped = await self.reminders.drop(conn, [occurrence_id])
-            offsets = await self.reminder_offsets(conn, occurrence.meeting.hub_id)
-            added = await self.reminders.add(
-                conn, occurrence.meeting.hub_id, occurrence_id, starts, offsets
-            )
+            dropped = await self.reminders.drop(conn, [t.id for t in targets])
+            offsets = await self.reminder_offsets(conn, hub_id)
+            added = []
+            for target_id, _local_start, starts in plan:
+                added += await self.reminders.add(conn, hub_id, target_id, starts, offsets)
             moved = await MeetingRepository.occurrence_in(conn, occurrence_id)
             assert moved is not None
-            await self._notify(conn, moved, "moved", by)
+            await self._notify(conn, moved, "series_moved" if whole_series else "moved", by)
         await self.reminders.disarm(dropped)
         await self._after_write(added)
-        self.posts.touch(occurrence_id)
+        for target in targets:
+            self.posts.touch(target.id)
         return moved
+
+    async def offsets_changed(self, hub_id: int) -> int:
+        """The hub's reminder offsets changed: write the reminders of its upcoming meetings again.
+
+        A reminder whose time already passed is not written (nothing goes out late for it).
+        Returns the number of reminder schedules now armed. Register it with the hub settings'
+        ``on_offsets_changed``.
+        """
+        upcoming = await self._repo.upcoming([hub_id], self.now(), 10_000)
+        async with self._db.transaction() as conn:
+            dropped = await self.reminders.drop(conn, [o.id for o in upcoming])
+            offsets = await self.reminder_offsets(conn, hub_id)
+            added = []
+            for occurrence in upcoming:
+                added += await self.reminders.add(
+                    conn, hub_id, occurrence.id, occurrence.starts_at, offsets
+                )
+        await self.reminders.disarm(dropped)
+        await self._after_write(added)
+        return len(added)
 
     async def cancel(
         self, occurrence_id: int, whole_series: bool = False, *, by: int | None = None
@@ -378,6 +394,9 @@ class MeetingService:
         ]
         headings = {
             "moved": lambda: _("🔁 This meeting has a new time:"),
+            "series_moved": lambda: _(
+                "🔁 This meeting and the rest of its series have a new time:"
+            ),
             "cancelled": lambda: _("❌ This meeting is cancelled:"),
             "series": lambda: _("❌ This meeting and the rest of its series are cancelled:"),
         }
@@ -387,7 +406,7 @@ class MeetingService:
             key=f"{fanout.CHANGE_KIND}:{occurrence.id}:{occurrence.sequence}",
             occurrence=occurrence,
             heading=headings[what],
-            buttons=what == "moved",
+            buttons=what in ("moved", "series_moved"),
             holdable=False,
         )
         await OutboxRepository.add_many(conn, rows)

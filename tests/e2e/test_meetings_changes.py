@@ -138,3 +138,42 @@ async def test_weekly_series_keeps_local_time_across_dst_and_cancels_as_a_whole(
     clock.set(occurrences[3].starts_at - timedelta(hours=1))
     await run_due(bot, telegram)
     assert len(noa.inbox()) == before
+
+
+@pytest.mark.telegram_errors(403)
+async def test_moving_a_series_asks_this_one_or_the_whole_series(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, _clock, _group, fatima, (noa, _mike) = await meeting_hub(start_bot, telegram)
+    hub = (await bot.services.access.facilitated_hubs(fatima.id))[0]
+    meetings = bot.services.meetings
+    meeting = await meetings.create(
+        hub_id=hub.id,
+        author_id=fatima.id,
+        title="Fortnightly circle",
+        place="",
+        starts_local=datetime(2026, 12, 7, 17, 0),
+        duration=timedelta(minutes=45),
+        repeat_weeks=2,
+        repeat_until=date(2027, 1, 31),
+    )
+    await telegram.settle()
+    first, second, *rest = await meetings.occurrences(meeting.id)
+    await fatima.send(f"/movemeeting {meeting.id} 2026-12-08 18:30")
+    assert tr("en", "Only this one") in [b.text for row in fatima.last().buttons for b in row]
+    await fatima.press(fatima.last(), "Only this one")
+    assert (await meetings.occurrence(first.id)).starts_local == "2026-12-08 18:30"
+    assert (await meetings.occurrence(second.id)).starts_local == "2026-12-21 17:00"
+
+    await fatima.send(f"/movemeeting {meeting.id} 2026-12-09 18:30")
+    await fatima.press(fatima.last(), "The whole series")
+    after = await meetings.occurrences(meeting.id)
+    # Every one moves as the first did from its planned time: two days later, at 18:30.
+    shift = timedelta(days=2, hours=1, minutes=30)
+    assert [o.starts_local for o in after] == [
+        (datetime.strptime(o.starts_local, "%Y-%m-%d %H:%M") + shift).strftime("%Y-%m-%d %H:%M")
+        for o in (first, second, *rest)
+    ]
+    told = with_text(noa, tr("he", "🔁 This meeting and the rest of its series have a new time:"))
+    assert len(told) == 1
+    assert len(with_text(noa, tr("he", "🔁 This meeting has a new time:"))) == 1

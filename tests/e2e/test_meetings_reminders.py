@@ -109,3 +109,22 @@ async def test_no_reminder_once_the_meeting_started(
     watch(again, telegram)
     await run_due(again, telegram)
     assert reminders(noa, 60) == []
+
+
+@pytest.mark.telegram_errors(403)
+async def test_new_offsets_rewrite_the_reminders_of_upcoming_meetings(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, _group, fatima, (noa, _mike) = await meeting_hub(start_bot, telegram)
+    await fatima.send(f"/meeting {TYPED}")
+    hub = (await bot.services.access.facilitated_hubs(fatima.id))[0]
+    await bot.services.db.execute("UPDATE hubs SET reminder_offsets = '30' WHERE id = ?", (hub.id,))
+    assert await bot.services.meetings.offsets_changed(hub.id) == 1
+    for moment in (STARTS - timedelta(days=1), STARTS - timedelta(hours=1)):
+        clock.set(moment)
+        await run_due(bot, telegram)
+    assert reminders(noa, 1440) == [] and reminders(noa, 60) == []
+    clock.set(STARTS - timedelta(minutes=30))
+    await run_due(bot, telegram)
+    assert len(reminders(noa, 30)) == 1
+    assert await holdable(bot, "30") == {0}  # now the last one before the start

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.services.meeting_times import parse_offsets, series, to_utc
 from bot.services.meeting_types import (
     MeetingError,
     check_duration,
@@ -14,7 +15,6 @@ from bot.services.meeting_types import (
     parse_duration,
     parse_typed,
 )
-from bot.services.meetings import MeetingService, parse_offsets, to_utc
 
 
 @pytest.mark.parametrize(
@@ -94,22 +94,22 @@ def test_titles() -> None:
 
 
 def test_a_weekly_series_keeps_its_local_time_across_dst() -> None:
-    series = MeetingService._series(datetime(2026, 10, 15, 18, 0), 1, date(2026, 11, 5))
-    assert [local.day for local in series] == [15, 22, 29, 5]
-    starts = [to_utc(local, "Asia/Jerusalem") for local in series]
+    locals_ = series(datetime(2026, 10, 15, 18, 0), 1, date(2026, 11, 5))
+    assert [local.day for local in locals_] == [15, 22, 29, 5]
+    starts = [to_utc(local, "Asia/Jerusalem") for local in locals_]
     # Israel leaves summer time on 25 October 2026: 18:00 is 15:00 UTC, then 16:00 UTC.
     assert [s.hour for s in starts] == [15, 15, 16, 16]
     assert all(s.tzinfo is UTC for s in starts)
 
 
 def test_series_bounds() -> None:
-    assert len(MeetingService._series(datetime(2026, 1, 1, 9, 0), 2, date(2026, 2, 1))) == 3
+    assert len(series(datetime(2026, 1, 1, 9, 0), 2, date(2026, 2, 1))) == 3
     with pytest.raises(MeetingError):
-        MeetingService._series(datetime(2026, 1, 10, 9, 0), 1, date(2026, 1, 1))
+        series(datetime(2026, 1, 10, 9, 0), 1, date(2026, 1, 1))
     with pytest.raises(MeetingError):
-        MeetingService._series(datetime(2026, 1, 1, 9, 0), 1, date(2027, 1, 3))
+        series(datetime(2026, 1, 1, 9, 0), 1, date(2027, 1, 3))
     with pytest.raises(MeetingError):
-        MeetingService._series(datetime(2026, 1, 1, 9, 0), 3, date(2026, 3, 1))
+        series(datetime(2026, 1, 1, 9, 0), 3, date(2026, 3, 1))
 
 
 def test_a_time_in_a_dst_gap_moves_forward() -> None:
