@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.db import Database
+from bot.db.attendance import AttendanceRepository
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.hubs import HubRepository
 from bot.db.meeting_settings import MeetingSettingsRepository
@@ -28,11 +29,13 @@ from bot.db.schedules import ScheduleRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
     answering,
+    attendance,
     broadcasts,
     calendar,
     errors,
     fallback,
     faq,
+    feedback,
     gate,
     hubs,
     hubsettings,
@@ -54,6 +57,7 @@ from bot.incoming import CleanInputApplication
 from bot.logs import protect_secret
 from bot.pacing import TelegramPacer
 from bot.services.access import AccessService
+from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import KIND as BROADCAST_KIND
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
@@ -177,15 +181,24 @@ def build_services(
         default_locale=config.i18n.default_locale,
     )
     delivery.on_progress(MEETING_POST_KIND, meeting_service.on_post_progress)
-    meeting_settings = MeetingSettingsService(MeetingSettingsRepository(db))
+    meeting_settings_service = MeetingSettingsService(MeetingSettingsRepository(db))
     # New reminder offsets re-write the reminders of the hub's upcoming meetings.
-    meeting_settings.on_offsets_changed(meeting_service.offsets_changed)
+    meeting_settings_service.on_offsets_changed(meeting_service.offsets_changed)
+    access = AccessService(hub_rows, memberships, admins)
+    attendance_service = AttendanceService(
+        db,
+        AttendanceRepository(db),
+        meeting_service,
+        access,
+        scheduler,
+        default_locale=config.i18n.default_locale,
+    )
     return Services(
         config=config,
         db=db,
         users=user_service,
         hubs=hubs,
-        access=AccessService(hub_rows, memberships, admins),
+        access=access,
         outbox=outbox,
         delivery=delivery,
         scheduler=scheduler,
@@ -194,8 +207,9 @@ def build_services(
         prompts=prompt_service,
         reflections=reflection_service,
         quiet=quiet_service,
-        meeting_settings=meeting_settings,
+        meeting_settings=meeting_settings_service,
         meetings=meeting_service,
+        attendance=attendance_service,
     )
 
 
@@ -249,7 +263,7 @@ def register_handlers(app: Application) -> None:
     group 10+   consumers of typed answers to a question the bot asked (they stop the update):
                 10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question,
                 14 the /prompt flow, 15 a hub's prompt settings, 16 a hub's meeting settings,
-                17 quiet hours or a pause, 18 the /meeting flow;
+                17 quiet hours or a pause, 18 the /meeting flow, 19 a meeting feedback sentence;
     group 80    a reflection typed after ✍️ Answer, and messages that follow one within its window;
     group 90    the reply to stray private text nobody consumed.
     """
@@ -273,6 +287,8 @@ def register_handlers(app: Application) -> None:
     meeting_settings.register(app)
     meetings.register(app)
     calendar.register(app)
+    attendance.register(app)
+    feedback.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

@@ -11,6 +11,7 @@ from bot.config import Config
 from bot.db import Database
 from bot.db.outbox import OutboxRepository
 from bot.services.access import AccessService
+from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
@@ -47,6 +48,7 @@ class Services:
     quiet: QuietService
     meeting_settings: MeetingSettingsService
     meetings: MeetingService
+    attendance: AttendanceService
 
 
 class BotData:

@@ -50,6 +50,11 @@ SAMPLES: dict[str, object] = {
     "schedule": "every weekday at 18:00",
     "days": "Mon, Thu",
     "page": 2,
+    "asked": 4,  # meeting feedback (issue 10, attendance)
+    "average": "4.3",
+    "rating": 4,
+    "sentence": "Great session, thank you",
+    "total": 12,
     "start": "21:00",
     "end": "08:00",
     "hours": 24,
