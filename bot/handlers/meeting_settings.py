@@ -41,9 +41,9 @@ def _button(label: str, hub: HubRow, *args: int | str) -> InlineKeyboardButton:
 def _offset_label(minutes: int) -> str:
     """A toggle's label: 1 week, 1 day, 3 h, 1 h, 15 min (or a typed offset)."""
     if minutes % 10080 == 0:
-        return button_label("{count} wk", count=minutes // 10080)
+        return button_label("{number} wk", number=minutes // 10080)
     if minutes % 1440 == 0:
-        return button_label("{count} d", count=minutes // 1440)
+        return button_label("{number} d", number=minutes // 1440)
     hours, rest = divmod(minutes, 60)
     if hours and rest:
         return button_label("{hours} h {minutes} min", hours=hours, minutes=rest)

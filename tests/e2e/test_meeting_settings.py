@@ -49,7 +49,7 @@ async def test_reminder_toggles_and_feedback(
     screen = await open_settings(olga, locale)
     assert tr(locale, "<b>Meetings in {hub}</b>", hub=HUB) in screen.text
     # The default: a day and an hour before.
-    assert screen.button(on(locale, "{count} d", count=1))
+    assert screen.button(on(locale, "{number} d", number=1))
     assert screen.button(on(locale, "{hours} h", hours=1))
     assert screen.button(label(locale, "{minutes} min", minutes=15)).text == label(
         locale, "{minutes} min", minutes=15
@@ -60,15 +60,15 @@ async def test_reminder_toggles_and_feedback(
     assert answer is not None and answer.text == tr(locale, "Saved.")
     assert await settings.reminder_offsets(hub) == [1440, 60, 15]
     assert screen.button(on(locale, "{minutes} min", minutes=15))
-    await olga.press(screen, label(locale, "{count} wk", count=1))
-    await olga.press(screen, on(locale, "{count} d", count=1))
+    await olga.press(screen, label(locale, "{number} wk", number=1))
+    await olga.press(screen, on(locale, "{number} d", number=1))
     await olga.press(screen, on(locale, "{hours} h", hours=1))
     assert await settings.reminder_offsets(hub) == [10080, 15]
     row = await bot.services.db.fetch_one("SELECT reminder_offsets FROM hubs WHERE id = ?", (hub,))
     assert row[0] == "10080,15"  # largest first
     assert changed == [hub] * 4
 
-    await olga.press(screen, on(locale, "{count} wk", count=1))
+    await olga.press(screen, on(locale, "{number} wk", number=1))
     # The last reminder cannot be toggled off: "No reminders" says so on purpose.
     answer = await olga.press(screen, on(locale, "{minutes} min", minutes=15))
     assert answer is not None and answer.show_alert
@@ -106,7 +106,7 @@ async def test_typed_offsets(start_bot, make_config, telegram: FakeTelegram, loc
     assert await bot.services.meeting_settings.reminder_offsets(hub) == [2880, 180, 90]
     # A typed offset shows as a toggle of its own, and can be turned off.
     shown = olga.last()
-    assert shown.button(on(locale, "{count} d", count=2))
+    assert shown.button(on(locale, "{number} d", number=2))
     await olga.press(shown, on(locale, "{hours} h {minutes} min", hours=1, minutes=30))
     assert await bot.services.meeting_settings.reminder_offsets(hub) == [2880, 180]
     # Once saved, typed text is no longer read as offsets.

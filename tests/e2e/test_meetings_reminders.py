@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,6 +10,9 @@ from typing import Any
 import pytest
 
 from bot.config import Config
+from bot.handlers.common import plain_text
+from bot.i18n import use_locale
+from bot.services.meeting_fanout import reminder_heading
 from tests.conftest import tr
 from tests.e2e.meeting_helpers import TYPED, meeting_hub, run_due, watch, with_text
 from tests.fakebot import FakeTelegram, Msg, SimUser
@@ -16,15 +20,18 @@ from tests.fakebot import FakeTelegram, Msg, SimUser
 STARTS = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)  # 18:00 in Chisinau
 
 
+def _visible(text: str) -> str:
+    return re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
+
+
 def reminders(user: SimUser, minutes: int) -> list[Msg]:
-    """Reminders of the meeting ``minutes`` before it (their key says which offset)."""
-    heading = {1440: "1", 60: "1", 30: "30"}[minutes]
+    """Reminders of the meeting ``minutes`` before it, by their heading in the user's language."""
+    with use_locale(user.language_code or "en"):
+        heading = _visible(plain_text(reminder_heading(minutes)))
     return [
         m
         for m in with_text(user, "Peer observation")
-        if "⏰" in m.text.split("\n")[0]
-        and heading in m.text.split("\n")[0]
-        and (("day" in m.text.split("\n")[0]) == (minutes == 1440))
+        if _visible(m.text.split("\n")[0]).strip() == heading
     ]
 
 
