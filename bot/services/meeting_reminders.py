@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from bot.db.meetings import MeetingRepository
-from bot.db.outbox import OutboxRepository
+from bot.db.outbox import OutboxRepository, OutboxRow
 from bot.db.schedules import ScheduleRow
 from bot.services import meeting_fanout as fanout
 from bot.services.meeting_types import OccurrenceView
@@ -93,6 +93,34 @@ class Reminders:
         )
         await OutboxRepository.add_many(conn, rows)
         return None
+
+    async def check(self, rows: list[OutboxRow]) -> dict[int, str]:
+        """The delivery worker's check: reminder rows of a cancelled or started meeting go not."""
+        now, stale = self._service.now(), {}
+        for occurrence_id in {row.ref_id for row in rows if row.ref_id is not None}:
+            occurrence = await self._service.occurrence(occurrence_id)
+            reason = None
+            if occurrence is None or occurrence.cancelled:
+                reason = "meeting cancelled"
+            elif occurrence.starts_at <= now:
+                reason = "meeting started"
+            if reason is not None:
+                stale.update({row.id: reason for row in rows if row.ref_id == occurrence_id})
+        return stale
+
+    async def forget(
+        self,
+        conn: aiosqlite.Connection,
+        occurrence_ids: list[int],
+        reason: str,
+        *,
+        user_id: int | None = None,
+    ) -> int:
+        """Cancel reminders already written to the outbox (pending or held), in the change's
+        transaction: all of these occurrences', or one member's."""
+        return await OutboxRepository.cancel_pending(
+            conn, fanout.REMINDER_KIND, occurrence_ids, reason, user_id=user_id
+        )
 
     async def drop(self, conn: aiosqlite.Connection, occurrence_ids: list[int]) -> list[int]:
         """Deactivate the occurrences' reminders (in the change's transaction); their ids."""

@@ -249,6 +249,9 @@ class MeetingService:
         if await self._memberships.role(occurrence.meeting.hub_id, user_id) is None:
             raise MeetingError(_("Only members of this hub can answer."))
         await self._repo.set_rsvp(occurrence_id, user_id, answer, self.now())
+        if answer == "no":  # a reminder already written for them does not go out
+            async with self._db.transaction() as conn:
+                await self.reminders.forget(conn, [occurrence_id], "declined", user_id=user_id)
         self.posts.touch(occurrence_id)
         return await self._repo.counts(occurrence_id)
 
@@ -325,6 +328,7 @@ class MeetingService:
                 await MeetingRepository.move_occurrence(conn, target_id, local_text(local), starts)
             await MeetingRepository.touch_meeting(conn, occurrence.meeting.id, self.now())
             dropped = await self.reminders.drop(conn, [t.id for t in targets])
+            await self.reminders.forget(conn, [t.id for t in targets], "meeting moved")
             offsets = await self.reminder_offsets(conn, hub_id)
             added = []
             for target_id, _local_start, starts in plan:
@@ -373,6 +377,7 @@ class MeetingService:
                 conn, occurrence.meeting.id, now, cancel=everything
             )
             dropped = await self.reminders.drop(conn, targets)
+            await self.reminders.forget(conn, targets, "meeting cancelled")
             cancelled = await MeetingRepository.occurrence_in(conn, occurrence_id)
             assert cancelled is not None
             await self._notify(conn, cancelled, "series" if whole_series else "cancelled", by)

@@ -131,3 +131,82 @@ async def test_new_offsets_rewrite_the_reminders_of_upcoming_meetings(
     await run_due(bot, telegram)
     assert len(reminders(noa, 30)) == 1
     assert await holdable(bot, "30") == {0}  # now the last one before the start
+
+
+async def release(bot, telegram: FakeTelegram) -> None:
+    """The quiet-hours release job runs: held rows are decided about again."""
+    await bot.services.quiet.release_due()
+    bot.services.delivery.wake()
+    await telegram.settle()
+
+
+async def reminder_rows(bot, user: SimUser) -> list[tuple[str, str | None]]:
+    rows = await bot.services.db.fetch_all(
+        "SELECT status, reason FROM outbox WHERE kind = 'meeting_reminder' AND user_id = ?",
+        (user.id,),
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+@pytest.mark.telegram_errors(403)
+async def test_a_held_reminder_is_not_released_after_the_meeting_is_cancelled(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, _group, fatima, (noa, mike) = await meeting_hub(start_bot, telegram)
+    await noa.send("/quiet 17:00-20:00")  # 18:00 in Chisinau is inside her quiet hours
+    await fatima.send(f"/meeting {TYPED}")
+    clock.set(STARTS - timedelta(days=1))
+    await run_due(bot, telegram)
+    assert reminders(noa, 1440) == []  # held for her quiet hours
+    assert len(reminders(mike, 1440)) == 1
+
+    await fatima.send("/cancelmeeting 1")
+    await fatima.press(fatima.last(), "Yes, cancel it")
+    assert len(with_text(noa, tr("he", "❌ This meeting is cancelled:"))) == 1
+    assert await reminder_rows(bot, noa) == [("cancelled", "meeting cancelled")]
+
+    clock.set(STARTS - timedelta(hours=21))  # her quiet hours are over
+    await release(bot, telegram)
+    assert reminders(noa, 1440) == []
+
+
+@pytest.mark.telegram_errors(403)
+async def test_a_held_reminder_is_not_released_after_declining(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, _group, fatima, (noa, mike) = await meeting_hub(start_bot, telegram)
+    await noa.send("/quiet 17:00-20:00")
+    await mike.send("/quiet 17:00-20:00")
+    await fatima.send(f"/meeting {TYPED}")
+    clock.set(STARTS - timedelta(days=1))
+    await run_due(bot, telegram)
+    assert reminders(noa, 1440) == [] and reminders(mike, 1440) == []
+    await noa.press(with_text(noa, "Peer observation")[-1], tr("he", "Can't"))
+    assert await reminder_rows(bot, noa) == [("cancelled", "declined")]
+
+    clock.set(STARTS - timedelta(hours=21))
+    await release(bot, telegram)
+    assert reminders(noa, 1440) == []
+    assert len(reminders(mike, 1440)) == 1  # still coming: his reminder goes out
+
+
+@pytest.mark.telegram_errors(403)
+async def test_a_reminder_held_past_the_start_is_dropped(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, _group, fatima, (noa, mike) = await meeting_hub(start_bot, telegram, ("en", "he"))
+    hub = (await bot.services.access.facilitated_hubs(fatima.id))[0]
+    await bot.services.db.execute(
+        "UPDATE hubs SET reminder_offsets = '1440,60,30' WHERE id = ?", (hub.id,)
+    )
+    await noa.send("/quiet 16:30-18:30")  # the hour-before one (17:00) is held past 18:00
+    await fatima.send(f"/meeting {TYPED}")
+    clock.set(STARTS - timedelta(hours=1))
+    await run_due(bot, telegram)
+    assert reminders(noa, 60) == []
+    assert len(reminders(mike, 60)) == 1
+
+    clock.set(STARTS + timedelta(minutes=30))  # released after the meeting started
+    await release(bot, telegram)
+    assert reminders(noa, 60) == []
+    assert ("cancelled", "meeting started") in await reminder_rows(bot, noa)
