@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from bot import i18n
 from bot.config import Config
+from bot.i18n import ngettext
 from tests.conftest import tr
 from tests.e2e.meeting_helpers import TYPED, meeting_hub, run_due, watch, with_text
 from tests.fakebot import FakeTelegram, Msg, SimUser
@@ -82,14 +84,14 @@ async def test_a_reminder_due_while_down_goes_once_at_restart(
     await bot.stop()
     telegram.settle_hooks.remove(bot.services.meetings.posts.idle)
 
-    # Down over both reminders' times: only the latest goes out, once.
+    # Down over both reminders' times: only the latest goes out, once, "in 30 minutes".
     clock.set(STARTS - timedelta(minutes=30))
     again = await start_bot(make_config(), clock=clock)
     watch(again, telegram)
     await run_due(again, telegram)
-    assert len(reminders(noa, 60)) == 1
+    assert len(reminders(noa, 30)) == 1  # the hour-before one, saying the time left
     await run_due(again, telegram)
-    assert len(reminders(noa, 60)) == 1
+    assert len(reminders(noa, 30)) == 1
     await again.stop()
     telegram.settle_hooks.remove(again.services.meetings.posts.idle)
 
@@ -210,3 +212,68 @@ async def test_a_reminder_held_past_the_start_is_dropped(
     await release(bot, telegram)
     assert reminders(noa, 60) == []
     assert ("cancelled", "meeting started") in await reminder_rows(bot, noa)
+
+
+async def down_until(
+    bot, telegram: FakeTelegram, clock, moment: datetime, start_bot, make_config
+) -> Any:
+    """The bot is down from now until ``moment``; the restarted bot."""
+    await bot.stop()
+    telegram.settle_hooks.remove(bot.services.meetings.posts.idle)
+    clock.set(moment)
+    again = await start_bot(make_config(), clock=clock)
+    watch(again, telegram)
+    return again
+
+
+def headings(user: SimUser) -> list[str]:
+    return [
+        m.text.split("\n")[0]
+        for m in with_text(user, "Peer observation")
+        if "⏰" in m.text.split("\n")[0]
+    ]
+
+
+@pytest.mark.telegram_errors(403)
+async def test_a_late_reminder_says_the_time_actually_left(
+    start_bot: Callable[..., Any],
+    telegram: FakeTelegram,
+    make_config: Callable[..., Config],
+) -> None:
+    bot, clock, _group, fatima, (noa, mike) = await meeting_hub(start_bot, telegram)
+    await fatima.send(f"/meeting {TYPED}")
+    # Down over the day-before reminder's time, back 20 hours before the start.
+    again = await down_until(
+        bot, telegram, clock, STARTS - timedelta(hours=20), start_bot, make_config
+    )
+    await run_due(again, telegram)
+    with i18n.use_locale("he"):
+        in_20_he = ngettext("⏰ In {n} hour:", "⏰ In {n} hours:", 20, n=20)
+    assert headings(noa) == [in_20_he]
+    assert headings(mike) == ["⏰ In 20 hours:"]
+    await again.stop()
+    telegram.settle_hooks.remove(again.services.meetings.posts.idle)
+
+
+@pytest.mark.telegram_errors(403)
+async def test_a_late_reminder_is_skipped_when_the_next_comes_soon(
+    start_bot: Callable[..., Any],
+    telegram: FakeTelegram,
+    make_config: Callable[..., Config],
+) -> None:
+    bot, clock, _group, fatima, (noa, mike) = await meeting_hub(start_bot, telegram)
+    await fatima.send(f"/meeting {TYPED}")
+    # Back 2 hours before the start: the day-before reminder would say "in 1 day"; the
+    # hour-before one comes in an hour, so the late one is skipped.
+    again = await down_until(
+        bot, telegram, clock, STARTS - timedelta(hours=2), start_bot, make_config
+    )
+    await run_due(again, telegram)
+    assert headings(noa) == [] and headings(mike) == []
+    clock.set(STARTS - timedelta(hours=1))
+    await run_due(again, telegram)
+    assert headings(mike) == ["⏰ In 1 hour:"]
+    with i18n.use_locale("he"):
+        assert headings(noa) == [ngettext("⏰ In {n} hour:", "⏰ In {n} hours:", 1, n=1)]
+    await again.stop()
+    telegram.settle_hooks.remove(again.services.meetings.posts.idle)
