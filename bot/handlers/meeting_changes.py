@@ -59,6 +59,9 @@ async def _managed(
     if occurrence.cancelled:
         await _say(update, _("This meeting was cancelled."))
         return None
+    if occurrence.starts_at <= meetings.now():  # an old button: a started meeting stays
+        await _say(update, _("This meeting has already started."))
+        return None
     return occurrence
 
 

@@ -305,6 +305,8 @@ class MeetingService:
             raise MeetingError(_("There is no meeting with that number."))
         if occurrence.cancelled:
             raise MeetingError(_("This meeting was cancelled."))
+        if occurrence.starts_at <= self.now():
+            raise MeetingError(_("This meeting has already started."))
         zone, hub_id = occurrence.meeting.timezone, occurrence.meeting.hub_id
         # A series moves by the shift from this occurrence's planned time, each from its own.
         shift = new_starts_local - planned_local(occurrence, zone)
@@ -360,12 +362,14 @@ class MeetingService:
         if occurrence.cancelled:
             raise MeetingError(_("This meeting was cancelled."))
         now = self.now()
+        if occurrence.starts_at <= now:
+            raise MeetingError(_("This meeting has already started."))
         targets = [occurrence_id]
         if whole_series:
             targets = [
                 o.id
                 for o in await self._repo.occurrences(occurrence.meeting.id)
-                if not o.cancelled and (o.starts_at > now or o.id == occurrence_id)
+                if not o.cancelled and o.starts_at > now
             ]
         # The meeting itself is cancelled once none of its occurrences is left (past ones stay).
         everything = all(

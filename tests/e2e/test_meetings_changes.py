@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.clock import MovableClock
+from bot.services.meeting_types import MeetingError
 from tests.conftest import tr
 from tests.e2e.meeting_helpers import TYPED, meeting_hub, run_due, shown_time, with_text
 from tests.fakebot import FakeTelegram
@@ -177,3 +178,32 @@ async def test_moving_a_series_asks_this_one_or_the_whole_series(
     told = with_text(noa, tr("he", "🔁 This meeting and the rest of its series have a new time:"))
     assert len(told) == 1
     assert len(with_text(noa, tr("he", "🔁 This meeting has a new time:"))) == 1
+
+
+@pytest.mark.telegram_errors(403)
+async def test_a_started_meeting_cannot_be_moved_or_cancelled_from_an_old_button(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, _group, fatima, (noa, _mike) = await meeting_hub(start_bot, telegram)
+    await fatima.send(f"/meeting {TYPED}")
+    await fatima.send("/cancelmeeting 1")
+    cancel_card = fatima.last()
+    await fatima.send("/movemeeting 1")
+    move_card = fatima.last()
+    before = len(noa.inbox())
+
+    clock.set(STARTS + timedelta(minutes=10))
+    started = tr("en", "This meeting has already started.")
+    answer = await fatima.press(cancel_card, "Yes, cancel it")
+    assert answer is not None and answer.text == started
+    answer = await fatima.press(move_card, "+1 hour")
+    assert answer is not None and answer.text == started
+    occurrence = await bot.services.meetings.occurrence(1)
+    assert not occurrence.cancelled and occurrence.starts_at == STARTS
+    assert occurrence.sequence == 0
+    assert len(noa.inbox()) == before  # nobody told of a change
+    meetings = bot.services.meetings  # the service refuses too (a press racing the start)
+    with pytest.raises(MeetingError):
+        await meetings.cancel(1)
+    with pytest.raises(MeetingError):
+        await meetings.move(1, datetime(2026, 12, 4, 18, 0))
