@@ -19,7 +19,7 @@ from bot.handlers.common import args_text, edit_or_reply, refuse, reply, stale_b
 from bot.i18n import _
 from bot.parsing import parse_int
 from bot.services import meeting_fanout as fanout
-from bot.services.meeting_times import to_utc
+from bot.services.meeting_times import local_from_text, to_utc
 from bot.services.meeting_types import MeetingError, OccurrenceView, parse_local
 
 STAMP = "%Y%m%d%H%M"
@@ -276,7 +276,7 @@ async def change_callback(update: Update, context: BotContext, parts: list[str])
         await query.answer()
         await _offer_moves(update, occurrence)
     elif action == "mv" and option in SHIFTS:
-        local = datetime.strptime(occurrence.starts_local, "%Y-%m-%d %H:%M") + SHIFTS[option]
+        local = local_from_text(occurrence.starts_local) + SHIFTS[option]
         await _move_or_ask(update, context, occurrence, local)
     elif action == "mv" and option and MOVE_TO.fullmatch(option):
         try:

@@ -24,9 +24,9 @@ from bot.services import meeting_fanout as fanout
 from bot.services.meeting_post import PostEditor
 from bot.services.meeting_reminders import Reminders
 from bot.services.meeting_times import (
+    local_from_text,
     local_text,
     parse_offsets,
-    planned_local,
     series,
     to_utc,
 )
@@ -308,8 +308,8 @@ class MeetingService:
         if occurrence.starts_at <= self.now():
             raise MeetingError(_("This meeting has already started."))
         zone, hub_id = occurrence.meeting.timezone, occurrence.meeting.hub_id
-        # A series moves by the shift from this occurrence's planned time, each from its own.
-        shift = new_starts_local - planned_local(occurrence, zone)
+        # A series moves by this occurrence's shift from its current time, each from its own.
+        shift = new_starts_local - local_from_text(occurrence.starts_local)
         targets = [occurrence]
         if whole_series:
             targets = [
@@ -322,7 +322,7 @@ class MeetingService:
             local = (
                 new_starts_local
                 if target.id == occurrence_id
-                else planned_local(target, zone) + shift
+                else local_from_text(target.starts_local) + shift
             )
             plan.append((target.id, local, self._check_future(local, zone)))
         async with self._db.transaction() as conn:
