@@ -94,7 +94,7 @@ async def movemeeting_command(update: Update, context: BotContext) -> None:
     if occurrence is None:
         return
     if len(parts) == 1:
-        await _offer_moves(update, occurrence)
+        await _offer_moves(update, context, occurrence)
         return
     if len(parts) != 3:
         await reply(update, _usage("movemeeting"))
@@ -107,7 +107,7 @@ async def movemeeting_command(update: Update, context: BotContext) -> None:
     await _move_or_ask(update, context, occurrence, local)
 
 
-async def _offer_moves(update: Update, occurrence: OccurrenceView) -> None:
+async def _offer_moves(update: Update, context: BotContext, occurrence: OccurrenceView) -> None:
     labels = {
         "h": button_label("+1 hour"),
         "d": button_label("+1 day"),
@@ -119,7 +119,7 @@ async def _offer_moves(update: Update, occurrence: OccurrenceView) -> None:
     ]
     await edit_or_reply(
         update,
-        fanout.card(occurrence, occurrence.meeting.timezone, heading=_("Move this meeting?"))
+        fanout.card(occurrence, context.viewer.timezone, heading=_("Move this meeting?"))
         + "\n\n"
         + _(
             "Choose a shift, or type the new time: /movemeeting {id} YYYY-MM-DD HH:MM",
@@ -197,10 +197,10 @@ async def cancelmeeting_command(update: Update, context: BotContext) -> None:
         return
     occurrence = await _managed(update, context, None, meeting_id)
     if occurrence is not None:
-        await _confirm_cancel(update, occurrence)
+        await _confirm_cancel(update, context, occurrence)
 
 
-async def _confirm_cancel(update: Update, occurrence: OccurrenceView) -> None:
+async def _confirm_cancel(update: Update, context: BotContext, occurrence: OccurrenceView) -> None:
     series = occurrence.meeting.repeat_weeks > 0
     keep = InlineKeyboardButton(button_label("Keep it"), callback_data=callbacks.pack("mt", "keep"))
     if series:
@@ -233,7 +233,7 @@ async def _confirm_cancel(update: Update, occurrence: OccurrenceView) -> None:
         heading = _("Cancel this meeting?")
     await edit_or_reply(
         update,
-        fanout.card(occurrence, occurrence.meeting.timezone, heading=heading),
+        fanout.card(occurrence, context.viewer.timezone, heading=heading),
         InlineKeyboardMarkup(rows),
     )
 
@@ -274,7 +274,7 @@ async def change_callback(update: Update, context: BotContext, parts: list[str])
         return
     if action == "mv" and option is None:
         await query.answer()
-        await _offer_moves(update, occurrence)
+        await _offer_moves(update, context, occurrence)
     elif action == "mv" and option in SHIFTS:
         local = local_from_text(occurrence.starts_local) + SHIFTS[option]
         await _move_or_ask(update, context, occurrence, local)
@@ -287,7 +287,7 @@ async def change_callback(update: Update, context: BotContext, parts: list[str])
         await _move(update, context, occurrence, local, series=option[0] == "s")
     elif action == "cx" and option is None:
         await query.answer()
-        await _confirm_cancel(update, occurrence)
+        await _confirm_cancel(update, context, occurrence)
     elif action == "cx" and option in ("o", "s"):
         await _cancel(update, context, occurrence, option == "s")
     else:

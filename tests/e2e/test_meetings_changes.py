@@ -250,3 +250,25 @@ async def test_a_shift_button_moves_each_of_the_series_by_that_shift(
         before = after
     told = with_text(noa, tr("he", "🔁 This meeting and the rest of its series have a new time:"))
     assert len(told) == 3
+
+
+@pytest.mark.telegram_errors(403)
+async def test_move_and_cancel_cards_show_the_readers_zone(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    _bot, _clock, _group, fatima, _members = await meeting_hub(start_bot, telegram)
+    await fatima.send(f"/meeting {TYPED}")
+    await fatima.send("/timezone Asia/Tokyo")  # 18:00 in Chisinau is 01:00 the next day there
+    for locale in ("en", "he"):
+        if locale == "he":
+            await fatima.send("/language")
+            await fatima.press(fatima.last(), "עברית")
+        tokyo, hub = shown_time(locale, STARTS, "Asia/Tokyo"), shown_time(locale, STARTS)
+        await fatima.send("/movemeeting 1")
+        card = fatima.last().text
+        assert tr(locale, "Move this meeting?") in card
+        assert tokyo in card and hub not in card
+        await fatima.send("/cancelmeeting 1")
+        card = fatima.last().text
+        assert tr(locale, "Cancel this meeting?") in card
+        assert tokyo in card and hub not in card
