@@ -173,6 +173,25 @@ async def test_a_held_reminder_is_not_released_after_the_meeting_is_cancelled(
 
 
 @pytest.mark.telegram_errors(403)
+async def test_a_held_reminder_is_not_released_after_the_meeting_moved(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, _group, fatima, (noa, _mike) = await meeting_hub(start_bot, telegram)
+    await noa.send("/quiet 17:00-20:00")
+    await fatima.send(f"/meeting {TYPED}")
+    clock.set(STARTS - timedelta(days=1))
+    await run_due(bot, telegram)
+    assert reminders(noa, 1440) == []  # held
+    await fatima.send("/movemeeting 1 2026-12-05 10:00")
+    assert len(with_text(noa, tr("he", "🔁 This meeting has a new time:"))) == 1
+    assert await reminder_rows(bot, noa) == [("cancelled", "meeting moved")]
+
+    clock.set(STARTS - timedelta(hours=21))
+    await release(bot, telegram)
+    assert reminders(noa, 1440) == []  # not the old time's reminder
+
+
+@pytest.mark.telegram_errors(403)
 async def test_a_held_reminder_is_not_released_after_declining(
     start_bot: Callable[..., Any], telegram: FakeTelegram
 ) -> None:
