@@ -63,6 +63,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
 from bot.services.meeting_fanout import POST_KIND as MEETING_POST_KIND
+from bot.services.meeting_fanout import REMINDER_KIND as MEETING_REMINDER_KIND
 from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.meetings import MeetingService
 from bot.services.prompt_fanout import KIND as PROMPT_KIND
@@ -181,6 +182,7 @@ def build_services(
         default_locale=config.i18n.default_locale,
     )
     delivery.on_progress(MEETING_POST_KIND, meeting_service.on_post_progress)
+    delivery.on_check(MEETING_REMINDER_KIND, meeting_service.reminders.check)
     meeting_settings_service = MeetingSettingsService(MeetingSettingsRepository(db))
     # New reminder offsets re-write the reminders of the hub's upcoming meetings.
     meeting_settings_service.on_offsets_changed(meeting_service.offsets_changed)

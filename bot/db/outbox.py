@@ -328,6 +328,44 @@ class OutboxRepository:
             (new_chat_id, old_chat_id),
         )
 
+    @staticmethod
+    async def cancel_pending(
+        conn: aiosqlite.Connection,
+        kind: str,
+        ref_ids: Sequence[int],
+        reason: str,
+        *,
+        user_id: int | None = None,
+    ) -> int:
+        """Cancel the pending (or held) rows of ``kind`` for these causes, one member's or all."""
+        cancelled = 0
+        for chunk in _chunks(ref_ids):
+            cursor = await conn.execute(
+                f"""UPDATE outbox SET status = 'cancelled', reason = ?, held_until = NULL,
+                        updated_at = ?
+                    WHERE kind = ? AND status = 'pending'
+                      AND ref_id IN ({",".join("?" * len(chunk))})
+                      AND (? IS NULL OR user_id = ?)""",  # noqa: S608 - placeholders only
+                (reason, to_db_time(utcnow()), kind, *chunk, user_id, user_id),
+            )
+            cancelled += cursor.rowcount
+        return cancelled
+
+    async def cancel_rows(self, row_ids: Sequence[int], reason: str) -> set[int]:
+        """Cancel these rows if still pending; return the ids cancelled."""
+        done: set[int] = set()
+        async with self._db.transaction() as conn:
+            for chunk in _chunks(row_ids):
+                rows = await conn.execute_fetchall(
+                    f"""UPDATE outbox SET status = 'cancelled', reason = ?, held_until = NULL,
+                            updated_at = ?
+                        WHERE status = 'pending' AND id IN ({",".join("?" * len(chunk))})
+                        RETURNING id""",  # noqa: S608 - placeholders only
+                    (reason, to_db_time(utcnow()), *chunk),
+                )
+                done.update(row[0] for row in rows)
+        return done
+
     # -- quiet hours and pauses: held rows stay 'pending' with ``held_until`` set
 
     async def hold(self, holds: Sequence[tuple[int, datetime]]) -> set[int]:

@@ -19,7 +19,7 @@ from bot.handlers.common import args_text, edit_or_reply, refuse, reply, stale_b
 from bot.i18n import _
 from bot.parsing import parse_int
 from bot.services import meeting_fanout as fanout
-from bot.services.meeting_times import to_utc
+from bot.services.meeting_times import local_from_text, to_utc
 from bot.services.meeting_types import MeetingError, OccurrenceView, parse_local
 
 STAMP = "%Y%m%d%H%M"
@@ -59,6 +59,9 @@ async def _managed(
     if occurrence.cancelled:
         await _say(update, _("This meeting was cancelled."))
         return None
+    if occurrence.starts_at <= meetings.now():  # an old button: a started meeting stays
+        await _say(update, _("This meeting has already started."))
+        return None
     return occurrence
 
 
@@ -91,7 +94,7 @@ async def movemeeting_command(update: Update, context: BotContext) -> None:
     if occurrence is None:
         return
     if len(parts) == 1:
-        await _offer_moves(update, occurrence)
+        await _offer_moves(update, context, occurrence)
         return
     if len(parts) != 3:
         await reply(update, _usage("movemeeting"))
@@ -104,7 +107,7 @@ async def movemeeting_command(update: Update, context: BotContext) -> None:
     await _move_or_ask(update, context, occurrence, local)
 
 
-async def _offer_moves(update: Update, occurrence: OccurrenceView) -> None:
+async def _offer_moves(update: Update, context: BotContext, occurrence: OccurrenceView) -> None:
     labels = {
         "h": button_label("+1 hour"),
         "d": button_label("+1 day"),
@@ -116,7 +119,7 @@ async def _offer_moves(update: Update, occurrence: OccurrenceView) -> None:
     ]
     await edit_or_reply(
         update,
-        fanout.card(occurrence, occurrence.meeting.timezone, heading=_("Move this meeting?"))
+        fanout.card(occurrence, context.viewer.timezone, heading=_("Move this meeting?"))
         + "\n\n"
         + _(
             "Choose a shift, or type the new time: /movemeeting {id} YYYY-MM-DD HH:MM",
@@ -194,10 +197,10 @@ async def cancelmeeting_command(update: Update, context: BotContext) -> None:
         return
     occurrence = await _managed(update, context, None, meeting_id)
     if occurrence is not None:
-        await _confirm_cancel(update, occurrence)
+        await _confirm_cancel(update, context, occurrence)
 
 
-async def _confirm_cancel(update: Update, occurrence: OccurrenceView) -> None:
+async def _confirm_cancel(update: Update, context: BotContext, occurrence: OccurrenceView) -> None:
     series = occurrence.meeting.repeat_weeks > 0
     keep = InlineKeyboardButton(button_label("Keep it"), callback_data=callbacks.pack("mt", "keep"))
     if series:
@@ -230,7 +233,7 @@ async def _confirm_cancel(update: Update, occurrence: OccurrenceView) -> None:
         heading = _("Cancel this meeting?")
     await edit_or_reply(
         update,
-        fanout.card(occurrence, occurrence.meeting.timezone, heading=heading),
+        fanout.card(occurrence, context.viewer.timezone, heading=heading),
         InlineKeyboardMarkup(rows),
     )
 
@@ -271,9 +274,9 @@ async def change_callback(update: Update, context: BotContext, parts: list[str])
         return
     if action == "mv" and option is None:
         await query.answer()
-        await _offer_moves(update, occurrence)
+        await _offer_moves(update, context, occurrence)
     elif action == "mv" and option in SHIFTS:
-        local = datetime.strptime(occurrence.starts_local, "%Y-%m-%d %H:%M") + SHIFTS[option]
+        local = local_from_text(occurrence.starts_local) + SHIFTS[option]
         await _move_or_ask(update, context, occurrence, local)
     elif action == "mv" and option and MOVE_TO.fullmatch(option):
         try:
@@ -284,7 +287,7 @@ async def change_callback(update: Update, context: BotContext, parts: list[str])
         await _move(update, context, occurrence, local, series=option[0] == "s")
     elif action == "cx" and option is None:
         await query.answer()
-        await _confirm_cancel(update, occurrence)
+        await _confirm_cancel(update, context, occurrence)
     elif action == "cx" and option in ("o", "s"):
         await _cancel(update, context, occurrence, option == "s")
     else:

@@ -64,6 +64,9 @@ REPLY_KIND = "reply"
 ProgressHook = Callable[[set[int]], Awaitable[None]]
 # Given due holdable rows, holds those whose member is in quiet hours or paused; returns their ids.
 HoldHook = Callable[[list[OutboxRow]], Awaitable[set[int]]]
+# Given due rows of its kind, names those no longer worth sending (e.g. a reminder of a meeting
+# that was cancelled or has started) with why; the worker cancels them instead of sending.
+CheckHook = Callable[[list[OutboxRow]], Awaitable[dict[int, str]]]
 
 
 def _classify_forbidden(message: str) -> tuple[Status, str]:
@@ -99,6 +102,7 @@ class DeliveryWorker:
         self._commit = GroupCommit(outbox)
         self._progress_hooks: dict[str, ProgressHook] = {}
         self._hold: HoldHook | None = None
+        self._checks: dict[str, CheckHook] = {}
         self._finished: dict[str, set[int]] = {}
         self._blocked: set[int] = set()
         self._reporting: asyncio.Task[None] | None = None
@@ -122,6 +126,10 @@ class DeliveryWorker:
     def on_hold(self, hook: HoldHook) -> None:
         """Ask ``hook`` about holdable rows before sending them (quiet hours and pauses)."""
         self._hold = hook
+
+    def on_check(self, kind: str, hook: CheckHook) -> None:
+        """Ask ``hook`` about due rows of ``kind`` before sending (or holding) them."""
+        self._checks[kind] = hook
 
     # -- life cycle
 
@@ -206,6 +214,11 @@ class DeliveryWorker:
         self._read_up_to = rows[-1].id if more else 0
         if self._stopping:
             return False
+        if self._checks and any(row.kind in self._checks for row in rows):
+            dropped = await self._check(rows)
+            if dropped:
+                rows = [row for row in rows if row.id not in dropped]
+                more = True  # rows queued behind the dropped ones in their chats are due now
         if self._hold is not None and any(row.holdable for row in rows):
             try:
                 held = await self._hold([row for row in rows if row.holdable])
@@ -227,6 +240,24 @@ class DeliveryWorker:
             self._held.add(row.chat_id)
             self._queue.put_nowait(row)
         return more
+
+    async def _check(self, rows: list[OutboxRow]) -> set[int]:
+        """Cancel the rows their kind's check hook calls stale; return the ids dropped."""
+        dropped: set[int] = set()
+        for kind, hook in self._checks.items():
+            mine = [row for row in rows if row.kind == kind]
+            if not mine:
+                continue
+            try:
+                stale = await hook(mine)
+            except Exception:
+                log.exception("checking %s rows failed; sending them", kind)
+                continue
+            for reason in set(stale.values()):
+                ids = [row_id for row_id, why in stale.items() if why == reason]
+                await self._outbox.cancel_rows(ids, reason)
+                dropped.update(ids)  # cancelled now, or no longer pending anyway
+        return dropped
 
     def _held_rows(self, rows: list[OutboxRow]) -> None:
         """Rows held for quiet hours count as done for now: their cause may report."""

@@ -24,9 +24,9 @@ from bot.services import meeting_fanout as fanout
 from bot.services.meeting_post import PostEditor
 from bot.services.meeting_reminders import Reminders
 from bot.services.meeting_times import (
+    local_from_text,
     local_text,
     parse_offsets,
-    planned_local,
     series,
     to_utc,
 )
@@ -249,6 +249,9 @@ class MeetingService:
         if await self._memberships.role(occurrence.meeting.hub_id, user_id) is None:
             raise MeetingError(_("Only members of this hub can answer."))
         await self._repo.set_rsvp(occurrence_id, user_id, answer, self.now())
+        if answer == "no":  # a reminder already written for them does not go out
+            async with self._db.transaction() as conn:
+                await self.reminders.forget(conn, [occurrence_id], "declined", user_id=user_id)
         self.posts.touch(occurrence_id)
         return await self._repo.counts(occurrence_id)
 
@@ -302,9 +305,11 @@ class MeetingService:
             raise MeetingError(_("There is no meeting with that number."))
         if occurrence.cancelled:
             raise MeetingError(_("This meeting was cancelled."))
+        if occurrence.starts_at <= self.now():
+            raise MeetingError(_("This meeting has already started."))
         zone, hub_id = occurrence.meeting.timezone, occurrence.meeting.hub_id
-        # A series moves by the shift from this occurrence's planned time, each from its own.
-        shift = new_starts_local - planned_local(occurrence, zone)
+        # A series moves by this occurrence's shift from its current time, each from its own.
+        shift = new_starts_local - local_from_text(occurrence.starts_local)
         targets = [occurrence]
         if whole_series:
             targets = [
@@ -317,7 +322,7 @@ class MeetingService:
             local = (
                 new_starts_local
                 if target.id == occurrence_id
-                else planned_local(target, zone) + shift
+                else local_from_text(target.starts_local) + shift
             )
             plan.append((target.id, local, self._check_future(local, zone)))
         async with self._db.transaction() as conn:
@@ -325,6 +330,7 @@ class MeetingService:
                 await MeetingRepository.move_occurrence(conn, target_id, local_text(local), starts)
             await MeetingRepository.touch_meeting(conn, occurrence.meeting.id, self.now())
             dropped = await self.reminders.drop(conn, [t.id for t in targets])
+            await self.reminders.forget(conn, [t.id for t in targets], "meeting moved")
             offsets = await self.reminder_offsets(conn, hub_id)
             added = []
             for target_id, _local_start, starts in plan:
@@ -356,12 +362,14 @@ class MeetingService:
         if occurrence.cancelled:
             raise MeetingError(_("This meeting was cancelled."))
         now = self.now()
+        if occurrence.starts_at <= now:
+            raise MeetingError(_("This meeting has already started."))
         targets = [occurrence_id]
         if whole_series:
             targets = [
                 o.id
                 for o in await self._repo.occurrences(occurrence.meeting.id)
-                if not o.cancelled and (o.starts_at > now or o.id == occurrence_id)
+                if not o.cancelled and o.starts_at > now
             ]
         # The meeting itself is cancelled once none of its occurrences is left (past ones stay).
         everything = all(
@@ -373,6 +381,7 @@ class MeetingService:
                 conn, occurrence.meeting.id, now, cancel=everything
             )
             dropped = await self.reminders.drop(conn, targets)
+            await self.reminders.forget(conn, targets, "meeting cancelled")
             cancelled = await MeetingRepository.occurrence_in(conn, occurrence_id)
             assert cancelled is not None
             await self._notify(conn, cancelled, "series" if whole_series else "cancelled", by)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.clock import MovableClock
+from bot.services.meeting_types import MeetingError
 from tests.conftest import tr
 from tests.e2e.meeting_helpers import TYPED, meeting_hub, run_due, shown_time, with_text
 from tests.fakebot import FakeTelegram
@@ -168,12 +169,106 @@ async def test_moving_a_series_asks_this_one_or_the_whole_series(
     await fatima.send(f"/movemeeting {meeting.id} 2026-12-09 18:30")
     await fatima.press(fatima.last(), "The whole series")
     after = await meetings.occurrences(meeting.id)
-    # Every one moves as the first did from its planned time: two days later, at 18:30.
-    shift = timedelta(days=2, hours=1, minutes=30)
-    assert [o.starts_local for o in after] == [
-        (datetime.strptime(o.starts_local, "%Y-%m-%d %H:%M") + shift).strftime("%Y-%m-%d %H:%M")
-        for o in (first, second, *rest)
+    # Every one moves as the first did from where it stood (12-08 18:30): one day later.
+    assert [o.starts_local for o in after] == ["2026-12-09 18:30"] + [
+        (datetime.strptime(o.starts_local, "%Y-%m-%d %H:%M") + timedelta(days=1)).strftime(
+            "%Y-%m-%d %H:%M"
+        )
+        for o in (second, *rest)
     ]
     told = with_text(noa, tr("he", "🔁 This meeting and the rest of its series have a new time:"))
     assert len(told) == 1
     assert len(with_text(noa, tr("he", "🔁 This meeting has a new time:"))) == 1
+
+
+@pytest.mark.telegram_errors(403)
+async def test_a_started_meeting_cannot_be_moved_or_cancelled_from_an_old_button(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, _group, fatima, (noa, _mike) = await meeting_hub(start_bot, telegram)
+    await fatima.send(f"/meeting {TYPED}")
+    await fatima.send("/cancelmeeting 1")
+    cancel_card = fatima.last()
+    await fatima.send("/movemeeting 1")
+    move_card = fatima.last()
+    before = len(noa.inbox())
+
+    clock.set(STARTS + timedelta(minutes=10))
+    started = tr("en", "This meeting has already started.")
+    answer = await fatima.press(cancel_card, "Yes, cancel it")
+    assert answer is not None and answer.text == started
+    answer = await fatima.press(move_card, "+1 hour")
+    assert answer is not None and answer.text == started
+    occurrence = await bot.services.meetings.occurrence(1)
+    assert not occurrence.cancelled and occurrence.starts_at == STARTS
+    assert occurrence.sequence == 0
+    assert len(noa.inbox()) == before  # nobody told of a change
+    meetings = bot.services.meetings  # the service refuses too (a press racing the start)
+    with pytest.raises(MeetingError):
+        await meetings.cancel(1)
+    with pytest.raises(MeetingError):
+        await meetings.move(1, datetime(2026, 12, 4, 18, 0))
+
+
+@pytest.mark.telegram_errors(403)
+async def test_a_shift_button_moves_each_of_the_series_by_that_shift(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, _clock, _group, fatima, (noa, _mike) = await meeting_hub(start_bot, telegram)
+    hub = (await bot.services.access.facilitated_hubs(fatima.id))[0]
+    meetings = bot.services.meetings
+    meeting = await meetings.create(
+        hub_id=hub.id,
+        author_id=fatima.id,
+        title="Fortnightly circle",
+        place="",
+        starts_local=datetime(2026, 12, 7, 17, 0),
+        duration=timedelta(minutes=45),
+        repeat_weeks=2,
+        repeat_until=date(2027, 1, 31),
+    )
+    await telegram.settle()
+    # The first one alone was moved a day and a half later before.
+    await fatima.send(f"/movemeeting {meeting.id} 2026-12-09 05:00")
+    await fatima.press(fatima.last(), "Only this one")
+    before = [o.starts_local for o in await meetings.occurrences(meeting.id)]
+    assert before[:2] == ["2026-12-09 05:00", "2026-12-21 17:00"]
+
+    for label, shift in (
+        ("+1 hour", timedelta(hours=1)),
+        ("+1 day", timedelta(days=1)),
+        ("+1 week", timedelta(weeks=1)),
+    ):
+        await fatima.send(f"/movemeeting {meeting.id}")
+        await fatima.press(fatima.last(), label)
+        await fatima.press(fatima.last(), "The whole series")
+        after = [o.starts_local for o in await meetings.occurrences(meeting.id)]
+        assert after == [
+            (datetime.strptime(local, "%Y-%m-%d %H:%M") + shift).strftime("%Y-%m-%d %H:%M")
+            for local in before
+        ], label
+        before = after
+    told = with_text(noa, tr("he", "🔁 This meeting and the rest of its series have a new time:"))
+    assert len(told) == 3
+
+
+@pytest.mark.telegram_errors(403)
+async def test_move_and_cancel_cards_show_the_readers_zone(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    _bot, _clock, _group, fatima, _members = await meeting_hub(start_bot, telegram)
+    await fatima.send(f"/meeting {TYPED}")
+    await fatima.send("/timezone Asia/Tokyo")  # 18:00 in Chisinau is 01:00 the next day there
+    for locale in ("en", "he"):
+        if locale == "he":
+            await fatima.send("/language")
+            await fatima.press(fatima.last(), "עברית")
+        tokyo, hub = shown_time(locale, STARTS, "Asia/Tokyo"), shown_time(locale, STARTS)
+        await fatima.send("/movemeeting 1")
+        card = fatima.last().text
+        assert tr(locale, "Move this meeting?") in card
+        assert tokyo in card and hub not in card
+        await fatima.send("/cancelmeeting 1")
+        card = fatima.last().text
+        assert tr(locale, "Cancel this meeting?") in card
+        assert tokyo in card and hub not in card
