@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import tr
 from tests.e2e.meeting_helpers import TYPED, meeting_hub, watch, with_text
+from tests.e2e.test_hubs import invite_link, make_hub
 from tests.fakebot import FakeTelegram
 
 
@@ -102,3 +103,39 @@ async def test_after_a_restart_the_post_is_compared_with_what_it_shows(
     assert len(edits(telegram)) == before  # no edit, so no "message is not modified"
     await noa.press(post, "Maybe")
     assert "Going: 0 · Maybe: 1" in post.text
+
+
+@pytest.mark.telegram_errors(403)
+async def test_meetings_in_a_group_lists_only_its_hub_and_no_names(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    _bot, _clock, group_a, fatima, (noa, mike) = await meeting_hub(
+        start_bot, telegram, ("he", "en")
+    )
+    await fatima.send(f"/meeting {TYPED}")
+    await mike.press(with_text(mike, "Peer observation")[-1], "Can't")
+    # Fatima also founds hub B, where Noa answers a meeting with a private link.
+    group_b = await make_hub(telegram, fatima, "Secret hub")
+    await fatima.send("/invite", chat=group_b)
+    code = invite_link(telegram, group_b.last().text).rsplit("=", 1)[1]
+    await noa.send(f"/start {code}")
+    await fatima.send(
+        "/meeting 2026-12-03 18:00 60m Board talk | https://zoom.us/j/999secret", chat=group_b
+    )
+    await noa.press(with_text(noa, "Board talk")[-1], tr("he", "Going"))
+
+    before = len(group_a.inbox())
+    await fatima.send("/meetings", chat=group_a)
+    shown = [m.text for m in group_a.inbox()[before:]]
+    assert len(shown) == 1 and "Peer observation" in shown[0]
+    assert "Going: 0 · Maybe: 0" in shown[0]
+    assert not any("999secret" in t or "Board talk" in t for t in shown)
+    assert not any("Member" in t for t in shown)  # nobody named, not even Fatima's answer
+    assert tr("en", "You haven't answered yet.") not in shown[0]
+    assert not any("mt:cx" in (b.callback_data or "") for b in group_a.last().buttons[0])
+    # In private the facilitator still sees who answered.
+    await fatima.send("/meetings")
+    assert any(
+        tr("en", "{answer}: {names}", answer="Can't", names="Member1") in m.text
+        for m in fatima.inbox()[-2:]
+    )
