@@ -139,3 +139,40 @@ async def test_meetings_in_a_group_lists_only_its_hub_and_no_names(
         tr("en", "{answer}: {names}", answer="Can't", names="Member1") in m.text
         for m in fatima.inbox()[-2:]
     )
+
+
+@pytest.mark.telegram_errors(403)
+async def test_edits_of_two_posts_in_one_group_keep_to_the_groups_limit(
+    start_bot: Callable[..., Any], telegram: FakeTelegram, make_config: Callable[..., Any]
+) -> None:
+    # Telegram's real limit, and the bot told the same (tests usually pace far above it).
+    telegram.limits.group_per_minute = 20
+    config = make_config(delivery={"group_per_minute": 20})
+    bot, _clock, group, fatima, members = await meeting_hub(
+        lambda **kw: start_bot(config, **kw), telegram, ("he", "en", "ar")
+    )
+    await fatima.send(f"/meeting {TYPED}")
+    await fatima.send("/meeting 2026-12-04 18:00 60m Second talk | Room 3")
+    posts = [with_text(group, "Peer observation")[-1], with_text(group, "Second talk")[-1]]
+    for member in members:
+        group.add_member(member)
+    for _round in range(4):
+        for occurrence, post in enumerate(posts, start=1):
+            for member in members:
+                for data in (f"mt:r:{occurrence}:m", f"mt:r:{occurrence}:y"):
+                    telegram._push_update(
+                        "callback_query",
+                        {
+                            "id": telegram._new_callback_query(),
+                            "from": member.to_json(),
+                            "message": post.to_json(),
+                            "chat_instance": "1",
+                            "data": data,
+                        },
+                    )
+    await telegram.settle()
+    assert telegram.rejected_429 == 0
+    assert not [c for c in telegram.calls if c.error_code == 429]
+    for post in posts:
+        assert "Going: 3 · Maybe: 0" in post.text
+    assert bot.services.meetings.posts.edits >= 2
