@@ -14,13 +14,14 @@ import logging
 from datetime import datetime
 
 from telegram import Chat, InputFile, Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot import callbacks, i18n
 from bot.context import BotContext
 from bot.handlers.common import stale_button
 from bot.i18n import _
+from bot.logs import describe_exception
 from bot.services.calendar import MEDIA_TYPE, calendar_file, is_cancelled
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,18 @@ async def ics_callback(update: Update, context: BotContext) -> None:
             _(
                 "I can't write to you privately. Open our private chat, press Start, then "
                 "try again."
+            ),
+            show_alert=True,
+        )
+        return
+    except TelegramError as error:
+        # A 429 for their private chat, a network fault...: say so on the button, so the
+        # press is answered and they know to press it again.
+        log.warning("calendar file not sent: %s", describe_exception(error))
+        await query.answer(
+            _(
+                "Sorry, something went wrong. Please try again; "
+                "if it happens again, tell your facilitator."
             ),
             show_alert=True,
         )

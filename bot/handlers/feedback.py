@@ -29,6 +29,7 @@ from bot.i18n import _, ngettext
 from bot.parsing import parse_int
 from bot.services.attendance import (
     MAX_COMMENT,
+    MIN_ANONYMOUS,
     AttendanceError,
     Results,
     card,
@@ -209,12 +210,21 @@ def average_text(average: float) -> str:
     return format_decimal(round(average, 1), format="0.0", locale=i18n.current_locale())
 
 
+def _withheld_text() -> str:
+    return ngettext(
+        "Anonymous answers appear once at least {count} person has answered anonymously.",
+        "Anonymous answers appear once at least {count} people have answered anonymously.",
+        MIN_ANONYMOUS,
+    )
+
+
 def results_text(results: Results, zone: str) -> str:
     lines = [card(results.occurrence, zone, _("📊 <b>Feedback</b>")), ""]
     average = results.average
     if average is None:
         if results.counts.asked:
-            lines.append(_("No answers yet."))
+            # Not "No answers yet": whether someone answered must not show either.
+            lines.append(_withheld_text())
         elif results.feedback_on:
             lines.append(_("Feedback requests go out when attendance is saved."))
         else:
@@ -229,7 +239,9 @@ def results_text(results: Results, zone: str) -> str:
             average=average_text(average),
         )
     )
-    if results.counts.asked:
+    if not results.anonymous_shown:
+        lines.append(_withheld_text())
+    elif results.counts.asked:
         lines.append(
             _(
                 "{answered} of {asked} asked have answered.",

@@ -123,6 +123,11 @@ def _manage_row(occurrence: OccurrenceView) -> list[InlineKeyboardButton]:
 
 async def meetings_command(update: Update, context: BotContext) -> None:
     services = context.services
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type != Chat.PRIVATE:
+        await _group_meetings(update, context, chat.id)
+        return
     memberships = await services.hubs.memberships(context.viewer.id)
     hub_ids = [m.hub.id for m in memberships]
     upcoming = await services.meetings.upcoming(hub_ids, limit=10)
@@ -144,6 +149,23 @@ async def meetings_command(update: Update, context: BotContext) -> None:
             text += "\n" + _answers_text(await services.meetings.answers(occurrence.id))
             markup = InlineKeyboardMarkup([*markup.inline_keyboard, _manage_row(occurrence)])
         await reply(update, text, markup)
+
+
+async def _group_meetings(update: Update, context: BotContext, chat_id: int) -> None:
+    """In a group: only the meetings of the hub that owns it, as its group post shows them.
+
+    Never the viewer's own answer, never who answered: everyone in the group reads this.
+    """
+    services = context.services
+    hub = await services.hubs.for_chat(chat_id)
+    upcoming = await services.meetings.upcoming([hub.id], limit=10) if hub else []
+    if hub is None or not upcoming:
+        await reply(update, _("No meetings are planned in your hubs."))
+        return
+    for occurrence in upcoming:
+        counts = await services.meetings.counts(occurrence.id)
+        text = fanout.post_text(occurrence, hub.timezone, counts)
+        await reply(update, text, fanout.rsvp_keyboard(occurrence.id, calendar=False))
 
 
 # -- buttons

@@ -11,6 +11,11 @@ to have come are asked. Answers close ``FEEDBACK_OPEN`` after the first request.
 An answer (a rating 1–5, an optional sentence, signed or not) is stored apart from the request,
 in one transaction that flips the request to answered only if it was not: a second answer is
 refused. An unsigned answer carries no member id, and no query joins requests and answers.
+
+Requests go out one save at a time (a later save asks only those newly marked present), so the
+results must not tell one unsigned answer from the next: unsigned ratings and sentences (and the
+"answered of asked" counter) show only once at least ``MIN_ANONYMOUS`` unsigned answers exist.
+Signed answers show at once: their authors chose to be known.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ MAX_COMMENT = 500  # characters of the one optional sentence
 RATINGS = (1, 2, 3, 4, 5)
 RECENT = timedelta(days=30)  # /attendance and /feedback without a number offer these meetings
 RECENT_LIMIT = 8
+MIN_ANONYMOUS = 3  # unsigned answers needed before any of them (or the counter) shows
 
 
 class AttendanceError(Exception):
@@ -67,8 +73,9 @@ class Saved:
 class Results:
     occurrence: OccurrenceView
     counts: RequestCounts
-    answers: list[FeedbackAnswer]
+    answers: list[FeedbackAnswer]  # those that may show: signed ones, unsigned ones if enough
     feedback_on: bool
+    anonymous_shown: bool  # at least MIN_ANONYMOUS unsigned answers: they (and counts) show
 
     @property
     def average(self) -> float | None:
@@ -282,11 +289,16 @@ class AttendanceService:
     # -- results
 
     async def results(self, occurrence: OccurrenceView) -> Results:
+        """What a facilitator may see: unsigned answers only once there are enough of them."""
+        answers = await self._repo.answers(occurrence.id)
+        unsigned = sum(1 for a in answers if a.signer is None)
+        shown = unsigned >= MIN_ANONYMOUS
         return Results(
             occurrence,
             await self._repo.request_counts(occurrence.id),
-            await self._repo.answers(occurrence.id),
+            answers if shown else [a for a in answers if a.signer is not None],
             await self._repo.feedback_on(occurrence.meeting.hub_id),
+            shown,
         )
 
     async def feedback_on(self, hub_id: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +34,7 @@ NOT_MEMBER = "Only members of this meeting's hub can add it to their calendar."
 GONE = "This meeting no longer exists."
 IN_PRIVATE = "I've sent you the calendar file in our private chat."
 BLOCKED = "I can't write to you privately. Open our private chat, press Start, then try again."
+SORRY = "Sorry, something went wrong. Please try again; if it happens again, tell your facilitator."
 
 
 @dataclass
@@ -381,3 +383,24 @@ async def test_forged_presses_are_refused_clearly(
     answer = await noa.press_data(announcement(noa), "mc:zip:1")
     assert answer is not None and answer.text == tr("he", "This button is no longer valid.")
     assert not [m for m in noa.inbox() if m.document]
+
+
+@pytest.mark.telegram_errors(429)
+async def test_a_press_is_answered_when_telegram_refuses_the_file(
+    start_bot, make_config, telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    w = await world(start_bot, make_config, telegram, "Asia/Jerusalem", ("he", "en"))
+    noa, sam = w.members
+    await announce(w, telegram, f"/meeting 2026-12-17 18:00 90m {TITLE} | {PLACE}")
+    occurrence_id = int(announcement(sam).button("📅").callback_data.rsplit(":", 1)[1])
+    post = next(m for m in reversed(w.group.inbox()) if m.buttons)
+    # Noa's private chat is out of budget for a while: Telegram answers 429.
+    telegram.limits.private_per_second = 0.01
+    caplog.set_level(logging.INFO)
+    answer = await noa.press_data(post, f"mc:ics:{occurrence_id}")
+    assert telegram.rejected_429 == 1
+    assert answer is not None and answer.show_alert
+    assert answer.text == tr("he", SORRY)
+    # Answered by the button itself, not by the last-resort error handler (no error logged).
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not [m for m in w.group.inbox() if m.document]

@@ -19,6 +19,9 @@ RATE = (
     "Your answer stays anonymous unless you choose to sign it."
 )
 ALREADY = "You have already given feedback on this meeting. Thank you!"
+SAID = ("Boring and too long", "Great role play", "Fine overall")
+WITHHELD = "Anonymous answers appear once at least {count} person has answered anonymously."
+WITHHELD_MANY = "Anonymous answers appear once at least {count} people have answered anonymously."
 
 
 def requests(member: SimUser) -> list[Msg]:
@@ -121,19 +124,21 @@ async def test_rating_sentence_and_signing_in_hebrew_and_english(
     picker = world.facilitator.last()
     await world.facilitator.press(picker, picker.buttons[0][0].text)
     results = picker.text
+    # Only Mike's signed answer shows: one unsigned answer would be Noa's for all to see.
     assert (
         ntr(
             "en",
             "Average: {average} of 5, from {count} rating.",
             "Average: {average} of 5, from {count} ratings.",
-            2,
-            average="2.5",
+            1,
+            average="1.0",
         )
         in results
     )
-    assert "Great session, thank you" in results and "Noa" not in results
+    assert ntr("en", WITHHELD, WITHHELD_MANY, 3) in results
+    assert "Great session, thank you" not in results and "Noa" not in results
     assert "Too fast for me — Mike" in results
-    assert "2 of 2 asked have answered." in results
+    assert "asked have answered" not in results
 
 
 async def test_no_requests_when_off_and_closed_after_a_week(
@@ -158,7 +163,7 @@ async def test_no_requests_when_off_and_closed_after_a_week(
     (ask_noa,), (ask_mike,) = requests(noa), requests(mike)
     await dana.send(f"/attendance {world.meeting_id}")
     await dana.press(dana.last(), tr("he", "📊 Feedback"))  # from the attendance screen
-    assert tr("he", "No answers yet.") in dana.last().text
+    assert ntr("he", WITHHELD, WITHHELD_MANY, 3) in dana.last().text
 
     # A forged press by someone not asked, or an impossible rating: a stale button.
     answer = await dana.press_data(dana.last(), f"mf:r:{world.occurrence_id}:3")
@@ -178,17 +183,9 @@ async def test_no_requests_when_off_and_closed_after_a_week(
     await noa.send(f"/feedback {world.meeting_id}")
     assert noa.last().text == tr("he", "Only this hub's facilitators can do that.")
     await dana.send(f"/feedback {world.meeting_id}")
-    with_average = format_decimal(5.0, format="0.0", locale="he")
-    assert (
-        ntr(
-            "he",
-            "Average: {average} of 5, from {count} rating.",
-            "Average: {average} of 5, from {count} ratings.",
-            1,
-            average=with_average,
-        )
-        in dana.last().text
-    )
+    # One anonymous answer: not shown (it would be Noa's), nor is any count.
+    assert ntr("he", WITHHELD, WITHHELD_MANY, 3) in dana.last().text
+    assert "Average" not in dana.last().text
 
 
 async def test_a_typed_sentence_is_checked(
@@ -220,3 +217,48 @@ async def test_a_typed_sentence_is_checked(
     await ion.send("Another thought")
     count = await world.bot.services.db.fetch_value("SELECT COUNT(*) FROM meeting_feedback")
     assert count == 1
+
+
+async def test_unsigned_answers_show_only_once_three_exist_however_attendance_is_saved(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    """Saving attendance one person at a time must not let a facilitator read each answer."""
+    world = await planned(start_bot, telegram, [("Noa", "he"), ("Mike", "en"), ("Sara", "ar")])
+    await world.feedback_on()
+    noa, mike, sara = world.members
+    dana = world.facilitator  # Hebrew
+    world.started(100)
+    present: list[SimUser] = []
+    seen = []
+    for member, locale, rating, sentence in (
+        (noa, "he", "1", SAID[0]),
+        (mike, "en", "5", SAID[1]),
+        (sara, "ar", "3", SAID[2]),
+    ):
+        present.append(member)
+        await take_attendance(world, present)  # only the newly present one is asked
+        (ask,) = requests(member)
+        await member.press(ask, rating)
+        await member.send(sentence)
+        await member.press(member.last(), tr(locale, "🕶 Anonymously"))
+        await dana.send(f"/feedback {world.meeting_id}")
+        seen.append(dana.last().text)
+    first, second, third = seen
+    for text in (first, second):
+        assert ntr("he", WITHHELD, WITHHELD_MANY, 3) in text
+        assert not any(said in text for said in SAID)
+        assert "Average" not in text and "asked have answered" not in text
+    assert first == second  # nothing tells the second answer from the first
+    assert (
+        ntr(
+            "he",
+            "Average: {average} of 5, from {count} rating.",
+            "Average: {average} of 5, from {count} ratings.",
+            3,
+            average=format_decimal(3.0, format="0.0", locale="he"),
+        )
+        in third
+    )
+    assert all(said in third for said in SAID)
+    assert tr("he", "{answered} of {asked} asked have answered.", answered=3, asked=3) in third
+    assert ntr("he", WITHHELD, WITHHELD_MANY, 3) not in third

@@ -1078,6 +1078,7 @@ class FakeTelegram:
             raise _bad("inline keyboard expected")
         if (text, entities, markup) == (msg.text, msg.entities, _inline(msg.reply_markup)):
             raise self._not_modified()
+        self._check_edit_rate(params)
         msg.text, msg.entities, msg.reply_markup = text, entities, markup
         msg.html = params.get("text")
         return self._edited(msg)
@@ -1089,8 +1090,15 @@ class FakeTelegram:
             raise _bad("inline keyboard expected")
         if markup == _inline(msg.reply_markup):
             raise self._not_modified()
+        self._check_edit_rate(params)
         msg.reply_markup = markup
         return self._edited(msg)
+
+    def _check_edit_rate(self, params: JSON) -> None:
+        """A group's edits count against its messages a minute, as Telegram counts them."""
+        chat = self._lookup_chat(params.get("chat_id"))
+        if isinstance(chat, SimGroup):
+            self._check_rate(chat)
 
     @staticmethod
     def _not_modified() -> ApiError:

@@ -89,7 +89,7 @@ def test_results_name_only_signed_authors(locale: str) -> None:
         FeedbackAnswer(3, "A bit long", None),
         FeedbackAnswer(4, None, None),
     ]
-    results = Results(occurrence(), RequestCounts(asked=5, answered=3), answers, True)
+    results = Results(occurrence(), RequestCounts(asked=5, answered=3), answers, True, True)
     with i18n.use_locale(locale):
         text = results_text(results, "Asia/Jerusalem")
     assert "Loved the role play" in text and "Mike Levi" in text
