@@ -19,6 +19,7 @@ says it was resent.
 Quiet hours and pauses. Before queueing a page, the feeder asks the hold hook (QuietService) about
 its holdable rows; those it holds get ``held_until`` and drop out of the indexes the feeder reads,
 so they cost nothing and block no later row to the same chat until the release job frees them.
+The hooks live in ``delivery_hooks``; what a failed send means, in ``delivery_outcomes``.
 """
 
 from __future__ import annotations
@@ -27,26 +28,20 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram.error import ChatMigrated, RetryAfter, TelegramError
 
 from bot.config import DeliveryConfig
 from bot.db.database import utcnow
 from bot.db.outbox import OutboxRepository, OutboxRow, Outcome, Status
 from bot.pacing import Slot, TelegramPacer, retry_seconds
+from bot.services.delivery_hooks import CheckHook, DeliveryHooks, HoldHook, ProgressHook
+from bot.services.delivery_outcomes import error_outcome, retry_outcome
 from bot.services.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
@@ -60,24 +55,8 @@ PROGRESS_BATCH_SECONDS = 0.2
 GLOBAL_HOLD_MAX_SECONDS = 5.0
 # The kind of outbox row that holds a direct reply the chat had no budget for.
 REPLY_KIND = "reply"
-# Called with the ref ids of ``kind`` whose rows reached a final state (e.g. to report a broadcast).
-ProgressHook = Callable[[set[int]], Awaitable[None]]
-# Given due holdable rows, holds those whose member is in quiet hours or paused; returns their ids.
-HoldHook = Callable[[list[OutboxRow]], Awaitable[set[int]]]
-# Given due rows of its kind, names those no longer worth sending (e.g. a reminder of a meeting
-# that was cancelled or has started) with why; the worker cancels them instead of sending.
-CheckHook = Callable[[list[OutboxRow]], Awaitable[dict[int, str]]]
 
-
-def _classify_forbidden(message: str) -> tuple[Status, str]:
-    text = message.lower()
-    if "blocked by the user" in text:
-        return Status.BLOCKED, "blocked the bot"
-    if "can't initiate conversation" in text or "bot can't send messages to bots" in text:
-        return Status.NOT_STARTED, "never started the bot"
-    if "deactivated" in text:
-        return Status.FAILED, "account deleted"
-    return Status.FAILED, message
+__all__ = ["CheckHook", "DeliveryWorker", "HoldHook", "ProgressHook"]
 
 
 class DeliveryWorker:
@@ -100,9 +79,7 @@ class DeliveryWorker:
         self._on_migrated = on_migrated
         self._concurrency = concurrency
         self._commit = GroupCommit(outbox)
-        self._progress_hooks: dict[str, ProgressHook] = {}
-        self._hold: HoldHook | None = None
-        self._checks: dict[str, CheckHook] = {}
+        self._hooks = DeliveryHooks(outbox)
         self._finished: dict[str, set[int]] = {}
         self._blocked: set[int] = set()
         self._reporting: asyncio.Task[None] | None = None
@@ -121,15 +98,15 @@ class DeliveryWorker:
 
     def on_progress(self, kind: str, hook: ProgressHook) -> None:
         """Tell ``hook`` which of its ref ids had rows finish (e.g. to report a broadcast)."""
-        self._progress_hooks[kind] = hook
+        self._hooks.on_progress(kind, hook)
 
     def on_hold(self, hook: HoldHook) -> None:
         """Ask ``hook`` about holdable rows before sending them (quiet hours and pauses)."""
-        self._hold = hook
+        self._hooks.on_hold(hook)
 
     def on_check(self, kind: str, hook: CheckHook) -> None:
         """Ask ``hook`` about due rows of ``kind`` before sending (or holding) them."""
-        self._checks[kind] = hook
+        self._hooks.on_check(kind, hook)
 
     # -- life cycle
 
@@ -214,22 +191,15 @@ class DeliveryWorker:
         self._read_up_to = rows[-1].id if more else 0
         if self._stopping:
             return False
-        if self._checks and any(row.kind in self._checks for row in rows):
-            dropped = await self._check(rows)
-            if dropped:
-                rows = [row for row in rows if row.id not in dropped]
-                more = True  # rows queued behind the dropped ones in their chats are due now
-        if self._hold is not None and any(row.holdable for row in rows):
-            try:
-                held = await self._hold([row for row in rows if row.holdable])
-            except Exception:
-                # Better a message during quiet hours than a worker stuck on one bad row.
-                log.exception("deciding quiet hours failed; sending without holding")
-                held = set()
-            if held:
-                self._held_rows([row for row in rows if row.id in held])
-                rows = [row for row in rows if row.id not in held]
-                more = True  # rows queued behind the held ones in their chats are due now
+        dropped = await self._hooks.check(rows)  # stale rows are cancelled, not sent
+        if dropped:
+            rows = [row for row in rows if row.id not in dropped]
+            more = True  # rows queued behind the dropped ones in their chats are due now
+        held = await self._hooks.hold(rows)  # quiet hours and pauses
+        if held:
+            self._held_rows([row for row in rows if row.id in held])
+            rows = [row for row in rows if row.id not in held]
+            more = True  # rows queued behind the held ones in their chats are due now
         for row in rows:
             if row.chat_id in self._held:
                 continue
@@ -241,28 +211,10 @@ class DeliveryWorker:
             self._queue.put_nowait(row)
         return more
 
-    async def _check(self, rows: list[OutboxRow]) -> set[int]:
-        """Cancel the rows their kind's check hook calls stale; return the ids dropped."""
-        dropped: set[int] = set()
-        for kind, hook in self._checks.items():
-            mine = [row for row in rows if row.kind == kind]
-            if not mine:
-                continue
-            try:
-                stale = await hook(mine)
-            except Exception:
-                log.exception("checking %s rows failed; sending them", kind)
-                continue
-            for reason in set(stale.values()):
-                ids = [row_id for row_id, why in stale.items() if why == reason]
-                await self._outbox.cancel_rows(ids, reason)
-                dropped.update(ids)  # cancelled now, or no longer pending anyway
-        return dropped
-
     def _held_rows(self, rows: list[OutboxRow]) -> None:
         """Rows held for quiet hours count as done for now: their cause may report."""
         for row in rows:
-            if row.ref_id is not None and row.kind in self._progress_hooks:
+            if self._hooks.reports(row):
                 self._finished.setdefault(row.kind, set()).add(row.ref_id)
         if self._finished and (self._reporting is None or self._reporting.done()):
             self._reporting = asyncio.create_task(self._report(), name="delivery-progress")
@@ -362,36 +314,14 @@ class DeliveryWorker:
                 # A private chat kept to its own pace, so Telegram means the bot's overall
                 # rate: every sender waits, instead of meeting the same 429 for each recipient.
                 self._held_back_until = max(self._held_back_until, time.monotonic() + wait)
-            return self._retry(row, f"429: retry after {wait:g} s", wait, counts=False)
-        except Forbidden as exc:
-            status, reason = _classify_forbidden(exc.message)
-            return Outcome(row.id, status, reason)
+            return retry_outcome(row, f"429: retry after {wait:g} s", wait, counts=False)
         except ChatMigrated as exc:
             await self._on_migrated(row.chat_id, exc.new_chat_id)
             await self._outbox.move_chat(row.chat_id, exc.new_chat_id)
-            return self._retry(row, "group became a supergroup", 0, counts=False)
-        except BadRequest as exc:
-            # Retrying cannot help: the chat is gone or the message is malformed.
-            return Outcome(row.id, Status.FAILED, exc.message)
-        except NetworkError as exc:  # includes TimedOut
-            if row.attempts >= self._config.max_attempts:  # attempts made before this one
-                return Outcome(row.id, Status.FAILED, f"network: {exc.message}")
-            backoff = self._config.retry_backoff_seconds * 2 ** (row.attempts - 1)
-            return self._retry(row, f"network: {exc.message}", backoff * random.uniform(1, 1.5))  # noqa: S311
-        except TelegramError as exc:
-            return Outcome(row.id, Status.FAILED, exc.message)
+            return retry_outcome(row, "group became a supergroup", 0, counts=False)
+        except TelegramError as exc:  # blocked, bad request, network: see delivery_outcomes
+            return error_outcome(row, exc, self._config)
         return Outcome(row.id, Status.SENT, message_id=message.message_id)
-
-    def _retry(
-        self, row: OutboxRow, reason: str, seconds: float, *, counts: bool = True
-    ) -> Outcome:
-        return Outcome(
-            row.id,
-            Status.PENDING,
-            reason,
-            not_before=utcnow() + timedelta(seconds=seconds),
-            refund_attempt=not counts,
-        )
 
     def _recorded(self, row: OutboxRow, outcome: Outcome, done: asyncio.Future[bool]) -> None:
         """The row's outcome is committed: wake, release a backlog slot, tell the hooks."""
@@ -406,7 +336,7 @@ class DeliveryWorker:
             self._pacer.backlog_done(row.chat_id)
         if outcome.status is Status.BLOCKED and row.user_id is not None:
             self._blocked.add(row.user_id)
-        if row.ref_id is not None and row.kind in self._progress_hooks:
+        if self._hooks.reports(row):
             self._finished.setdefault(row.kind, set()).add(row.ref_id)
         if not (self._blocked or self._finished):
             return
@@ -425,11 +355,7 @@ class DeliveryWorker:
                 except Exception:
                     log.exception("could not mark user %s unreachable", user_id)
             finished, self._finished = self._finished, {}
-            for kind, ref_ids in finished.items():
-                try:
-                    await self._progress_hooks[kind](ref_ids)
-                except Exception:
-                    log.exception("progress hook for %s failed", kind)
+            await self._hooks.report(finished)
             self._wake.set()  # a hook may have queued a message (a delivery report)
 
     # -- for tests and benchmarks

@@ -1,9 +1,10 @@
-"""Meetings: create (a series materialised in local time), RSVP, move, cancel, reminders.
+"""Meetings: create (a series materialised in local time), read, RSVP, the group post.
 
 Occurrences are stored with their local start and its UTC instant, computed in the meeting's
 zone, so a weekly series keeps 18:00 across a daylight-saving change. Each (occurrence, offset)
 reminder is one ``once`` schedule; moving or cancelling deactivates them in the same transaction
-as the change, so a reminder of a time that no longer holds never fires.
+as the change, so a reminder of a time that no longer holds never fires (bot/services/
+meeting_changes.py).
 """
 
 from __future__ import annotations
@@ -16,20 +17,15 @@ from telegram import Bot, InlineKeyboardMarkup
 
 from bot.db.database import Database
 from bot.db.hubs import HubRepository
-from bot.db.meetings import MeetingRepository, Person
+from bot.db.meetings import MeetingRepository
 from bot.db.memberships import Member, MembershipRepository
 from bot.db.outbox import NewMessage, OutboxRepository
 from bot.i18n import _
 from bot.services import meeting_fanout as fanout
+from bot.services.meeting_changes import MeetingChanges
 from bot.services.meeting_post import PostEditor
 from bot.services.meeting_reminders import Reminders
-from bot.services.meeting_times import (
-    local_from_text,
-    local_text,
-    parse_offsets,
-    series,
-    to_utc,
-)
+from bot.services.meeting_times import local_text, parse_offsets, series, to_utc
 from bot.services.meeting_types import (
     Attendee,
     MeetingError,
@@ -45,7 +41,9 @@ from bot.services.scheduling import Scheduler
 REMINDER_GRACE = timedelta(days=400)  # the handler itself skips a reminder once the start passed
 
 
-class MeetingService:
+class MeetingService(MeetingChanges):
+    """Create meetings, read them, take RSVPs; moving and cancelling live in MeetingChanges."""
+
     def __init__(
         self,
         db: Database,
@@ -285,138 +283,3 @@ class MeetingService:
 
     async def _post_sent_text(self, occurrence_id: int) -> str | None:
         return await self._repo.post_text(occurrence_id, f"{fanout.POST_KIND}:{occurrence_id}")
-
-    # -- moving and cancelling
-
-    async def move(
-        self,
-        occurrence_id: int,
-        new_starts_local: datetime,
-        *,
-        whole_series: bool = False,
-        by: int | None = None,
-    ) -> OccurrenceView:
-        """Move one occurrence, or it and every later one of its series by the same local shift.
-
-        Tells everyone who had not declined (once), bumps SEQUENCE, re-writes the reminders.
-        """
-        occurrence = await self._repo.occurrence(occurrence_id)
-        if occurrence is None:
-            raise MeetingError(_("There is no meeting with that number."))
-        if occurrence.cancelled:
-            raise MeetingError(_("This meeting was cancelled."))
-        if occurrence.starts_at <= self.now():
-            raise MeetingError(_("This meeting has already started."))
-        zone, hub_id = occurrence.meeting.timezone, occurrence.meeting.hub_id
-        # A series moves by this occurrence's shift from its current time, each from its own.
-        shift = new_starts_local - local_from_text(occurrence.starts_local)
-        targets = [occurrence]
-        if whole_series:
-            targets = [
-                o
-                for o in await self._repo.occurrences(occurrence.meeting.id)
-                if not o.cancelled and o.original_start >= occurrence.original_start
-            ]
-        plan = []
-        for target in targets:
-            local = (
-                new_starts_local
-                if target.id == occurrence_id
-                else local_from_text(target.starts_local) + shift
-            )
-            plan.append((target.id, local, self._check_future(local, zone)))
-        async with self._db.transaction() as conn:
-            for target_id, local, starts in plan:
-                await MeetingRepository.move_occurrence(conn, target_id, local_text(local), starts)
-            await MeetingRepository.touch_meeting(conn, occurrence.meeting.id, self.now())
-            dropped = await self.reminders.drop(conn, [t.id for t in targets])
-            await self.reminders.forget(conn, [t.id for t in targets], "meeting moved")
-            offsets = await self.reminder_offsets(conn, hub_id)
-            added = []
-            for target_id, _local_start, starts in plan:
-                added += await self.reminders.add(conn, hub_id, target_id, starts, offsets)
-            moved = await MeetingRepository.occurrence_in(conn, occurrence_id)
-            assert moved is not None
-            await self._notify(conn, moved, "series_moved" if whole_series else "moved", by)
-        await self.reminders.disarm(dropped)
-        await self._after_write(added)
-        for target in targets:
-            self.posts.touch(target.id)
-        return moved
-
-    async def offsets_changed(self, hub_id: int) -> int:
-        """The hub's reminder offsets changed: re-write its upcoming meetings' reminders.
-
-        Register it with the hub settings' ``on_offsets_changed``; returns the schedules armed.
-        """
-        upcoming = await self._repo.upcoming([hub_id], self.now(), 10_000)
-        return await self.reminders.rewrite(hub_id, upcoming)
-
-    async def cancel(
-        self, occurrence_id: int, whole_series: bool = False, *, by: int | None = None
-    ) -> OccurrenceView:
-        """Cancel one occurrence, or it and every later one of its series (and the meeting)."""
-        occurrence = await self._repo.occurrence(occurrence_id)
-        if occurrence is None:
-            raise MeetingError(_("There is no meeting with that number."))
-        if occurrence.cancelled:
-            raise MeetingError(_("This meeting was cancelled."))
-        now = self.now()
-        if occurrence.starts_at <= now:
-            raise MeetingError(_("This meeting has already started."))
-        targets = [occurrence_id]
-        if whole_series:
-            targets = [
-                o.id
-                for o in await self._repo.occurrences(occurrence.meeting.id)
-                if not o.cancelled and o.starts_at > now
-            ]
-        # The meeting itself is cancelled once none of its occurrences is left (past ones stay).
-        everything = all(
-            o.cancelled or o.id in targets for o in await self.occurrences(occurrence.meeting.id)
-        )
-        async with self._db.transaction() as conn:
-            await MeetingRepository.cancel_occurrences(conn, targets)
-            await MeetingRepository.touch_meeting(
-                conn, occurrence.meeting.id, now, cancel=everything
-            )
-            dropped = await self.reminders.drop(conn, targets)
-            await self.reminders.forget(conn, targets, "meeting cancelled")
-            cancelled = await MeetingRepository.occurrence_in(conn, occurrence_id)
-            assert cancelled is not None
-            await self._notify(conn, cancelled, "series" if whole_series else "cancelled", by)
-        await self.reminders.disarm(dropped)
-        self._scheduler.notify_written()
-        for target in targets:
-            self.posts.touch(target)
-        return cancelled
-
-    async def _notify(
-        self, conn: aiosqlite.Connection, occurrence: OccurrenceView, what: str, by: int | None
-    ) -> None:
-        """Tell every member who had not declined that the meeting moved or was cancelled."""
-        hub = await MeetingRepository.hub_of(conn, occurrence.meeting.hub_id)
-        assert hub is not None
-        people: list[Person] = [
-            p
-            for p in await MeetingRepository.people(conn, hub["id"], occurrence.id)
-            if p.answer != "no" and p.user_id != by  # the one who changed it knows
-        ]
-        headings = {
-            "moved": lambda: _("🔁 This meeting has a new time:"),
-            "series_moved": lambda: _(
-                "🔁 This meeting and the rest of its series have a new time:"
-            ),
-            "cancelled": lambda: _("❌ This meeting is cancelled:"),
-            "series": lambda: _("❌ This meeting and the rest of its series are cancelled:"),
-        }
-        rows = self.writer(hub).rows(
-            people,
-            kind=fanout.CHANGE_KIND,
-            key=f"{fanout.CHANGE_KIND}:{occurrence.id}:{occurrence.sequence}",
-            occurrence=occurrence,
-            heading=headings[what],
-            buttons=what in ("moved", "series_moved"),
-            holdable=False,
-        )
-        await OutboxRepository.add_many(conn, rows)
