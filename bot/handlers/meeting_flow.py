@@ -8,7 +8,6 @@ and every typed answer re-checks that the person still runs the hub, then
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 
 from telegram import Chat, Update
@@ -25,6 +24,7 @@ from bot.context import AWAITING, BotContext
 from bot.db.hubs import HubRow
 from bot.handlers import meeting_screens as screens
 from bot.handlers.common import edit_or_reply, group_hub, refuse, reply, stale_button
+from bot.handlers.flow_words import next_flow_number
 from bot.handlers.meeting_screens import Draft
 from bot.handlers.meeting_steps import AWAIT, DRAFT, Flow, end_flow, stop_awaiting
 from bot.i18n import _
@@ -50,9 +50,7 @@ async def start_flow(update: Update, context: BotContext, problem: str | None = 
     if not hubs:
         await refuse(update, context, ACTION, None)
         return
-    # Numbered from a per-start-up base, so that buttons from before a restart stay stale.
-    number = int(context.user_data.get(FLOWS, 0) or time.time_ns() // 1000 % 10**9) + 1
-    context.user_data[FLOWS] = number
+    number = next_flow_number(context.user_data, FLOWS)
     draft = Draft(number, several_hubs=len(hubs) > 1)
     context.user_data[DRAFT] = draft
     if len(hubs) == 1:

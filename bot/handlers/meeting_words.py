@@ -13,10 +13,17 @@ from babel.dates import format_date
 
 from bot import i18n
 from bot.buttons import button_label
+from bot.handlers.flow_words import (  # noqa: F401 - the flow's words, in one place
+    date_passed,
+    date_too_far,
+    date_unreadable,
+    parse_date,
+    time_passed,
+    time_unreadable,
+)
 from bot.i18n import _, ngettext
 from bot.services.meeting_types import MAX_DURATION, MAX_TITLE, MeetingError, check_place
 
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DURATION = re.compile(r"(?:(\d{1,3})\s*h)?\s*(?:(\d{1,4})\s*(?:m|min)?)?")
 _HOURS_MINUTES = re.compile(r"(\d{1,2}):(\d{2})")
 
@@ -92,37 +99,6 @@ def title_length_problem(length: int, limit: int) -> str:
     )
 
 
-def date_unreadable(typed: str, example: date) -> str:
-    return _(
-        "I couldn't read the date “{date}”. Write it as year-month-day, e.g. {example}.",
-        date=typed.strip()[:40],
-        example=example.isoformat(),
-    )
-
-
-def date_passed(day: date) -> str:
-    return _("{date} has already passed. Choose today or a later date.", date=day.isoformat())
-
-
-def date_too_far() -> str:
-    return _("That date is more than a year away. Choose a date within a year.")
-
-
-def time_unreadable(typed: str) -> str:
-    return _(
-        "“{time}” is not a time of day. Use the 24-hour clock, from 00:00 to 23:59.",
-        time=typed.strip()[:40],
-    )
-
-
-def time_passed(at: str, timezone: str) -> str:
-    return _(
-        "{time} on that day has already passed ({timezone}). Choose a later time.",
-        time=at,
-        timezone=timezone,
-    )
-
-
 def duration_problem(typed: str) -> str:
     return _(
         "“{duration}” is not a duration I can use. Type it like 45m, 1h or 1h30m: more than "
@@ -143,17 +119,6 @@ def until_too_far() -> str:
 
 
 # -- reading typed answers
-
-
-def parse_date(text: str) -> date | None:
-    """'2026-12-03' → a date; None for anything else, 2026-02-30 included."""
-    match = _DATE.fullmatch(text.strip())
-    if match is None:
-        return None
-    try:
-        return date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
 
 
 def parse_duration(text: str) -> int | None:

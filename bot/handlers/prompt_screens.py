@@ -16,6 +16,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks, i18n, keyboards
 from bot.buttons import button_label, hub_in_label
 from bot.db.hubs import HubRow
+from bot.handlers.flow_words import (  # noqa: F401 - the flow's words, in one place
+    date_passed,
+    date_too_far,
+    date_unreadable,
+    time_passed,
+    time_unreadable,
+)
 from bot.i18n import _, show
 from bot.services.prompt_library import LIBRARY
 from bot.services.prompt_rules import WEEKDAYS, Recurrence, day_names, describe
@@ -118,37 +125,6 @@ def text_problem(length: int, limit: int) -> str:
         "The prompt has {length} characters; the limit is {limit}. Please shorten it.",
         length=length,
         limit=limit,
-    )
-
-
-def date_unreadable(typed: str, example: date) -> str:
-    return _(
-        "I couldn't read the date “{date}”. Write it as year-month-day, e.g. {example}.",
-        date=typed.strip()[:40],
-        example=example.isoformat(),
-    )
-
-
-def date_passed(day: date) -> str:
-    return _("{date} has already passed. Choose today or a later date.", date=day.isoformat())
-
-
-def date_too_far() -> str:
-    return _("That date is more than a year away. Choose a date within a year.")
-
-
-def time_unreadable(typed: str) -> str:
-    return _(
-        "“{time}” is not a time of day. Use the 24-hour clock, from 00:00 to 23:59.",
-        time=typed.strip()[:40],
-    )
-
-
-def time_passed(at: str, timezone: str) -> str:
-    return _(
-        "{time} on that day has already passed ({timezone}). Choose a later time.",
-        time=at,
-        timezone=timezone,
     )
 
 

@@ -18,6 +18,7 @@ from bot.db.hubs import HubRow
 from bot.db.schedules import ScheduleRow
 from bot.handlers import prompt_screens as screens
 from bot.handlers.common import edit_or_reply, plain_text, reply
+from bot.handlers.flow_words import parse_date
 from bot.handlers.prompt_screens import Draft
 from bot.services.prompt_library import LIBRARY
 from bot.services.prompt_rules import WEEKDAYS, Recurrence, parse_time, workdays
@@ -26,7 +27,6 @@ from bot.services.scheduling import next_occurrence
 
 DRAFT = "prompt-draft"  # user_data: the Draft of the current flow
 AWAIT = "prompt-flow"  # AWAITING = (AWAIT, flow, "text" | "date" | "time")
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 def stop_awaiting(context: BotContext) -> None:
@@ -82,16 +82,6 @@ def text_problem(text: str) -> str | None:
     if not length or length > PromptService.MAX_TEXT:
         return screens.text_problem(length, PromptService.MAX_TEXT)
     return None
-
-
-def parse_date(text: str) -> date | None:
-    match = _DATE.fullmatch(text.strip())
-    if match is None:
-        return None
-    try:
-        return date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
 
 
 @dataclass
