@@ -46,6 +46,7 @@ from bot.handlers import (
     meetings,
     members,
     onboarding,
+    polls,
     prompt_flow,
     prompt_settings,
     prompts,
@@ -305,6 +306,7 @@ def register_handlers(app: Application) -> None:
     quiet.register(app)
     meeting_flow.register(app)
     meeting_settings.register(app)
+    polls.register(app)
     meetings.register(app)
     calendar.register(app)
     attendance.register(app)
