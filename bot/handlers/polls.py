@@ -78,7 +78,7 @@ async def _poll_for(
         if update.callback_query is not None:
             await stale_button(update)
         else:
-            await reply(update, _("There is no poll with that number. Check /results <number>."))
+            await reply(update, _("There is no poll with that number."))
         return None
     if not await context.services.access.can_facilitate(view.hub_id, context.viewer.id):
         await refuse(update, context, action, view.hub_id)
