@@ -72,6 +72,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("cancelmeeting", lazy_gettext("Cancel a meeting"), Audience.FACILITATOR),
     Command("attendance", lazy_gettext("Mark who came to a meeting"), Audience.FACILITATOR),
     Command("feedback", lazy_gettext("Feedback on a meeting"), Audience.FACILITATOR),
+    Command("poll", lazy_gettext("Ask the hub a quick poll"), Audience.FACILITATOR),
     Command("journal", lazy_gettext("Your reflections, kept private"), Audience.MEMBER),
     Command(
         "hubsettings",
