@@ -36,12 +36,14 @@ from bot.handlers.common import (
 )
 from bot.handlers.poll_screens import Draft
 from bot.i18n import _
+
 try:
     from bot.services.poll_types import PollError
 except ImportError:  # TEMPORARY until branch pcore is merged
 
     class PollError(Exception):  # type: ignore[no-redef]
         message = ""
+
 
 DRAFT = "poll-draft"  # user_data: the Draft of the current flow
 AWAIT = "poll-flow"  # AWAITING = (AWAIT, flow, "question" | "option" | "closes")

@@ -20,10 +20,11 @@ from bot.i18n import _, show
 
 ACTION = "pw2"
 CLOSES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "1w": timedelta(weeks=1)}
-MIN_OPTIONS = PollLimit.MIN_OPTION_NUMBER
-MAX_OPTIONS = PollLimit.MAX_OPTION_NUMBER
-MAX_QUESTION = PollLimit.MAX_QUESTION_LENGTH
-MAX_OPTION = PollLimit.MAX_OPTION_LENGTH
+# Bot API 10.0 allows a single answer; a poll with one answer asks nothing, so we ask for two.
+MIN_OPTIONS = max(2, int(PollLimit.MIN_OPTION_NUMBER))
+MAX_OPTIONS = int(PollLimit.MAX_OPTION_NUMBER)
+MAX_QUESTION = int(PollLimit.MAX_QUESTION_LENGTH)
+MAX_OPTION = int(PollLimit.MAX_OPTION_LENGTH)
 
 
 @dataclass
