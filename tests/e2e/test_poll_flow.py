@@ -213,3 +213,73 @@ async def test_several_hubs_are_offered_to_a_network_admin(
     assert tr("en", "Which hub is the poll for?") in screen.text
     await admin.press(screen, "South")
     assert tr("en", "Hub: {hub}", hub="South") in admin.last().text
+
+
+async def deliver(bot: RunningBot, telegram: FakeTelegram) -> None:
+    await telegram.settle()
+    bot.services.delivery.wake()
+    await telegram.settle()
+    await bot.services.scheduler.run_due()
+    bot.services.delivery.wake()
+    await telegram.settle()
+
+
+def polls(messages: list[Msg]) -> list[dict]:
+    return [m.poll for m in messages if m.poll is not None]
+
+
+@pytest.mark.parametrize("locale", ["en", "he"])
+async def test_confirm_posts_the_poll_in_the_group(
+    start_bot, make_config, telegram: FakeTelegram, locale: str
+) -> None:
+    bot, olga, group, _members = await start(start_bot, make_config, telegram, locale)
+    preview = await to_preview(olga, locale)
+    await olga.press(preview, tr(locale, "Multiple: off"))
+    await olga.press(olga.last(), tr(locale, "✅ Confirm"))
+    await deliver(bot, telegram)
+    assert tr(locale, "Posted in the hub's group.") in olga.last().text
+    (poll,) = polls(group.inbox())
+    assert poll["question"] == QUESTION
+    assert [option["text"] for option in poll["options"]] == ["Mon", "Wed", "Thu"]
+    assert poll["is_anonymous"] and poll["allows_multiple_answers"]
+    assert await polls_in(bot) == 1
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+async def test_confirm_sends_the_poll_to_each_member_privately(
+    start_bot, make_config, telegram: FakeTelegram, locale: str
+) -> None:
+    bot, olga, group, (mihai, noa) = await start(start_bot, make_config, telegram, locale)
+    await olga.send(f"/poll {QUESTION} | Mon | Wed | Thu")
+    await olga.press(olga.last(), tr(locale, "Anonymous: on"))
+    await olga.press(olga.last(), tr(locale, "To: the group"))
+    await olga.press(olga.last(), tr(locale, "Close: 1 week"))
+    await olga.press(olga.last(), tr(locale, "✅ Confirm"))
+    await deliver(bot, telegram)
+    assert tr(locale, "Sent to each member privately.") in olga.last().text
+    for member in (mihai, noa):
+        (poll,) = polls(member.inbox())
+        assert poll["question"] == QUESTION and not poll["is_anonymous"]
+    assert polls(group.inbox()) == []
+
+
+async def test_cancel_sends_nothing_and_a_lost_role_stops_confirm(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    bot, olga, group, _members = await start(start_bot, make_config, telegram, "en")
+    await olga.send(f"/poll {QUESTION} | Mon | Wed")
+    await olga.press(olga.last(), tr("en", "✖ Cancel"))
+    await deliver(bot, telegram)
+    assert polls(group.inbox()) == [] and await polls_in(bot) == 0
+    await olga.send(f"/poll {QUESTION} | Mon | Wed")
+    preview = olga.last()
+    hub = await bot.services.hubs.for_chat(group.id)
+    assert hub is not None
+    await bot.services.db.execute(
+        "UPDATE memberships SET role = 'member' WHERE hub_id = ? AND user_id = ?",
+        (hub.id, olga.id),
+    )
+    answer = await olga.press(preview, tr("en", "✅ Confirm"))
+    assert answer is not None and answer.show_alert
+    await deliver(bot, telegram)
+    assert polls(group.inbox()) == [] and await polls_in(bot) == 0
