@@ -21,6 +21,7 @@ from bot.db.meeting_settings import MeetingSettingsRepository
 from bot.db.meetings import MeetingRepository
 from bot.db.memberships import MembershipRepository
 from bot.db.outbox import OutboxRepository
+from bot.db.polls import PollRepository
 from bot.db.prompts import PromptRepository
 from bot.db.questions import QuestionRepository
 from bot.db.quiet import QuietRepository
@@ -67,6 +68,7 @@ from bot.services.meeting_fanout import POST_KIND as MEETING_POST_KIND
 from bot.services.meeting_fanout import REMINDER_KIND as MEETING_REMINDER_KIND
 from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.meetings import MeetingService
+from bot.services.polls import PollService
 from bot.services.prompt_fanout import KIND as PROMPT_KIND
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
@@ -85,7 +87,13 @@ CONCURRENT_UPDATES = 8
 # event, so requests beyond this wait in our own queues (the worker's semaphore) instead.
 CONNECTIONS = 8
 # The update kinds the bot acts on; anything else is not even fetched.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.POLL_ANSWER]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+    Update.POLL_ANSWER,
+    Update.POLL,
+]
 
 
 def build_services(
@@ -196,6 +204,15 @@ def build_services(
         scheduler,
         default_locale=config.i18n.default_locale,
     )
+    poll_service = PollService(
+        db,
+        PollRepository(db),
+        hub_rows,
+        memberships,
+        scheduler,
+        bot,
+        default_locale=config.i18n.default_locale,
+    )
     return Services(
         config=config,
         db=db,
@@ -213,6 +230,7 @@ def build_services(
         meeting_settings=meeting_settings_service,
         meetings=meeting_service,
         attendance=attendance_service,
+        polls=poll_service,
     )
 
 

@@ -17,6 +17,7 @@ from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
 from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.meetings import MeetingService
+from bot.services.polls import PollService
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
@@ -49,6 +50,7 @@ class Services:
     meeting_settings: MeetingSettingsService
     meetings: MeetingService
     attendance: AttendanceService
+    polls: PollService
 
 
 class BotData:
