@@ -36,14 +36,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.poll_screens import Draft
 from bot.i18n import _
-
-try:
-    from bot.services.poll_types import PollError
-except ImportError:  # TEMPORARY until branch pcore is merged
-
-    class PollError(Exception):  # type: ignore[no-redef]
-        message = ""
-
+from bot.services.poll_types import PollError
 
 DRAFT = "poll-draft"  # user_data: the Draft of the current flow
 AWAIT = "poll-flow"  # AWAITING = (AWAIT, flow, "question" | "option" | "closes")
@@ -56,13 +49,18 @@ _MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2}):(\d{2})")
 # -- checks on what was typed (the service checks again on Confirm)
 
 
+def _length(text: str) -> int:
+    """Characters as Telegram counts them (UTF-16 code units), as the service does."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def question_problem(text: str) -> str | None:
     if not text:
         return _("The question is empty. Type the question.")
-    if len(text) > screens.MAX_QUESTION:
+    if _length(text) > screens.MAX_QUESTION:
         return _(
             "That question is {length} characters long; Telegram allows up to {limit}.",
-            length=len(text),
+            length=_length(text),
             limit=screens.MAX_QUESTION,
         )
     return None
@@ -73,11 +71,11 @@ def option_problem(options: list[str], text: str) -> str | None:
         return _("That answer is empty.")
     if len(options) >= screens.MAX_OPTIONS:
         return _("A poll has at most {limit} answers.", limit=screens.MAX_OPTIONS)
-    if len(text) > screens.MAX_OPTION:
+    if _length(text) > screens.MAX_OPTION:
         return _(
             "The answer “{option}” is {length} characters long; Telegram allows up to {limit}.",
             option=text[:40] + "…",
-            length=len(text),
+            length=_length(text),
             limit=screens.MAX_OPTION,
         )
     if text.casefold() in {option.casefold() for option in options}:
