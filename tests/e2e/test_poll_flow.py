@@ -217,6 +217,7 @@ async def test_several_hubs_are_offered_to_a_network_admin(
 
 async def deliver(bot: RunningBot, telegram: FakeTelegram) -> None:
     await telegram.settle()
+    await bot.services.polls.drain()
     bot.services.delivery.wake()
     await telegram.settle()
     await bot.services.scheduler.run_due()
