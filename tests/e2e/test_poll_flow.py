@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from telegram.constants import PollLimit
 
@@ -285,3 +287,48 @@ async def test_cancel_sends_nothing_and_a_lost_role_stops_confirm(
     assert answer is not None and answer.show_alert
     await deliver(bot, telegram)
     assert polls(group.inbox()) == [] and await polls_in(bot) == 0
+
+
+@pytest.mark.parametrize("locale", ["en", "he"])
+async def test_a_close_time_gone_by_and_a_refused_poll_keep_the_preview(
+    start_bot, make_config, telegram: FakeTelegram, locale: str
+) -> None:
+    bot, olga, group, _members = await start(start_bot, make_config, telegram, locale)
+    await olga.send(f"/poll {QUESTION} | Mon | Wed")
+    await olga.press(olga.last(), tr(locale, "Close: a date…"))
+    await olga.send("2026-11-23 13:00")  # an hour from now in the hub's zone (UTC+2)
+    preview = olga.last()
+    assert tr(locale, "<b>Preview of the poll</b>") in preview.text
+    bot.services.scheduler.clock.set(datetime(2026, 11, 23, 11, 30, tzinfo=UTC))
+    await olga.press(preview, tr(locale, "✅ Confirm"))
+    assert tr(locale, "That time has already passed.") in olga.last().text
+    assert await polls_in(bot) == 0
+    # The bot leaves the group: the service refuses a group poll, and the preview says why.
+    await olga.press(olga.last(), tr(locale, "◀ Back"))
+    await olga.press(olga.last(), tr(locale, "Close: never"))
+    await group.remove_bot(by=olga)
+    await olga.press(olga.last(), tr(locale, "✅ Confirm"))
+    refused = tr(
+        locale,
+        "The hub {hub} has no group yet: send the poll to each member instead.",
+        hub=HUB,
+    )
+    assert refused in olga.last().text
+    assert tr(locale, "<b>Preview of the poll</b>") in olga.last().text
+    assert await polls_in(bot) == 0
+
+
+async def test_a_typed_answer_after_losing_the_role_is_refused(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    bot, olga, group, _members = await start(start_bot, make_config, telegram, "en")
+    await olga.send("/poll")
+    hub = await bot.services.hubs.for_chat(group.id)
+    assert hub is not None
+    await bot.services.db.execute(
+        "UPDATE memberships SET role = 'member' WHERE hub_id = ? AND user_id = ?",
+        (hub.id, olga.id),
+    )
+    await olga.send(QUESTION)
+    assert tr("en", ANSWERS, **ANSWER_LIMITS) not in olga.last().text
+    assert not any(b.callback_data for row in olga.last().buttons for b in row)
