@@ -64,10 +64,10 @@ def option_problem(options: list[str], text: str) -> str | None:
 def parse_power(text: str) -> tuple[str, list[str], str | None]:
     """``question | answer | answer``: the question, the answers, and what is wrong if anything."""
     parts = [" ".join(part.split()) for part in text.split("|")]
-    question, typed = parts[0], [part for part in parts[1:] if part]
+    question, given = parts[0], [part for part in parts[1:] if part]
     problem = question_problem(question)
     options: list[str] = []
-    for option in typed:
+    for option in given:
         problem = problem or option_problem(options, option)
         options.append(option)
     if problem is None and len(options) < screens.MIN_OPTIONS:
