@@ -47,6 +47,7 @@ from bot.handlers import (
     members,
     onboarding,
     poll_flow,
+    polls,
     prompt_flow,
     prompt_settings,
     prompts,
@@ -307,6 +308,7 @@ def register_handlers(app: Application) -> None:
     quiet.register(app)
     meeting_flow.register(app)
     meeting_settings.register(app)
+    polls.register(app)
     meetings.register(app)
     calendar.register(app)
     attendance.register(app)

@@ -1,6 +1,6 @@
 """Poll results as text: a bar chart with counts and percentages, in the reader's language.
 
-Every option line starts with the option text isolated (``show``), and the bar, count and
+Every option line starts with the option text (isolated by the template), and the bar, count and
 percentage form one catalog string, so a right-to-left reader sees each line in their direction.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from babel.numbers import format_percent
 
-from bot.i18n import _, current_locale, ngettext, paragraphs, ref, show
+from bot.i18n import Html, _, current_locale, ngettext, paragraphs, ref, show
 from bot.services.poll_types import CLOSED, PollResults, PollView
 
 BAR_WIDTH = 10
@@ -33,7 +33,7 @@ def chart_lines(view: PollView, results: PollResults) -> list[str]:
         lines.append(
             _(
                 "{option}\n{bar} {count} · {percent}",
-                option=show(text),
+                option=text,
                 bar=bar(count, results.total),
                 count=count,
                 percent=percent(count, results.total),
@@ -46,18 +46,18 @@ def render_results(view: PollView, results: PollResults, *, facilitator: bool) -
     """The /results answer (HTML): heading, bars, the number of voters, who has not voted."""
     heading = (
         _(
-            "Results of poll {ref} (closed): {question}",
+            "Results of poll {ref} (closed): <b>{question}</b>",
             ref=ref(view.id),
-            question=show(view.question),
+            question=view.question,
         )
         if view.status == CLOSED
         else _(
-            "Results so far of poll {ref}: {question}",
+            "Results so far of poll {ref}: <b>{question}</b>",
             ref=ref(view.id),
-            question=show(view.question),
+            question=view.question,
         )
     )
-    parts = [f"<b>{heading}</b>", "\n\n".join(chart_lines(view, results))]
+    parts = [heading, "\n\n".join(chart_lines(view, results))]
     parts.append(
         ngettext(
             "{count} person voted.", "{count} people voted.", results.total, count=results.total
@@ -69,7 +69,7 @@ def render_results(view: PollView, results: PollResults, *, facilitator: bool) -
         parts.append(_("This poll is anonymous: nobody can see who voted for what."))
     elif facilitator and results.non_voters is not None:
         if results.non_voters:
-            names = ", ".join(show(voter.name) for voter in results.non_voters)
+            names = Html(", ".join(show(voter.name) for voter in results.non_voters))
             parts.append(_("Not voted yet: {names}", names=names))
         else:
             parts.append(_("Everyone in the hub has voted."))
@@ -79,9 +79,9 @@ def render_results(view: PollView, results: PollResults, *, facilitator: bool) -
 def render_closed(view: PollView, results: PollResults) -> str:
     """The message posted where the poll went when it closes."""
     heading = _(
-        "The poll {ref} is closed: {question}", ref=ref(view.id), question=show(view.question)
+        "The poll {ref} is closed: <b>{question}</b>", ref=ref(view.id), question=view.question
     )
-    parts = [f"<b>{heading}</b>", "\n\n".join(chart_lines(view, results))]
+    parts = [heading, "\n\n".join(chart_lines(view, results))]
     parts.append(
         ngettext(
             "{count} person voted.", "{count} people voted.", results.total, count=results.total
@@ -94,14 +94,14 @@ def render_reminder(view: PollView) -> str:
     where = (
         _("It is in our chat, a little further up.")
         if view.private
-        else _("It is in the group of {hub}.", hub=show(view.hub_name))
+        else _("It is in the group of {hub}.", hub=view.hub_name)
     )
     return paragraphs(
         [
             _(
                 "A gentle reminder: the poll “{question}” of {hub} is waiting for your vote.",
-                question=show(view.question),
-                hub=show(view.hub_name),
+                question=view.question,
+                hub=view.hub_name,
             ),
             where,
         ]

@@ -13,8 +13,9 @@ from telegram.constants import PollLimit
 
 from bot.i18n import _
 
-# PTB 22 has no MIN_OPTION_NUMBER; the Bot API documents "2-12 answer options".
-MIN_OPTIONS: int = getattr(PollLimit, "MIN_OPTION_NUMBER", 2)
+# Telegram accepts a one-option poll since Bot API 10.0 (PTB 22.8: MIN_OPTION_NUMBER = 1), but a
+# poll with one option asks nothing: the rule is at least two.
+MIN_OPTIONS: int = max(2, PollLimit.MIN_OPTION_NUMBER)
 MAX_OPTIONS: int = PollLimit.MAX_OPTION_NUMBER
 MAX_QUESTION: int = PollLimit.MAX_QUESTION_LENGTH
 MAX_OPTION: int = PollLimit.MAX_OPTION_LENGTH

@@ -80,6 +80,10 @@ SAMPLES: dict[str, object] = {
     "yes": 5,
     "reminders": "1 day, 1 h",  # the /meeting flow and the meeting settings
     "repeats": "Every week until Jan 14, 2027 (7 meetings)",
+    "option": "Wednesday",  # quick polls (issue 11)
+    "bar": "█████░░░░░",
+    "percent": "50%",
+    "question": "Which day suits you?",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]*")
