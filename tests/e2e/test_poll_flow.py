@@ -246,6 +246,11 @@ async def test_confirm_posts_the_poll_in_the_group(
     assert [option["text"] for option in poll["options"]] == ["Mon", "Wed", "Thu"]
     assert poll["is_anonymous"] and poll["allows_multiple_answers"]
     assert await polls_in(bot) == 1
+    # A second Confirm (a double tap) sends nothing more.
+    answer = await olga.press_data(olga.last(), f"pw2:{flow_of(preview)}:ok")
+    assert answer is not None and answer.text == tr(locale, "This button is no longer valid.")
+    await deliver(bot, telegram)
+    assert len(polls(group.inbox())) == 1 and await polls_in(bot) == 1
 
 
 @pytest.mark.parametrize("locale", ["en", "ar"])
