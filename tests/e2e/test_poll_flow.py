@@ -237,6 +237,7 @@ async def test_confirm_posts_the_poll_in_the_group(
 ) -> None:
     bot, olga, group, _members = await start(start_bot, make_config, telegram, locale)
     preview = await to_preview(olga, locale)
+    flow = flow_of(preview)
     await olga.press(preview, tr(locale, "Multiple: off"))
     await olga.press(olga.last(), tr(locale, "✅ Confirm"))
     await deliver(bot, telegram)
@@ -247,7 +248,7 @@ async def test_confirm_posts_the_poll_in_the_group(
     assert poll["is_anonymous"] and poll["allows_multiple_answers"]
     assert await polls_in(bot) == 1
     # A second Confirm (a double tap) sends nothing more.
-    answer = await olga.press_data(olga.last(), f"pw2:{flow_of(preview)}:ok")
+    answer = await olga.press_data(olga.last(), f"pw2:{flow}:ok")
     assert answer is not None and answer.text == tr(locale, "This button is no longer valid.")
     await deliver(bot, telegram)
     assert len(polls(group.inbox())) == 1 and await polls_in(bot) == 1
