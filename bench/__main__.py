@@ -1,10 +1,14 @@
-"""``python -m bench [updates|profile|delivery|crash|questions|prompts|quiet|meetings|all]``."""
+"""Benchmarks: ``python -m bench [updates|profile|delivery|crash|questions|prompts|quiet|
+meetings|polls|all]``.
+
+Each benchmark runs the real Application against the fake Bot API.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import crash, delivery, meetings, profile, prompts, questions, quiet, updates
+from bench import crash, delivery, meetings, polls, profile, prompts, questions, quiet, updates
 
 
 def main() -> None:
@@ -18,6 +22,7 @@ def main() -> None:
     prompts.add_arguments(sub.add_parser("prompts", help="prompt fan-out: 1,000 hubs × 100"))
     quiet.add_arguments(sub.add_parser("quiet", help="100,000 held rows and the worker's queries"))
     meetings.add_arguments(sub.add_parser("meetings", help="1,000 RSVP presses in a burst"))
+    polls.add_arguments(sub.add_parser("polls", help="10,000 poll_answer updates in a burst"))
     sub.add_parser("all", help="all of them, with their default sizes")
     args = parser.parse_args()
     if args.which in ("updates", None, "all"):
@@ -34,6 +39,8 @@ def main() -> None:
         questions.main(args if args.which == "questions" else parser.parse_args(["questions"]))
     if args.which in ("meetings", None, "all"):
         meetings.main(args if args.which == "meetings" else parser.parse_args(["meetings"]))
+    if args.which in ("polls", None, "all"):
+        polls.main(args if args.which == "polls" else parser.parse_args(["polls"]))
     if args.which in ("prompts", None, "all"):
         prompts.main(args if args.which == "prompts" else parser.parse_args(["prompts"]))
 
