@@ -46,6 +46,7 @@ from bot.handlers import (
     meetings,
     members,
     onboarding,
+    poll_flow,
     polls,
     prompt_flow,
     prompt_settings,
@@ -284,7 +285,8 @@ def register_handlers(app: Application) -> None:
     group 10+   consumers of typed answers to a question the bot asked (they stop the update):
                 10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question,
                 14 the /prompt flow, 15 a hub's prompt settings, 16 a hub's meeting settings,
-                17 quiet hours or a pause, 18 the /meeting flow, 19 a meeting feedback sentence;
+                17 quiet hours or a pause, 18 the /meeting flow, 19 a meeting feedback sentence,
+                20 the /poll flow;
     group 80    a reflection typed after ✍️ Answer, and messages that follow one within its window;
     group 90    the reply to stray private text nobody consumed.
     """
@@ -311,6 +313,7 @@ def register_handlers(app: Application) -> None:
     calendar.register(app)
     attendance.register(app)
     feedback.register(app)
+    poll_flow.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

@@ -74,6 +74,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("closepoll", lazy_gettext("Close a poll now"), Audience.FACILITATOR, in_groups=True),
     Command("attendance", lazy_gettext("Mark who came to a meeting"), Audience.FACILITATOR),
     Command("feedback", lazy_gettext("Feedback on a meeting"), Audience.FACILITATOR),
+    Command("poll", lazy_gettext("Ask the hub a quick poll"), Audience.FACILITATOR),
     Command("journal", lazy_gettext("Your reflections, kept private"), Audience.MEMBER),
     Command(
         "hubsettings",
