@@ -155,12 +155,16 @@ def preview_screen(
         _row(
             [
                 _button(
-                    button_label("Anonymous: on" if draft.anonymous else "Anonymous: off"),
+                    button_label("Anonymous: on")
+                    if draft.anonymous
+                    else button_label("Anonymous: off"),
                     draft,
                     "an",
                 ),
                 _button(
-                    button_label("Multiple: on" if draft.multiple else "Multiple: off"),
+                    button_label("Multiple: on")
+                    if draft.multiple
+                    else button_label("Multiple: off"),
                     draft,
                     "mu",
                 ),
@@ -168,7 +172,7 @@ def preview_screen(
         ),
         [
             _button(
-                button_label("To: each member" if draft.private else "To: the group"),
+                button_label("To: each member") if draft.private else button_label("To: the group"),
                 draft,
                 "to",
             )

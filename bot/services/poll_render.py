@@ -32,10 +32,10 @@ def chart_lines(view: PollView, results: PollResults) -> list[str]:
     for text, count in zip(view.options, results.counts, strict=False):
         lines.append(
             _(
-                "{option}\n{bar} {count} · {percent}",
+                "{option}\n{bar} {votes} · {percent}",
                 option=text,
                 bar=bar(count, results.total),
-                count=count,
+                votes=count,
                 percent=percent(count, results.total),
             )
         )

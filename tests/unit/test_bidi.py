@@ -56,6 +56,8 @@ SAMPLES: dict[str, object] = {
     "sentence": "Great session, thank you",
     "total": 12,
     "start": "21:00",
+    "minimum": 2,
+    "maximum": 12,
     "end": "08:00",
     "hours": 24,
     "pages": 3,

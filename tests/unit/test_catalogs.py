@@ -103,3 +103,20 @@ def test_placeholders_and_markup_are_kept(catalog: Catalog) -> None:
 def test_babel_checkers_find_nothing(catalog: Catalog) -> None:
     problems = [(m.id, errors) for m, errors in catalog.check()]
     assert problems == []
+
+
+# ``_("a" if x else "b")`` extracts one msgid "ab" and looks up "a" or "b", which the catalogs
+# do not have: the reader silently gets English. Each choice must be its own call.
+_CHOICE_IN_CALL = re.compile(
+    r"\b(?:_|gettext|lazy_gettext|button_label)\(\s*\"[^\"]*\"\s+if\b", re.MULTILINE
+)
+
+
+def test_no_translated_call_chooses_between_literals_inside_it() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}"
+        for path in sorted((ROOT / "bot").rglob("*.py"))
+        for text in [path.read_text(encoding="utf-8")]
+        for match in _CHOICE_IN_CALL.finditer(text)
+    ]
+    assert not offenders, offenders
