@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import aiosqlite
-from telegram import Bot
+from telegram import Bot, InputPollOption
 from telegram.error import TelegramError
 
 from bot.db.database import Database
@@ -201,12 +201,15 @@ class PollService:
 
     async def _send(self, row: PollRow, chat_id: int) -> bool:
         try:
+            # Plain text: the bot's default parse mode is HTML, and "Q&A day?" or "<3 days"
+            # would be refused (400) or formatted.
             message = await self._bot.send_poll(
                 chat_id,
                 row.question,
-                list(row.options),
+                [InputPollOption(option, text_parse_mode=None) for option in row.options],
                 is_anonymous=row.anonymous,
                 allows_multiple_answers=row.multiple,
+                question_parse_mode=None,
             )
         except TelegramError as error:
             log.info("poll %s not sent to %s: %s", row.id, chat_id, error)

@@ -193,3 +193,19 @@ async def test_bad_input_and_refusals(
     answer = await fatima.press_data(shown, "pr:c:99999")
     assert answer is not None and answer.text == tr("en", "This button is no longer valid.")
     assert (await polls.get(view.id)).status == "open"
+
+
+async def test_poll_text_goes_out_as_typed_not_as_html(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    """The bot's default parse mode is HTML: a poll must not inherit it ("<3" is not HTML)."""
+    bot, _clock, group, fatima, (noa, _mike), hub_id = await setup(start_bot, telegram)
+    question = "Q&A day? <3 hours, or <b>more</b>?"
+    options = ["A & B", "<i>later</i>", "1 < 2"]
+    await bot.services.polls.create(
+        hub_id=hub_id, author_id=fatima.id, question=question, options=options
+    )
+    [poll] = polls_in(group)
+    assert poll.poll is not None
+    assert poll.poll["question"] == question
+    assert [o["text"] for o in poll.poll["options"]] == options

@@ -1185,9 +1185,22 @@ class FakeTelegram:
             "file_path": stored.path,
         }
 
+    @staticmethod
+    def _poll_text(raw: str, parse_mode: object) -> str:
+        """A poll's question or option as Telegram shows it: parsed when a parse mode is set."""
+        mode = str(parse_mode or "").lower()
+        if not mode:
+            return raw
+        if mode != "html":
+            raise _bad(f"the fake Telegram server implements only HTML, not parse_mode {mode}")
+        try:
+            return parse_html(raw)[0]
+        except HtmlParseError as err:
+            raise _bad(f"can't parse question entities: {err}") from None
+
     async def _send_poll(self, params: JSON) -> JSON:
         chat = self._writable_chat(params)
-        question = params.get("question") or ""
+        question = self._poll_text(params.get("question") or "", params.get("question_parse_mode"))
         if not question.strip():
             raise _bad("poll question must be non-empty")
         if utf16_len(question) > 300:
@@ -1195,7 +1208,12 @@ class FakeTelegram:
         options = params.get("options")
         if not isinstance(options, list):
             raise _bad("can't parse options JSON object")
-        texts = [o.get("text", "") if isinstance(o, dict) else str(o) for o in options]
+        texts = [
+            self._poll_text(o.get("text", ""), o.get("text_parse_mode"))
+            if isinstance(o, dict)
+            else str(o)
+            for o in options
+        ]
         if len(texts) < 2:
             raise _bad("poll must have at least 2 option")
         if len(texts) > 12:
