@@ -159,15 +159,18 @@ class PollRepository:
     async def record_vote(
         self, tg_poll_id: str, user_id: int, option_ids: Sequence[int], now: datetime
     ) -> bool:
-        """Record a member's answer (empty: retracted); False for an unknown or closed poll."""
+        """Record a member's answer (empty: retracted); False for an unknown or closed poll, or a
+        voter who is not a member of the poll's hub."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 """INSERT INTO poll_votes (poll_id, user_id, option_ids, updated_at)
                SELECT m.poll_id, ?, ?, ? FROM poll_messages m JOIN polls p ON p.id = m.poll_id
+               -- only the hub's members count: not a stranger in the group or a forwarded poll
+               JOIN memberships ms ON ms.hub_id = p.hub_id AND ms.user_id = ?
                WHERE m.tg_poll_id = ? AND p.status = 'open'
                ON CONFLICT (poll_id, user_id) DO UPDATE
                SET option_ids = excluded.option_ids, updated_at = excluded.updated_at""",
-                (user_id, json.dumps(list(option_ids)), to_db_time(now), tg_poll_id),
+                (user_id, json.dumps(list(option_ids)), to_db_time(now), user_id, tg_poll_id),
             )
             return cursor.rowcount > 0
 

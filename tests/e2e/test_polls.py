@@ -209,3 +209,18 @@ async def test_poll_text_goes_out_as_typed_not_as_html(
     assert poll.poll is not None
     assert poll.poll["question"] == question
     assert [o["text"] for o in poll.poll["options"]] == options
+
+
+async def test_a_vote_from_outside_the_hub_is_not_counted(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, _clock, group, fatima, (noa, _mike), hub_id = await setup(start_bot, telegram)
+    view = await create(bot, hub_id, fatima, anonymous=False)
+    [poll] = polls_in(group)
+    stranger = telegram.user("Stranger", language_code="ar")
+    group.add_member(stranger)  # in the group, never joined the hub
+    await stranger.vote(poll, [0])
+    await noa.vote(poll, [1])
+    results = await bot.services.polls.results(view.id)
+    assert results.counts == (0, 1, 0) and results.total == 1
+    assert stranger.id not in {v.user_id for v in results.voters or []}
