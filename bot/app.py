@@ -69,6 +69,7 @@ from bot.services.meeting_fanout import POST_KIND as MEETING_POST_KIND
 from bot.services.meeting_fanout import REMINDER_KIND as MEETING_REMINDER_KIND
 from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.meetings import MeetingService
+from bot.services.polls import REMIND_KIND as POLL_REMIND_KIND
 from bot.services.polls import PollService
 from bot.services.prompt_fanout import KIND as PROMPT_KIND
 from bot.services.prompts import PromptService
@@ -214,6 +215,8 @@ def build_services(
         bot,
         default_locale=config.i18n.default_locale,
     )
+    # A reminder to vote that waited (quiet hours) goes not to who voted meanwhile, nor after close.
+    delivery.on_check(POLL_REMIND_KIND, poll_service.check_reminders)
     return Services(
         config=config,
         db=db,

@@ -23,7 +23,7 @@ from telegram.error import TelegramError
 from bot.db.database import Database
 from bot.db.hubs import HubRepository, HubRow
 from bot.db.memberships import MembershipRepository
-from bot.db.outbox import NewMessage, OutboxRepository
+from bot.db.outbox import NewMessage, OutboxRepository, OutboxRow
 from bot.db.polls import PollRepository, PollRow
 from bot.db.schedules import ScheduleRow
 from bot.i18n import _, use_locale
@@ -372,6 +372,20 @@ class PollService:
             )
         await self._scheduler.arm(schedule_id)
         return await self._view(row, hub)
+
+    async def check_reminders(self, rows: list[OutboxRow]) -> dict[int, str]:
+        """The delivery worker's check: a reminder waiting (quiet hours, a busy chat) goes not
+        once its poll has closed or its member has voted meanwhile."""
+        stale: dict[int, str] = {}
+        for poll_id in {row.ref_id for row in rows if row.ref_id is not None}:
+            poll = await self._repo.get(poll_id)
+            mine = [row for row in rows if row.ref_id == poll_id]
+            if poll is None or poll.status == CLOSED:
+                stale.update({row.id: "poll closed" for row in mine})
+                continue
+            votes = await self._repo.votes(poll_id)
+            stale.update({row.id: "voted" for row in mine if votes.get(row.user_id or 0)})
+        return stale
 
     async def _fire_remind(
         self, conn: aiosqlite.Connection, schedule: ScheduleRow, moment: datetime

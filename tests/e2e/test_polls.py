@@ -224,3 +224,25 @@ async def test_a_vote_from_outside_the_hub_is_not_counted(
     results = await bot.services.polls.results(view.id)
     assert results.counts == (0, 1, 0) and results.total == 1
     assert stranger.id not in {v.user_id for v in results.voters or []}
+
+
+@pytest.mark.telegram_errors(403)  # the hub's founder never opened a private chat
+async def test_a_held_reminder_goes_not_to_who_voted_meanwhile(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, _group, fatima, (noa, mike), hub_id = await setup(start_bot, telegram)
+    view = await create(bot, hub_id, fatima, anonymous=False, private=True)
+    await noa.send("/quiet 00:00-23:59")  # the reminder will wait for her quiet hours
+    await bot.services.polls.remind_non_voters(view.id, START + timedelta(hours=1))
+    clock.set(START + timedelta(hours=1, minutes=1))
+    await run_due(bot, telegram)
+    reminder = "is waiting for your vote"
+    assert [m for m in mike.inbox() if reminder in m.text]  # not held: reminded
+    await noa.vote(polls_in(noa)[0], [1])
+    await noa.send("/quiet off")  # released: decided again, she has voted
+    bot.services.delivery.wake()
+    await telegram.settle()
+    rows = await bot.services.db.fetch_all(
+        "SELECT status, reason FROM outbox WHERE kind = 'poll_remind' AND user_id = ?", (noa.id,)
+    )
+    assert [(r[0], r[1]) for r in rows] == [("cancelled", "voted")]
