@@ -199,7 +199,7 @@ async def test_poll_text_goes_out_as_typed_not_as_html(
     start_bot: Callable[..., Any], telegram: FakeTelegram
 ) -> None:
     """The bot's default parse mode is HTML: a poll must not inherit it ("<3" is not HTML)."""
-    bot, _clock, group, fatima, (noa, _mike), hub_id = await setup(start_bot, telegram)
+    bot, _clock, group, fatima, (_noa, _mike), hub_id = await setup(start_bot, telegram)
     question = "Q&A day? <3 hours, or <b>more</b>?"
     options = ["A & B", "<i>later</i>", "1 < 2"]
     await bot.services.polls.create(
