@@ -152,6 +152,15 @@ class PollService:
         choices = clean_options(options)
         now = self.now()
         check_closes_at(closes_at, now)
+        if anonymous and private:
+            # Each member's own poll message would tell the bot (and its database) their answer.
+            raise PollError(
+                _(
+                    "An anonymous poll can only go to the hub's group: sent to each member "
+                    "privately, each answer would be known. Switch anonymous off, or send it to "
+                    "the group."
+                )
+            )
         hub = await self._hubs.get(hub_id)
         if hub is None:
             raise PollError(_("That hub no longer exists."))

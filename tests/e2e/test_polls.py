@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from bot.handlers.common import plain_text
+from bot.i18n import use_locale
 from bot.services.poll_types import MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, PollError
 from tests.conftest import RunningBot, tr
 from tests.e2e.meeting_helpers import START, meeting_hub, run_due
@@ -246,3 +248,20 @@ async def test_a_held_reminder_goes_not_to_who_voted_meanwhile(
         "SELECT status, reason FROM outbox WHERE kind = 'poll_remind' AND user_id = ?", (noa.id,)
     )
     assert [(r[0], r[1]) for r in rows] == [("cancelled", "voted")]
+
+
+@pytest.mark.parametrize("locale", ["en", "he"])
+async def test_an_anonymous_poll_cannot_go_privately_to_each_member(
+    start_bot: Callable[..., Any], telegram: FakeTelegram, locale: str
+) -> None:
+    """Privately, each member's poll message would tell the bot their answer."""
+    bot, _clock, group, fatima, _members, hub_id = await setup(start_bot, telegram)
+    refusal = (
+        "An anonymous poll can only go to the hub's group: sent to each member privately, "
+        "each answer would be known. Switch anonymous off, or send it to the group."
+    )
+    with use_locale(locale), pytest.raises(PollError) as refused:
+        await create(bot, hub_id, fatima, anonymous=True, private=True)
+    assert plain_text(refused.value.message) == tr(locale, refusal)
+    assert await bot.services.db.fetch_all("SELECT id FROM polls") == []
+    assert polls_in(group) == []
