@@ -25,8 +25,9 @@ from bot.db.hubs import HubRow
 from bot.handlers import meeting_screens as screens
 from bot.handlers.common import edit_or_reply, group_hub, refuse, reply, stale_button
 from bot.handlers.flow_words import next_flow_number
+from bot.handlers.flows import runnable_hub, unpack_press
 from bot.handlers.meeting_screens import Draft
-from bot.handlers.meeting_steps import AWAIT, DRAFT, Flow, end_flow, stop_awaiting
+from bot.handlers.meeting_steps import AWAIT, DRAFT, STATE, Flow, end_flow, stop_awaiting
 from bot.i18n import _
 
 FLOWS = "meeting-flows"  # user_data: how many flows this person has started (numbers them)
@@ -63,25 +64,11 @@ async def start_flow(update: Update, context: BotContext, problem: str | None = 
 
 
 def _draft(context: BotContext, number: int) -> Draft | None:
-    draft = context.user_data.get(DRAFT) if context.user_data is not None else None
-    return draft if isinstance(draft, Draft) and draft.flow == number else None
+    return STATE.draft(context, number, Draft)
 
 
 async def _hub(update: Update, context: BotContext, hub_id: int) -> HubRow | None:
-    """The hub, if the person may still run it; otherwise None after saying why."""
-    hub = await context.services.hubs.get(hub_id)
-    if hub is None:
-        end_flow(context)
-        if update.callback_query is not None:
-            await stale_button(update)
-        else:
-            await reply(update, _("That hub no longer exists."))
-        return None
-    if not await context.services.access.can_facilitate(hub.id, context.viewer.id):
-        end_flow(context)
-        await refuse(update, context, ACTION, hub.id)
-        return None
-    return hub
+    return await runnable_hub(update, context, hub_id, state=STATE, action=ACTION)
 
 
 # (action, has an argument) -> what the press does
@@ -115,14 +102,12 @@ async def flow_callback(update: Update, context: BotContext) -> None:
     """``mw:<flow>:<action>[:<arg>]``: one step of the flow, for the flow still open."""
     query = update.callback_query
     assert query is not None
-    parsed = callbacks.unpack(query.data, screens.ACTION, int, str) or callbacks.unpack(
-        query.data, screens.ACTION, int, str, str
-    )
+    parsed = unpack_press(query.data, screens.ACTION)
     draft = _draft(context, parsed[0]) if parsed else None
     if parsed is None or draft is None:
         await stale_button(update)
         return
-    action, arg = parsed[1], parsed[2] if len(parsed) == 3 else ""
+    _flow, action, arg = parsed
     if action == "no" and not arg:
         end_flow(context)
         await query.answer()

@@ -18,6 +18,7 @@ from bot.db.hubs import HubRow
 from bot.handlers import meeting_screens as screens
 from bot.handlers import meeting_words as words
 from bot.handlers.common import edit_or_reply, reply
+from bot.handlers.flows import FlowState
 from bot.handlers.meeting_screens import Draft
 from bot.handlers.meeting_words import (
     packed_date,
@@ -35,22 +36,13 @@ from bot.services.prompt_rules import parse_time
 
 DRAFT = "meeting-draft"  # user_data: the Draft of the current flow
 AWAIT = "meeting-flow"  # AWAITING = (AWAIT, flow, "title" | "date" | "time" | ...)
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DURATION = re.compile(r"(?:(\d{1,3})\s*h)?\s*(?:(\d{1,4})\s*(?:m|min)?)?")
 _HOURS_MINUTES = re.compile(r"(\d{1,2}):(\d{2})")
 
 
-def stop_awaiting(context: BotContext) -> None:
-    awaiting = context.user_data.get(AWAITING) if context.user_data is not None else None
-    if isinstance(awaiting, tuple) and awaiting and awaiting[0] == AWAIT:
-        assert context.user_data is not None
-        context.user_data.pop(AWAITING, None)
-
-
-def end_flow(context: BotContext) -> None:
-    stop_awaiting(context)
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+STATE = FlowState(DRAFT, AWAIT)
+stop_awaiting = STATE.stop_awaiting
+end_flow = STATE.end
 
 
 @dataclass

@@ -15,6 +15,7 @@ from bot.context import AWAITING, BotContext
 from bot.db.hubs import HubRow
 from bot.handlers import poll_screens as screens
 from bot.handlers.common import edit_or_reply, reply
+from bot.handlers.flows import FlowState
 from bot.handlers.poll_screens import Draft
 from bot.i18n import _
 from bot.services.poll_types import PollError
@@ -81,17 +82,9 @@ def parse_power(text: str) -> tuple[str, list[str], str | None]:
 # -- the flow's state
 
 
-def stop_awaiting(context: BotContext) -> None:
-    awaiting = context.user_data.get(AWAITING) if context.user_data is not None else None
-    if isinstance(awaiting, tuple) and awaiting and awaiting[0] == AWAIT:
-        assert context.user_data is not None
-        context.user_data.pop(AWAITING, None)
-
-
-def end_flow(context: BotContext) -> None:
-    stop_awaiting(context)
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+STATE = FlowState(DRAFT, AWAIT)
+stop_awaiting = STATE.stop_awaiting
+end_flow = STATE.end
 
 
 def set_awaiting(context: BotContext, draft: Draft, step: str | None) -> None:

@@ -19,6 +19,7 @@ from bot.db.schedules import ScheduleRow
 from bot.handlers import prompt_screens as screens
 from bot.handlers.common import edit_or_reply, plain_text, reply
 from bot.handlers.flow_words import parse_date
+from bot.handlers.flows import FlowState
 from bot.handlers.prompt_screens import Draft
 from bot.services.prompt_library import LIBRARY
 from bot.services.prompt_rules import WEEKDAYS, Recurrence, parse_time, workdays
@@ -29,17 +30,9 @@ DRAFT = "prompt-draft"  # user_data: the Draft of the current flow
 AWAIT = "prompt-flow"  # AWAITING = (AWAIT, flow, "text" | "date" | "time")
 
 
-def stop_awaiting(context: BotContext) -> None:
-    awaiting = context.user_data.get(AWAITING) if context.user_data is not None else None
-    if isinstance(awaiting, tuple) and awaiting and awaiting[0] == AWAIT:
-        assert context.user_data is not None
-        context.user_data.pop(AWAITING, None)
-
-
-def end_flow(context: BotContext) -> None:
-    stop_awaiting(context)
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+STATE = FlowState(DRAFT, AWAIT)
+stop_awaiting = STATE.stop_awaiting
+end_flow = STATE.end
 
 
 def first_run(recurrence: Recurrence, zone: ZoneInfo, now: datetime) -> datetime | None:
