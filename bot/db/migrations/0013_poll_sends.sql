@@ -1,0 +1,2 @@
+-- Placeholder: the durable private fan-out of polls (branch pgaps fills this in).
+SELECT 1;

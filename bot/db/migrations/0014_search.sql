@@ -1,0 +1,2 @@
+-- Placeholder: the stemmed search index (branch search fills this in).
+SELECT 1;
