@@ -1,0 +1,2 @@
+-- Placeholder: counts of the "already answered?" suggestions (branch ask fills this in).
+SELECT 1;
