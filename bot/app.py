@@ -27,6 +27,7 @@ from bot.db.questions import QuestionRepository
 from bot.db.quiet import QuietRepository
 from bot.db.reflections import ReflectionRepository
 from bot.db.schedules import ScheduleRepository
+from bot.db.surveys import SurveyRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
     answering,
@@ -55,6 +56,7 @@ from bot.handlers import (
     quiet,
     reflections,
     settings,
+    survey_answer,
 )
 from bot.incoming import CleanInputApplication
 from bot.logs import protect_secret
@@ -77,6 +79,7 @@ from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
+from bot.services.surveys import SurveyService
 from bot.services.users import UserService
 from bot.startup import WatchedRequest
 from bot.updates import PerSenderUpdateProcessor
@@ -217,6 +220,16 @@ def build_services(
     )
     # A reminder to vote that waited (quiet hours) goes not to who voted meanwhile, nor after close.
     delivery.on_check(POLL_REMIND_KIND, poll_service.check_reminders)
+    survey_service = SurveyService(
+        db,
+        SurveyRepository(db),
+        hub_rows,
+        memberships,
+        outbox,
+        scheduler,
+        user_service,
+        default_locale=config.i18n.default_locale,
+    )
     return Services(
         config=config,
         db=db,
@@ -235,6 +248,7 @@ def build_services(
         meetings=meeting_service,
         attendance=attendance_service,
         polls=poll_service,
+        surveys=survey_service,
     )
 
 
@@ -289,7 +303,7 @@ def register_handlers(app: Application) -> None:
                 10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question,
                 14 the /prompt flow, 15 a hub's prompt settings, 16 a hub's meeting settings,
                 17 quiet hours or a pause, 18 the /meeting flow, 19 a meeting feedback sentence,
-                20 the /poll flow;
+                20 the /poll flow, 21 a survey's free-text answer;
     group 80    a reflection typed after ✍️ Answer, and messages that follow one within its window;
     group 90    the reply to stray private text nobody consumed.
     """
@@ -317,6 +331,7 @@ def register_handlers(app: Application) -> None:
     attendance.register(app)
     feedback.register(app)
     poll_flow.register(app)
+    survey_answer.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 
