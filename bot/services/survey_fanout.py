@@ -203,8 +203,10 @@ class SurveyFanout:
         readers = [row.author_id]
         if row.hub_id is not None:
             facilitators = await conn.execute_fetchall(
-                """SELECT user_id FROM memberships WHERE hub_id = ? AND role = 'facilitator'
-                   ORDER BY user_id""",
+                """SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+                   WHERE m.hub_id = ? AND m.role = 'facilitator'
+                     AND u.started_at IS NOT NULL AND u.blocked_at IS NULL
+                   ORDER BY m.user_id""",
                 (row.hub_id,),
             )
             readers += [r[0] for r in facilitators if r[0] != row.author_id]
