@@ -140,7 +140,9 @@ async def survey_callback(update: Update, context: BotContext) -> None:
         await query.answer(_problem(context, error), show_alert=True)
         return
     await query.answer()
-    await _show(update, context, state, position)
+    # Start/Continue (the invitation, a reminder, /surveys) opens a new message and leaves the
+    # invitation, which says what is kept, as it was; every other step edits its own screen.
+    await _show(update, context, state, position, new=step == "s")
 
 
 async def survey_text_input(update: Update, context: BotContext) -> None:

@@ -160,7 +160,9 @@ def thanks_text(view: SurveyView) -> str:
 
 
 def closed_text(closed_on_text: str) -> str:
-    return _("This survey closed on {date}. Answers can no longer be sent.", date=closed_on_text)
+    return _(
+        "This survey closed on {date}. Answers can no longer be sent.", date=Html(closed_on_text)
+    )
 
 
 # -- /surveys
