@@ -86,13 +86,17 @@ class SurveyFanout:
         members = await SurveyRepository.recipients(conn, row.hub_id)
         await SurveyRepository.invite(conn, row.id, members)
         view = await self._service.view(row)
-        markup = markup_json(start_keyboard(row.id))
+        rendered: dict[tuple[str, str], tuple[str, str]] = {}  # one text per language and zone
         messages = []
         for user_id in members:
-            locale, zone = await self._reader(user_id)
-            with use_locale(locale):
-                text = invitation_text(view, zone)
-                markup = markup_json(start_keyboard(row.id))
+            reader = await self._reader(user_id)
+            if reader not in rendered:
+                with use_locale(reader[0]):
+                    rendered[reader] = (
+                        invitation_text(view, reader[1]),
+                        markup_json(start_keyboard(row.id)),
+                    )
+            text, markup = rendered[reader]
             messages.append(
                 NewMessage(
                     f"{INVITE_KIND}:{row.id}:{user_id}",
@@ -135,11 +139,16 @@ class SurveyFanout:
         )
         view = await self._service.view(row)
         messages = []
+        rendered: dict[tuple[str, str], tuple[str, str]] = {}
         for user_id in await self._repo.unfinished(row.id):
-            locale, zone = await self._reader(user_id)
-            with use_locale(locale):
-                text = reminder_text(view, zone)
-                markup = markup_json(start_keyboard(row.id, resume=True))
+            reader = await self._reader(user_id)
+            if reader not in rendered:
+                with use_locale(reader[0]):
+                    rendered[reader] = (
+                        reminder_text(view, reader[1]),
+                        markup_json(start_keyboard(row.id, resume=True)),
+                    )
+            text, markup = rendered[reader]
             messages.append(
                 NewMessage(
                     f"{REMINDER_KIND}:{row.id}:{minutes}:{user_id}",
