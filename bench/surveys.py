@@ -64,8 +64,15 @@ async def run(members: int, answering: int) -> dict[str, float]:
                     """INSERT INTO users (id, first_name, language_code, locale, timezone,
                        started_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                     [
-                        (FIRST_MEMBER + i, f"M{i}", LOCALES[i % 4], LOCALES[i % 4], ZONES[i % 4])
-                        + (now, now, now)
+                        (
+                            FIRST_MEMBER + i,
+                            f"M{i}",
+                            *([LOCALES[i % 4]] * 2),
+                            ZONES[i % 4],
+                            now,
+                            now,
+                            now,
+                        )
                         for i in range(members)
                     ],
                 )
