@@ -212,6 +212,8 @@ async def test_named_survey_typed_answers_skip_and_forged_presses(
     assert await forged(f"sv:a:{view.id}:{q1}:7") == not_this
     assert await forged(f"sv:t:{view.id}:{q1}:0") == not_this
     assert await forged(f"sv:n:{view.id}:{q1}") == not_this
+    assert await forged(f"sv:a:{view.id}:{view.questions[2].id}:6") == not_this  # scale 1..5
+    assert await forged(f"sv:a:{view.id}:{view.questions[3].id}:1") == not_this  # text
     assert await forged(f"sv:q:{view.id}:99") == not_this
     assert await forged(f"sv:t:{view.id}:{q2}:5") == not_this
     assert await forged("sv:a:nope") == tr("he", "This button is no longer valid.")
