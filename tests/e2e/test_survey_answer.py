@@ -4,6 +4,7 @@ across a restart, forged presses, and that an anonymous survey keeps no link to 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -288,7 +289,7 @@ async def test_no_trace_of_a_members_draft_is_left_in_the_database_file(
     await noa_he.press(noa_he.last(), tr("he", "✅ Submit"))
     db = bot.services.db
     await db.writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    raw = Path(db.path).read_bytes()
+    raw = await asyncio.to_thread(Path(db.path).read_bytes)
     # The answer is stored once (without her id); neither draft left a copy in free space.
     assert raw.count(b"second thought zebra-quokka") == 1
     assert raw.count(b"first thought zebra-quokka") == 0
