@@ -93,6 +93,7 @@ SAMPLES: dict[str, object] = {
     "low": 1,
     "high": 5,
     "top": 5,
+    "status": "open",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]*")
