@@ -1,0 +1,505 @@
+"""The steps of the guided /survey builder: what each press or typed answer does to the draft.
+
+A ``Flow`` is built for one update once ``survey_flow`` has checked that the person may still
+make a survey for the draft's hub (or for every hub: network admins only).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+
+from bot.context import AWAITING, BotContext
+from bot.handlers import flow_words as words
+from bot.handlers import survey_screens as screens
+from bot.handlers.common import edit_or_reply, reply
+from bot.handlers.flows import FlowState
+from bot.handlers.survey_screens import Draft, Scope
+from bot.i18n import _
+from bot.services.survey_types import (
+    CANCELLED,
+    KINDS,
+    MAX_OPTION_LENGTH,
+    MAX_OPTIONS,
+    MAX_QUESTIONS,
+    MIN_OPTIONS,
+    QuestionDraft,
+    SurveyError,
+    SurveyView,
+    check_question,
+    check_questions,
+    check_reminders,
+    check_times,
+    clean_title,
+)
+
+DRAFT = "survey-draft"  # user_data: the Draft of the current flow
+AWAIT = "survey-flow"  # AWAITING = (AWAIT, flow, "title" | "question" | "option" | ...)
+_TIME = re.compile(r"(\d{1,2}):(\d{2})")
+FAR = timedelta(days=366)  # an opening or deadline at most a year ahead
+
+STATE = FlowState(DRAFT, AWAIT)
+stop_awaiting = STATE.stop_awaiting
+end_flow = STATE.end
+
+
+def parse_clock(text: str) -> time | None:
+    match = _TIME.fullmatch(text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        return None
+    return time(int(match[1]), int(match[2]))
+
+
+@dataclass
+class Flow:
+    """One step of a person's flow: the update, and a draft they may still run."""
+
+    update: Update
+    context: BotContext
+    draft: Draft
+    scope: Scope
+
+    # -- helpers
+
+    def now(self) -> datetime:
+        return self.context.services.scheduler.clock.now()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.scope.zone)
+
+    def today(self) -> date:
+        return self.now().astimezone(self.zone).date()
+
+    def awaiting(self, step: str | None) -> None:
+        user_data = self.context.user_data
+        if step is None:
+            stop_awaiting(self.context)
+        elif user_data is not None:
+            user_data[AWAITING] = (AWAIT, self.draft.flow, step)
+
+    async def alert(self, text: str) -> None:
+        """Answer a press with a message to dismiss; typed input with a reply."""
+        query = self.update.callback_query
+        if query is not None:
+            await query.answer(text, show_alert=True)
+        else:
+            await reply(self.update, text)
+
+    async def show(self, screen: tuple[str, object]) -> None:
+        """A press edits the flow's message; typed input gets a new one (below what was typed)."""
+        text, markup = screen
+        query = self.update.callback_query
+        if query is not None:
+            await query.answer()
+            await edit_or_reply(self.update, text, markup)  # type: ignore[arg-type]
+        else:
+            await reply(self.update, text, markup)  # type: ignore[arg-type]
+
+    def at(self, day: date, clock: str) -> datetime:
+        parsed = parse_clock(clock)
+        assert parsed is not None
+        return datetime.combine(day, parsed, self.zone)
+
+    def opens_at(self) -> datetime | None:
+        """The chosen opening; None for "now"."""
+        if self.draft.opens == "tom":
+            return self.at(self.today() + timedelta(days=1), screens.OPEN_AT)
+        return self.draft.opens_at if self.draft.opens == "at" else None
+
+    def start(self) -> datetime:
+        return self.opens_at() or self.now()
+
+    def closes_at(self) -> datetime | None:
+        if self.draft.closes in screens.DEADLINES:
+            return self.start() + screens.DEADLINES[self.draft.closes]
+        return self.draft.closes_at if self.draft.closes == "at" else None
+
+    def offsets(self, keys: set[str]) -> list[timedelta]:
+        return [screens.REMINDERS[key] for key in screens.REMINDERS if key in keys]
+
+    async def earlier(self) -> list[SurveyView]:
+        """This scope's earlier surveys (newest first): what a survey can be the "after" of."""
+        surveys = self.context.services.surveys
+        hub = self.scope.hub
+        found = await (
+            surveys.for_hubs([hub.id], False) if hub is not None else surveys.for_hubs([], True)
+        )
+        hub_id = hub.id if hub is not None else None
+        mine = [s for s in found if s.hub_id == hub_id and s.status != CANCELLED]
+        return sorted(mine, key=lambda s: s.id, reverse=True)
+
+    async def members(self) -> int:
+        """How many people the survey would go to today."""
+        hubs = self.context.services.hubs
+        if self.scope.hub is not None:
+            hub_ids = [self.scope.hub.id]
+        else:
+            everywhere = await self.context.services.access.facilitated_hubs(self.context.viewer.id)
+            hub_ids = [hub.id for hub in everywhere]
+        people = {member.user.id for hub_id in hub_ids for member in await hubs.members(hub_id)}
+        return len(people)
+
+    def moment_problem(self, day: date | None, typed: str, moment: datetime | None) -> str | None:
+        today = self.today()
+        if day is None:
+            return words.date_unreadable(typed, today + timedelta(days=7))
+        if moment is None:
+            return words.time_unreadable(typed.split()[-1])
+        if day < today:
+            return words.date_passed(day)
+        if moment <= self.now():
+            return words.time_passed(moment.strftime("%H:%M"), self.scope.zone)
+        if moment > self.now() + FAR:
+            return words.date_too_far()
+        return None
+
+    def parse_moment(self, typed: str, default: str) -> tuple[datetime | None, str | None]:
+        """``YYYY-MM-DD [HH:MM]`` in the scope's zone: the moment, or what is wrong with it."""
+        parts = typed.replace("T", " ").split()
+        day = words.parse_date(parts[0]) if 1 <= len(parts) <= 2 else None
+        clock = parse_clock(parts[1] if len(parts) == 2 else default) if day else None
+        moment = datetime.combine(day, clock, self.zone) if day and clock else None
+        problem = self.moment_problem(day, typed, moment)
+        return (moment, None) if problem is None else (None, problem)
+
+    # -- the next screen
+
+    async def next_step(self, note: str | None = None) -> None:
+        """The first step still missing; the preview once none is."""
+        draft = self.draft
+        if draft.title is None:
+            self.awaiting("title")
+            earlier = not draft.copied and bool(await self.earlier())
+            await self.show(screens.title_screen(draft, self.scope, earlier, note))
+        elif not draft.questions_done and (draft.adding or not draft.questions):
+            await self.next_question_step(note)
+        elif not draft.questions_done:
+            self.awaiting(None)
+            await self.show(screens.list_screen(draft, note))
+        elif draft.anonymous is None:
+            self.awaiting(None)
+            await self.show(screens.anonymity_screen(draft, note))
+        elif draft.opens is None:
+            self.awaiting(None)
+            await self.show(screens.opens_screen(draft, self.scope, note))
+        elif draft.closes is None:
+            self.awaiting(None)
+            await self.show(screens.closes_screen(draft, self.scope, self.opens_at(), note))
+        elif not draft.reminders_done:
+            self.awaiting(None)
+            await self.show(screens.reminders_screen(draft, note))
+        else:
+            await self.preview(note)
+
+    async def next_question_step(self, note: str | None) -> None:
+        draft = self.draft
+        draft.adding = True
+        if draft.kind is None:
+            self.awaiting(None)
+            await self.show(screens.kind_screen(draft, note))
+        elif draft.text is None:
+            self.awaiting("question")
+            await self.show(screens.text_screen(draft, note))
+        else:
+            self.awaiting("option")
+            await self.show(screens.options_screen(draft, note))
+
+    async def preview(self, note: str | None) -> None:
+        """The preview, after checking that the times still fit together (time moves on)."""
+        draft = self.draft
+        closes_at = self.closes_at()
+        assert closes_at is not None
+        try:
+            check_times(self.start(), closes_at, self.now())
+        except SurveyError as exc:
+            draft.closes, draft.closes_at = None, None
+            await self.next_step(exc.message)
+            return
+        try:
+            check_reminders(self.offsets(draft.reminders), self.start(), closes_at)
+        except SurveyError as exc:
+            draft.reminders_done = False
+            await self.next_step(exc.message)
+            return
+        self.awaiting(None)
+        screen = screens.preview_screen(
+            draft,
+            self.scope,
+            self.context.viewer.timezone,
+            self.opens_at(),
+            closes_at,
+            await self.members(),
+            note,
+        )
+        await self.show(screen)
+
+    async def ask_moment(self, what: str, note: str | None = None) -> None:
+        self.awaiting(what)
+        if what == "opens":
+            example = self.at(self.today() + timedelta(days=2), screens.OPEN_AT)
+        else:
+            example = self.at(
+                self.start().astimezone(self.zone).date() + timedelta(days=7), "18:00"
+            )
+        typed = example.strftime("%Y-%m-%d %H:%M")
+        await self.show(screens.typed_moment_screen(self.draft, self.scope, what, typed, note))
+
+    # -- presses (each returns False when it makes no sense at this step: a stale button)
+
+    async def on_before(self, arg: str) -> bool:
+        draft = self.draft
+        if draft.title is not None or draft.copied or draft.questions:
+            return False
+        earlier = await self.earlier()
+        if not arg:
+            self.awaiting(None)
+            await self.show(screens.earlier_screen(draft, earlier, self.scope.zone))
+            return True
+        chosen = next((s for s in earlier if str(s.id) == arg), None)
+        if chosen is None:
+            return False
+        draft.before = chosen
+        draft.questions = [QuestionDraft(q.kind, q.text, q.options) for q in chosen.questions]
+        draft.questions_done, draft.adding = True, False
+        draft.kind, draft.text, draft.options = None, None, []
+        await self.next_step()
+        return True
+
+    async def on_back(self, to: str) -> bool:
+        draft = self.draft
+        if to == "list" and draft.adding and draft.questions and not draft.questions_done:
+            draft.adding, draft.kind, draft.text, draft.options = False, None, None, []
+        elif to == "kind" and draft.adding and draft.kind is not None and draft.text is None:
+            draft.kind = None
+        elif to == "text" and draft.adding and draft.text is not None:
+            draft.text, draft.options = None, []
+        elif to not in ("title", "opens", "closes"):
+            return False
+        await self.next_step()
+        return True
+
+    async def on_kind(self, kind: str) -> bool:
+        draft = self.draft
+        if kind not in KINDS or not draft.adding or draft.questions_done or draft.kind:
+            return False
+        if draft.title is None or len(draft.questions) >= MAX_QUESTIONS:
+            return False
+        draft.kind = kind  # type: ignore[assignment]
+        await self.next_step()
+        return True
+
+    async def on_options_done(self, _arg: str) -> bool:
+        draft = self.draft
+        if not draft.adding or draft.text is None or len(draft.options) < MIN_OPTIONS:
+            return False
+        await self.finish_question()
+        return True
+
+    async def finish_question(self) -> None:
+        draft = self.draft
+        assert draft.kind is not None and draft.text is not None
+        try:
+            question = check_question(QuestionDraft(draft.kind, draft.text, tuple(draft.options)))
+        except SurveyError as exc:
+            await self.next_step(exc.message)
+            return
+        draft.questions.append(question)
+        draft.adding, draft.kind, draft.text, draft.options = False, None, None, []
+        await self.next_step()
+
+    async def on_add(self, _arg: str) -> bool:
+        draft = self.draft
+        if draft.adding or draft.questions_done or len(draft.questions) >= MAX_QUESTIONS:
+            return False
+        draft.adding = True
+        await self.next_step()
+        return True
+
+    async def on_remove(self, _arg: str) -> bool:
+        draft = self.draft
+        if draft.adding or draft.questions_done or not draft.questions:
+            return False
+        draft.questions.pop()
+        await self.next_step()
+        return True
+
+    async def on_questions_done(self, _arg: str) -> bool:
+        draft = self.draft
+        if draft.title is None or draft.questions_done or (draft.adding and draft.questions):
+            return False
+        try:
+            check_questions(draft.questions)
+        except SurveyError as exc:
+            await self.alert(exc.message)
+            return True
+        draft.questions_done = True
+        await self.next_step()
+        return True
+
+    async def on_anonymous(self, arg: str) -> bool:
+        if not self.draft.questions_done or arg not in ("0", "1"):
+            return False
+        self.draft.anonymous = arg == "1"
+        await self.next_step()
+        return True
+
+    async def on_opens(self, arg: str) -> bool:
+        if self.draft.anonymous is None or arg not in ("now", "tom", "at"):
+            return False
+        if arg == "at":
+            await self.ask_moment("opens")
+            return True
+        self.draft.opens, self.draft.opens_at = arg, None
+        await self.next_step()
+        return True
+
+    async def on_closes(self, arg: str) -> bool:
+        if self.draft.opens is None or arg not in (*screens.DEADLINES, "at"):
+            return False
+        if arg == "at":
+            await self.ask_moment("closes")
+            return True
+        self.draft.closes, self.draft.closes_at = arg, None
+        await self.next_step()
+        return True
+
+    async def on_reminder(self, arg: str) -> bool:
+        draft = self.draft
+        closes_at = self.closes_at()
+        if closes_at is None or draft.reminders_done or arg not in screens.REMINDERS:
+            return False
+        chosen = draft.reminders ^ {arg}
+        try:
+            check_reminders(self.offsets(chosen), self.start(), closes_at)
+        except SurveyError as exc:
+            await self.alert(exc.message)
+            return True
+        draft.reminders = chosen
+        await self.next_step()
+        return True
+
+    async def on_reminders_done(self, _arg: str) -> bool:
+        if self.draft.closes is None or self.draft.reminders_done:
+            return False
+        self.draft.reminders_done = True
+        await self.next_step()
+        return True
+
+    async def on_change(self, arg: str) -> bool:
+        draft = self.draft
+        if not draft.reminders_done or arg not in ("r", "op", "cl"):
+            return False
+        if arg == "r":
+            draft.reminders_done = False
+        elif arg == "op":
+            draft.opens, draft.opens_at = None, None
+        else:
+            draft.closes, draft.closes_at = None, None
+        await self.next_step()
+        return True
+
+    async def on_confirm(self, _arg: str) -> bool:
+        draft = self.draft
+        closes_at = self.closes_at()
+        if not draft.reminders_done or closes_at is None:
+            return False
+        assert draft.title is not None and draft.anonymous is not None
+        now_opening = self.opens_at() is None
+        try:
+            view = await self.context.services.surveys.create(
+                author_id=self.context.viewer.id,
+                hub_id=self.scope.hub.id if self.scope.hub is not None else None,
+                title=draft.title,
+                questions=list(draft.questions),
+                anonymous=draft.anonymous,
+                opens_at=self.start(),
+                closes_at=closes_at,
+                reminders=self.offsets(draft.reminders),
+                before_id=draft.before.id if draft.before is not None else None,
+            )
+        except SurveyError as exc:
+            await self.preview(exc.message)
+            return True
+        end_flow(self.context)
+        reader = self.context.viewer.timezone
+        await self.show((screens.created_text(view, reader, now_opening), None))
+        return True
+
+    # -- typed answers
+
+    async def on_typed(self, step: str, typed: str) -> None:
+        draft = self.draft
+        text = " ".join(typed.split())
+        if step == "title" and draft.title is None:
+            try:
+                draft.title = clean_title(text)
+            except SurveyError as exc:
+                await self.next_step(exc.message)
+                return
+            await self.next_step()
+        elif step == "question" and draft.adding and draft.kind and draft.text is None:
+            await self.typed_question(text)
+        elif step == "option" and draft.adding and draft.text is not None:
+            await self.typed_option(text)
+        elif step in ("opens", "closes") and draft.anonymous is not None:
+            await self.typed_moment(step, text)
+        else:
+            stop_awaiting(self.context)
+
+    async def typed_question(self, text: str) -> None:
+        draft = self.draft
+        assert draft.kind is not None
+        try:
+            check_question(QuestionDraft("text", text))  # the text alone; options come next
+        except SurveyError as exc:
+            await self.next_step(exc.message)
+            return
+        draft.text = text
+        if draft.kind in screens.CHOICE_KINDS:
+            await self.next_step()
+        else:
+            await self.finish_question()
+
+    async def typed_option(self, text: str) -> None:
+        draft = self.draft
+        problem = None
+        if len(draft.options) >= MAX_OPTIONS:
+            problem = _("A question can have at most {count} options.", count=MAX_OPTIONS)
+        elif len(text) > MAX_OPTION_LENGTH:
+            problem = _(
+                "An option is too long: up to {limit} characters, please.", limit=MAX_OPTION_LENGTH
+            )
+        elif text.casefold() in {option.casefold() for option in draft.options}:
+            problem = _("The option “{option}” appears twice.", option=text)
+        if problem is None and text:
+            draft.options.append(text)
+            if len(draft.options) >= MAX_OPTIONS:
+                await self.finish_question()
+                return
+        await self.next_step(problem)
+
+    async def typed_moment(self, step: str, text: str) -> None:
+        draft = self.draft
+        if step == "opens":
+            moment, problem = self.parse_moment(text, screens.OPEN_AT)
+            if moment is None:
+                await self.ask_moment("opens", problem)
+                return
+            draft.opens, draft.opens_at = "at", moment
+        else:
+            moment, problem = self.parse_moment(text, screens.CLOSE_AT)
+            if moment is not None:
+                try:
+                    check_times(self.start(), moment, self.now())
+                except SurveyError as exc:
+                    moment, problem = None, exc.message
+            if moment is None:
+                await self.ask_moment("closes", problem)
+                return
+            draft.closes, draft.closes_at = "at", moment
+        await self.next_step()
