@@ -80,6 +80,8 @@ from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
+from bot.services.surveys import INVITE_KIND as SURVEY_INVITE_KIND
+from bot.services.surveys import REMINDER_KIND as SURVEY_REMINDER_KIND
 from bot.services.surveys import SurveyService
 from bot.services.users import UserService
 from bot.startup import WatchedRequest
@@ -231,6 +233,10 @@ def build_services(
         user_service,
         default_locale=config.i18n.default_locale,
     )
+    # An invitation or reminder that waited (quiet hours) goes not after the deadline, nor to
+    # who has finished meanwhile.
+    delivery.on_check(SURVEY_INVITE_KIND, survey_service.check_rows)
+    delivery.on_check(SURVEY_REMINDER_KIND, survey_service.check_rows)
     return Services(
         config=config,
         db=db,

@@ -168,3 +168,29 @@ def check_reminders(
         if closes_at - offset <= opens_at:
             raise SurveyError(_("A reminder would come before the survey opens."))
     return tuple(offsets)
+
+
+class SurveyClosedError(SurveyError):
+    """An answer after the deadline: the handler says when it closed, in the reader's zone."""
+
+    def __init__(self, message: str, closed_on: datetime) -> None:
+        super().__init__(message)
+        self.closed_on = closed_on
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerState:
+    """Where one member stands in a survey: the survey and their draft answers by question id.
+
+    A draft of ``None`` is a skipped question; a question with no draft is not answered yet.
+    """
+
+    survey: SurveyView
+    drafts: dict[int, object]
+
+    def first_unanswered(self) -> int | None:
+        """The position of the first question with no draft (None: all answered or skipped)."""
+        for question in self.survey.questions:
+            if question.id not in self.drafts:
+                return question.position
+        return None
