@@ -212,6 +212,11 @@ class Flow:
     async def preview(self, note: str | None) -> None:
         """The preview, after checking that the times still fit together (time moves on)."""
         draft = self.draft
+        opens_at = self.opens_at()
+        if opens_at is not None and opens_at <= self.now():
+            draft.opens, draft.opens_at = None, None
+            await self.next_step(_("That opening time has passed. Choose when the survey opens."))
+            return
         closes_at = self.closes_at()
         assert closes_at is not None
         try:

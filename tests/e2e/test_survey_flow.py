@@ -14,6 +14,7 @@ from bot import i18n
 from bot.clock import MovableClock
 from bot.db.database import from_db_time
 from bot.handlers import survey_screens as screens
+from bot.services.survey_types import MAX_OPTION_LENGTH, MAX_OPTIONS, MAX_QUESTION_LENGTH
 from tests.conftest import ADMIN_ID, RunningBot, tr
 from tests.e2e.test_hubs import make_hub
 from tests.e2e.test_prompt_flow import MONDAY_NOON, hub_with_members, running
@@ -315,3 +316,112 @@ async def test_all_hubs_is_for_network_admins_only(
     answer = await olga.press(screen, "North")
     assert answer is not None and answer.text == tr("en", STALE)
     assert await surveys(bot) == []
+
+
+async def forged(user: SimUser, screen: Msg, action: str) -> str | None:
+    answer = await user.press_data(screen, f"sw:{flow_of(screen)}:{action}")
+    assert answer is not None
+    return answer.text
+
+
+@pytest.mark.parametrize("locale", ["en", "he"])
+async def test_bad_input_is_explained_and_the_draft_kept(
+    start_bot, make_config, telegram: FakeTelegram, locale: str
+) -> None:
+    bot, olga, _group, _members = await start(start_bot, make_config, telegram, locale)
+    await olga.send("/survey")
+    await olga.send("T" * 201)
+    too_long = "The title is too long: up to {limit} characters, please."
+    assert tr(locale, too_long, limit=200) in olga.last().text
+    assert tr(locale, "<b>New survey for {hub}</b>", hub=HUB) in olga.last().text
+    await olga.send(TITLE)
+    # No questions yet: "That's all" is not offered, and a forged one is answered.
+    screen = olga.last()
+    assert tr(locale, "✅ That's all") not in labels(screen)
+    no_questions = tr(locale, "A survey needs at least one question.")
+    assert await forged(olga, screen, "qd") == no_questions
+    await olga.press(screen, tr(locale, "Single choice"))
+    await olga.send("Q" * (MAX_QUESTION_LENGTH + 1))
+    question_too_long = "The question is too long: up to {limit} characters, please."
+    assert tr(locale, question_too_long, limit=MAX_QUESTION_LENGTH) in olga.last().text
+    await olga.send("Which day suits you?")
+    await olga.send("A" * (MAX_OPTION_LENGTH + 1))
+    option_too_long = "An option is too long: up to {limit} characters, please."
+    assert tr(locale, option_too_long, limit=MAX_OPTION_LENGTH) in olga.last().text
+    await olga.send("Mon")
+    await olga.send("MON")
+    twice = tr(locale, "The option “{option}” appears twice.", option="MON")
+    assert twice in olga.last().text
+    # One option: no Done, and a forged Done is stale.
+    assert tr(locale, "✅ Done") not in labels(olga.last())
+    assert await forged(olga, olga.last(), "od") == tr(locale, STALE)
+    await olga.send("Wed")
+    await olga.press(olga.last(), tr(locale, "✅ Done"))
+    # Removing the only question leaves none: asked for a first question again.
+    await olga.press(olga.last(), tr(locale, "↩ Remove last"))
+    first = tr(locale, "<b>Question {number}</b>: what kind of answer?", number=1)
+    assert first in olga.last().text
+    assert await forged(olga, olga.last(), "qd") == no_questions
+    await add_question(olga, locale, "Free text", "What would you change?")
+    # The most options a question can have ends it at once.
+    await olga.press(olga.last(), tr(locale, "➕ Another question"))
+    await olga.press(olga.last(), tr(locale, "Multiple choice"))
+    await olga.send("Which topics?")
+    for n in range(MAX_OPTIONS):
+        await olga.send(f"Topic {n}")
+    assert trn(
+        locale, "<b>{count} question so far:</b>", "<b>{count} questions so far:</b>", 2
+    ) in (olga.last().text)
+    await olga.press(olga.last(), tr(locale, "✅ That's all"))
+    await olga.press(olga.last(), tr(locale, "🙈 Anonymous"))
+    # A typed opening: unreadable, gone by, too far, then right.
+    await olga.press(olga.last(), tr(locale, "A date…"))
+    await olga.send("someday")
+    unreadable = "I couldn't read the date “{date}”. Write it as year-month-day, e.g. {example}."
+    assert tr(locale, unreadable, date="someday", example="2026-11-30") in olga.last().text
+    await olga.send("2026-11-20")
+    passed = "{date} has already passed. Choose today or a later date."
+    assert tr(locale, passed, date="2026-11-20") in olga.last().text
+    await olga.send("2026-11-23 08:00")  # it is 12:00 in Chisinau
+    time_passed = "{time} on that day has already passed ({timezone}). Choose a later time."
+    assert tr(locale, time_passed, time="08:00", timezone=ZONE) in olga.last().text
+    await olga.send("2026-11-24 25:00")
+    not_a_time = "“{time}” is not a time of day. Use the 24-hour clock, from 00:00 to 23:59."
+    assert tr(locale, not_a_time, time="25:00") in olga.last().text
+    await olga.send("2028-01-01")
+    assert tr(locale, "That date is more than a year away. Choose a date within a year.") in (
+        olga.last().text
+    )
+    await olga.send("2026-12-10")
+    assert tr(locale, "<b>What is the deadline?</b>") in olga.last().text
+    # A typed deadline: before the opening, gone by, then right.
+    await olga.press(olga.last(), tr(locale, "A date…"))
+    await olga.send("2026-12-05")
+    assert tr(locale, "The deadline must come after the survey opens.") in olga.last().text
+    await olga.send("2026-11-21")
+    assert tr(locale, passed, date="2026-11-21") in olga.last().text
+    await olga.send("2026-12-13 09:00")
+    # A reminder that would come before the opening is refused.
+    answer = await olga.press(olga.last(), tr(locale, "3 days before"))
+    assert answer is not None and answer.show_alert
+    assert answer.text == tr(locale, "A reminder would come before the survey opens.")
+    await olga.press(olga.last(), tr(locale, "1 day before"))
+    await olga.press(olga.last(), tr(locale, "Next ▶"))
+    preview = olga.last()
+    assert tr(locale, "<b>Preview of the survey</b>") in preview.text
+    deadline = datetime(2026, 12, 13, 7, 0, tzinfo=UTC)
+    assert said(locale, screens.moment_words, deadline, ZONE) in preview.text
+    # Time passes the opening and the deadline before Confirm: both are asked again.
+    bot.services.scheduler.clock.set(datetime(2026, 12, 14, 10, 0, tzinfo=UTC))
+    await olga.press(preview, tr(locale, "✅ Confirm"))
+    gone = tr(locale, "That opening time has passed. Choose when the survey opens.")
+    assert gone in olga.last().text and await surveys(bot) == []
+    await olga.press(olga.last(), tr(locale, "Now"))
+    late = tr(locale, "The deadline has already passed. Please choose a later one.")
+    assert late in olga.last().text
+    await olga.press(olga.last(), tr(locale, "In 1 week"))
+    preview = olga.last()
+    assert tr(locale, "<b>Preview of the survey</b>") in preview.text
+    await olga.press(preview, tr(locale, "✅ Confirm"))
+    (row,) = await surveys(bot)
+    assert row["title"] == TITLE and len(await questions_of(bot, row["id"])) == 2
