@@ -425,3 +425,144 @@ async def test_bad_input_is_explained_and_the_draft_kept(
     await olga.press(preview, tr(locale, "✅ Confirm"))
     (row,) = await surveys(bot)
     assert row["title"] == TITLE and len(await questions_of(bot, row["id"])) == 2
+
+
+@pytest.mark.parametrize("locale", ["en", "ru", "he"])
+async def test_non_facilitators_are_refused(
+    start_bot, make_config, telegram: FakeTelegram, locale: str
+) -> None:
+    bot, olga, group, (mihai, _noa) = await start(start_bot, make_config, telegram, locale)
+    mihai.language_code = locale  # the member now writes from a phone in the test's language
+    await mihai.send("/survey")
+    assert not any(b.callback_data for b in (x for row in mihai.last().buttons for x in row))
+    assert mihai.last().text.strip() == tr(locale, "Only facilitators can do that.")
+    # A member pressing the facilitator's buttons (forwarded, or forged) finds nothing.
+    await olga.send("/survey")
+    flow = flow_of(olga.last())
+    await mihai.send("/start")
+    answer = await mihai.press_data(mihai.last(), f"sw:{flow}:k:single")
+    assert answer is not None and answer.text == tr(locale, STALE)
+    # In the group, /survey points to the private chat; a member there is refused.
+    await olga.send("/survey", chat=group)
+    assert tr(locale, "To make a survey for this hub, send /survey to me privately.") in (
+        group.last().text
+    )
+    await mihai.send("/survey", chat=group)
+    assert tr(locale, "Only this hub's facilitators can do that.") in group.last().text
+    assert await surveys(bot) == []
+
+
+@pytest.mark.parametrize("locale", ["en", "he"])
+async def test_a_lost_role_ends_the_flow(
+    start_bot, make_config, telegram: FakeTelegram, locale: str
+) -> None:
+    bot, olga, group, _members = await start(start_bot, make_config, telegram, locale)
+    preview = await to_preview(olga, locale)
+    hub = await bot.services.hubs.for_chat(group.id)
+    await bot.services.db.execute(
+        "UPDATE memberships SET role = 'member' WHERE hub_id = ? AND user_id = ?",
+        (hub.id, olga.id),
+    )
+    answer = await olga.press(preview, tr(locale, "✅ Confirm"))
+    assert answer is not None and answer.show_alert
+    assert answer.text == tr(locale, "Only this hub's facilitators can do that.")
+    assert await surveys(bot) == []
+    # Typed text mid-flow after losing the role is refused too.
+    await bot.services.db.execute(
+        "UPDATE memberships SET role = 'facilitator' WHERE hub_id = ? AND user_id = ?",
+        (hub.id, olga.id),
+    )
+    await olga.send("/survey")
+    await bot.services.db.execute(
+        "UPDATE memberships SET role = 'member' WHERE hub_id = ? AND user_id = ?",
+        (hub.id, olga.id),
+    )
+    await olga.send(TITLE)
+    assert tr(locale, "Only this hub's facilitators can do that.") in olga.last().text
+    await olga.send("Another line")  # the flow is over: not taken as a title
+    assert tr(locale, "<b>Question {number}</b>: what kind of answer?", number=1) not in (
+        olga.last().text
+    )
+
+
+@pytest.mark.parametrize("locale", ["en", "he"])
+async def test_forged_and_stale_presses_change_nothing(
+    start_bot, make_config, telegram: FakeTelegram, locale: str
+) -> None:
+    bot, olga, _group, _members = await start(start_bot, make_config, telegram, locale)
+    preview = await to_preview(olga, locale)
+    flow = flow_of(preview)
+    stale = tr(locale, STALE)
+    for data in (
+        f"sw:{flow + 1}:ok",
+        f"sw:{flow}:cl:1y",
+        f"sw:{flow}:r:5d",
+        f"sw:{flow}:an:2",
+        f"sw:{flow}:k:single",  # no question is being added
+        f"sw:{flow}:add",
+        f"sw:{flow}:rm",
+        f"sw:{flow}:bf:1",
+        f"sw:{flow}:bk:nowhere",
+        f"sw:{flow}:hub:1",  # the hub is chosen already
+        f"sw:{flow}:zz",
+        f"sw:{flow}:ok:1",
+        "sw:x:ok",
+        "sw",
+        f"sw:{flow}:ok:a:b",
+    ):
+        answer = await olga.press_data(preview, data)
+        assert answer is not None and answer.text == stale, data
+    assert tr(locale, "<b>Preview of the survey</b>") in olga.last().text
+    await olga.press(olga.last(), tr(locale, "✅ Confirm"))
+    # A second Confirm (a double tap) makes nothing more.
+    answer = await olga.press_data(preview, f"sw:{flow}:ok")
+    assert answer is not None and answer.text == stale
+    assert len(await surveys(bot)) == 1
+    # Cancel ends a flow: its buttons are stale afterwards.
+    await olga.send("/survey")
+    screen = olga.last()
+    flow = flow_of(screen)
+    await olga.press(screen, tr(locale, "✖ Cancel"))
+    assert tr(locale, "Cancelled. No survey was made.") in olga.last().text
+    answer = await olga.press_data(screen, f"sw:{flow}:k:single")
+    assert answer is not None and answer.text == stale
+    assert len(await surveys(bot)) == 1
+
+
+async def test_two_facilitators_build_surveys_at_once(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    bot, olga, group, (_mihai, noa) = await start(start_bot, make_config, telegram, "en")
+    await olga.send(f"/promote {noa.id}", chat=group)
+    await olga.send("/survey")
+    await noa.send("/survey")
+    olga_flow, noa_flow = flow_of(olga.last()), flow_of(noa.last())
+    await olga.send("Olga's survey")
+    await noa.send("Noa's survey")
+    await olga.press(olga.last(), "Scale 1–5")
+    await noa.press(noa.last(), tr("he", "Free text"))
+    await noa.send("What did you learn?")
+    await olga.send("How are you?")
+    # Noa pressing with Olga's flow number finds no flow of hers: nothing changes for either.
+    assert olga_flow != noa_flow
+    answer = await noa.press_data(noa.last(), f"sw:{olga_flow}:qd")
+    assert answer is not None and answer.text == tr("he", STALE)
+    for user, locale in ((olga, "en"), (noa, "he")):
+        await user.press(user.last(), tr(locale, "✅ That's all"))
+        await user.press(user.last(), tr(locale, "👤 With names"))
+        await user.press(user.last(), tr(locale, "Now"))
+        await user.press(user.last(), tr(locale, "In 3 days"))
+        await user.press(user.last(), tr(locale, "No reminders"))
+    olga_preview, noa_preview = olga.last(), noa.last()
+    assert "Olga's survey" in olga_preview.text and "How are you?" in olga_preview.text
+    assert "Noa's survey" in noa_preview.text and "What did you learn?" in noa_preview.text
+    assert "How are you?" not in noa_preview.text
+    await noa.press(noa_preview, tr("he", "✅ Confirm"))
+    await olga.press(olga_preview, tr("en", "✅ Confirm"))
+    rows = await surveys(bot)
+    assert [(r["author_id"], r["title"]) for r in rows] == [
+        (noa.id, "Noa's survey"),
+        (olga.id, "Olga's survey"),
+    ]
+    assert await questions_of(bot, rows[0]["id"]) == [("text", "What did you learn?", ())]
+    assert await questions_of(bot, rows[1]["id"]) == [("scale", "How are you?", ())]
