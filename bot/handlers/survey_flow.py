@@ -28,7 +28,8 @@ from bot.handlers.common import edit_or_reply, group_hub, refuse, reply, stale_b
 from bot.handlers.flow_words import next_flow_number
 from bot.handlers.flows import runnable_hub, unpack_press
 from bot.handlers.survey_screens import Draft, Scope
-from bot.handlers.survey_steps import AWAIT, DRAFT, STATE, Flow, end_flow, stop_awaiting
+from bot.handlers.survey_steps import Flow
+from bot.handlers.survey_times import AWAIT, DRAFT, STATE, end_flow, stop_awaiting
 from bot.i18n import _
 from bot.parsing import parse_id
 

@@ -86,24 +86,24 @@ def data(draft: Draft, action: str, *args: int | str) -> str:
     return callbacks.pack(ACTION, draft.flow, action, *args)
 
 
-def _button(label: str, draft: Draft, action: str, *args: int | str) -> InlineKeyboardButton:
+def button(label: str, draft: Draft, action: str, *args: int | str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data(draft, action, *args))
 
 
-def _cancel(draft: Draft) -> InlineKeyboardButton:
-    return _button(button_label("✖ Cancel"), draft, "no")
+def cancel(draft: Draft) -> InlineKeyboardButton:
+    return button(button_label("✖ Cancel"), draft, "no")
 
 
-def _back(draft: Draft, to: str) -> InlineKeyboardButton:
-    return _button(button_label("◀ Back"), draft, "bk", to)
+def back(draft: Draft, to: str) -> InlineKeyboardButton:
+    return button(button_label("◀ Back"), draft, "bk", to)
 
 
-def _row(buttons: list[InlineKeyboardButton]) -> list[InlineKeyboardButton]:
+def row(buttons: list[InlineKeyboardButton]) -> list[InlineKeyboardButton]:
     """A row read from the right by right-to-left readers, as the text is."""
     return buttons[::-1] if i18n.is_rtl(i18n.current_locale()) else buttons
 
 
-def _screen(lines: list[str], rows: list[list[InlineKeyboardButton]]) -> tuple[str, object]:
+def screen(lines: list[str], rows: list[list[InlineKeyboardButton]]) -> tuple[str, object]:
     return i18n.finish("\n\n".join(line for line in lines if line)), InlineKeyboardMarkup(rows)
 
 
@@ -140,11 +140,11 @@ def offsets_words(keys: set[str]) -> str:
 
 
 def hub_screen(draft: Draft, hubs: list[HubRow], all_hubs: bool) -> tuple[str, object]:
-    rows = [[_button(hub_in_label(hub.name), draft, "hub", hub.id)] for hub in hubs]
+    rows = [[button(hub_in_label(hub.name), draft, "hub", hub.id)] for hub in hubs]
     if all_hubs:
-        rows.append([_button(button_label("🌐 All hubs"), draft, "hub", ALL_HUBS)])
-    rows.append([_cancel(draft)])
-    return _screen([_("Which hub is the survey for?")], rows)
+        rows.append([button(button_label("🌐 All hubs"), draft, "hub", ALL_HUBS)])
+    rows.append([cancel(draft)])
+    return screen([_("Which hub is the survey for?")], rows)
 
 
 def title_screen(draft: Draft, scope: Scope, earlier: bool, note: str | None) -> tuple[str, object]:
@@ -167,9 +167,9 @@ def title_screen(draft: Draft, scope: Scope, earlier: bool, note: str | None) ->
                 "results show both side by side."
             )
         )
-        rows.append([_button(button_label("📋 After an earlier"), draft, "bf")])
-    rows.append([_cancel(draft)])
-    return _screen(lines, rows)
+        rows.append([button(button_label("📋 After an earlier"), draft, "bf")])
+    rows.append([cancel(draft)])
+    return screen(lines, rows)
 
 
 def copied_words(before: SurveyView) -> str:
@@ -185,7 +185,7 @@ def copied_words(before: SurveyView) -> str:
 def earlier_screen(draft: Draft, surveys: list[SurveyView], zone: str) -> tuple[str, object]:
     rows = [
         [
-            _button(
+            button(
                 f"{survey.ref} · {shorten(survey.title, 24)}",
                 draft,
                 "bf",
@@ -194,8 +194,8 @@ def earlier_screen(draft: Draft, surveys: list[SurveyView], zone: str) -> tuple[
         ]
         for survey in surveys[:EARLIER_SHOWN]
     ]
-    rows.append(_row([_back(draft, "title"), _cancel(draft)]))
-    return _screen([_("<b>Which survey is this the “after” of?</b>")], rows)
+    rows.append(row([back(draft, "title"), cancel(draft)]))
+    return screen([_("<b>Which survey is this the “after” of?</b>")], rows)
 
 
 def question_lines(questions: list[QuestionDraft]) -> list[str]:
@@ -222,32 +222,32 @@ def list_screen(draft: Draft, note: str | None) -> tuple[str, object]:
     ]
     rows = []
     if len(draft.questions) < MAX_QUESTIONS:
-        rows.append([_button(button_label("➕ Another question"), draft, "add")])
+        rows.append([button(button_label("➕ Another question"), draft, "add")])
     else:
         lines.append(_("That is the most a survey can have ({count}).", count=MAX_QUESTIONS))
     rows.append(
-        _row(
+        row(
             [
-                _button(button_label("↩ Remove last"), draft, "rm"),
-                _button(button_label("✅ That's all"), draft, "qd"),
+                button(button_label("↩ Remove last"), draft, "rm"),
+                button(button_label("✅ That's all"), draft, "qd"),
             ]
         )
     )
-    rows.append([_cancel(draft)])
-    return _screen(lines, rows)
+    rows.append([cancel(draft)])
+    return screen(lines, rows)
 
 
 def kind_screen(draft: Draft, note: str | None) -> tuple[str, object]:
     number = len(draft.questions) + 1
     lines = [note, _("<b>Question {number}</b>: what kind of answer?", number=number)]
     buttons = [
-        _button(button_label("Single choice"), draft, "k", "single"),
-        _button(button_label("Multiple choice"), draft, "k", "multiple"),
-        _button(button_label("Scale 1–5"), draft, "k", "scale"),
-        _button(button_label("Free text"), draft, "k", "text"),
+        button(button_label("Single choice"), draft, "k", "single"),
+        button(button_label("Multiple choice"), draft, "k", "multiple"),
+        button(button_label("Scale 1–5"), draft, "k", "scale"),
+        button(button_label("Free text"), draft, "k", "text"),
     ]
-    last = _row([_back(draft, "list"), _cancel(draft)]) if draft.questions else [_cancel(draft)]
-    return _screen(lines, [_row(buttons[:2]), _row(buttons[2:]), last])
+    last = row([back(draft, "list"), cancel(draft)]) if draft.questions else [cancel(draft)]
+    return screen(lines, [row(buttons[:2]), row(buttons[2:]), last])
 
 
 def text_screen(draft: Draft, note: str | None) -> tuple[str, object]:
@@ -261,7 +261,7 @@ def text_screen(draft: Draft, note: str | None) -> tuple[str, object]:
             limit=MAX_QUESTION_LENGTH,
         ),
     ]
-    return _screen(lines, [_row([_back(draft, "kind"), _cancel(draft)])])
+    return screen(lines, [row([back(draft, "kind"), cancel(draft)])])
 
 
 def options_screen(draft: Draft, note: str | None) -> tuple[str, object]:
@@ -284,210 +284,6 @@ def options_screen(draft: Draft, note: str | None) -> tuple[str, object]:
     ]
     rows = []
     if len(draft.options) >= MIN_OPTIONS:
-        rows.append([_button(button_label("✅ Done"), draft, "od")])
-    rows.append(_row([_back(draft, "text"), _cancel(draft)]))
-    return _screen(lines, rows)
-
-
-def anonymity_screen(draft: Draft, note: str | None) -> tuple[str, object]:
-    lines = [
-        note,
-        _("<b>Anonymous or with names?</b>"),
-        anonymity_words(True),
-        anonymity_words(False),
-    ]
-    rows = [
-        _row(
-            [
-                _button(button_label("🙈 Anonymous"), draft, "an", 1),
-                _button(button_label("👤 With names"), draft, "an", 0),
-            ]
-        ),
-        [_cancel(draft)],
-    ]
-    return _screen(lines, rows)
-
-
-def anonymity_words(anonymous: bool) -> str:
-    if anonymous:
-        return _(
-            "Anonymous: answers are stored without names; only whether each member finished is "
-            "kept, to remind those who have not."
-        )
-    return _("With names: the facilitators see each member's answers with their name.")
-
-
-def zone_note(scope: Scope) -> str:
-    if scope.hub is None:
-        return _("All hubs: times are in your time zone ({timezone}).", timezone=scope.zone)
-    return _("Times are in the hub's time zone ({timezone}).", timezone=scope.zone)
-
-
-def opens_screen(draft: Draft, scope: Scope, note: str | None) -> tuple[str, object]:
-    lines = [note, _("<b>When does the survey open?</b>"), zone_note(scope)]
-    rows = [
-        _row(
-            [
-                _button(button_label("Now"), draft, "op", "now"),
-                _button(button_label("Tomorrow 09:00"), draft, "op", "tom"),
-            ]
-        ),
-        _row([_button(button_label("A date…"), draft, "op", "at"), _cancel(draft)]),
-    ]
-    return _screen(lines, rows)
-
-
-def typed_moment_screen(
-    draft: Draft, scope: Scope, what: str, example: str, note: str | None
-) -> tuple[str, object]:
-    if what == "opens":
-        ask = _(
-            "<b>When does the survey open?</b> Type the date as year-month-day, with the time "
-            "if you like, e.g. {example} (without a time: {time}).",
-            example=example,
-            time=OPEN_AT,
-        )
-    else:
-        ask = _(
-            "<b>What is the deadline?</b> Type the date as year-month-day, with the time if you "
-            "like, e.g. {example} (without a time: {time}).",
-            example=example,
-            time=CLOSE_AT,
-        )
-    back = "opens" if what == "opens" else "closes"
-    return _screen([note, ask, zone_note(scope)], [_row([_back(draft, back), _cancel(draft)])])
-
-
-def closes_screen(
-    draft: Draft, scope: Scope, opens_at: datetime | None, note: str | None
-) -> tuple[str, object]:
-    opening = (
-        _("It opens now.")
-        if opens_at is None
-        else _("It opens {when}.", when=moment_words(opens_at, scope.zone))
-    )
-    lines = [note, _("<b>What is the deadline?</b>"), opening, zone_note(scope)]
-    rows = [
-        _row(
-            [
-                _button(button_label("In 3 days"), draft, "cl", "3d"),
-                _button(button_label("In 1 week"), draft, "cl", "1w"),
-                _button(button_label("In 2 weeks"), draft, "cl", "2w"),
-            ]
-        ),
-        _row([_button(button_label("A date…"), draft, "cl", "at"), _cancel(draft)]),
-    ]
-    return _screen(lines, rows)
-
-
-def reminders_screen(draft: Draft, note: str | None) -> tuple[str, object]:
-    lines = [
-        note,
-        _(
-            "<b>Remind those who have not finished?</b> Tap when, before the deadline, then "
-            "press Next."
-        ),
-    ]
-    if draft.reminders:
-        lines.append(_("Chosen: {reminders} before", reminders=offsets_words(draft.reminders)))
-    labels = {
-        "3d": button_label("3 days before"),
-        "1d": button_label("1 day before"),
-        "3h": button_label("3 hours before"),
-    }
-    toggles = [
-        _button(("✓ " if key in draft.reminders else "") + labels[key], draft, "r", key)
-        for key in REMINDERS
-    ]
-    last = _button(
-        button_label("Next ▶") if draft.reminders else button_label("No reminders"), draft, "rd"
-    )
-    rows = [_row(toggles), _row([last, _cancel(draft)])]
-    return _screen(lines, rows)
-
-
-def preview_screen(
-    draft: Draft,
-    scope: Scope,
-    reader_zone: str,
-    opens_at: datetime | None,
-    closes_at: datetime,
-    members: int,
-    note: str | None,
-) -> tuple[str, object]:
-    assert draft.title is not None and draft.anonymous is not None
-    who = ngettext(
-        "Sent to: {hub}, {count} member",
-        "Sent to: {hub}, {count} members",
-        members,
-        hub=scope.name,
-    )
-    head = [_("<b>Preview of the survey</b>"), _("Title: {title}", title=draft.title), who]
-    if draft.before is not None:
-        head.append(
-            _("The “after” of: {ref} “{title}”", ref=draft.before.ref, title=draft.before.title)
-        )
-    head.append(anonymity_words(draft.anonymous))
-    times = [
-        _("Opens: now")
-        if opens_at is None
-        else _("Opens: {when}", when=when(opens_at, scope, reader_zone)),
-        _("Deadline: {when}", when=when(closes_at, scope, reader_zone)),
-        _("Reminders: {reminders} before the deadline", reminders=offsets_words(draft.reminders))
-        if draft.reminders
-        else _("Reminders: none"),
-    ]
-    lines = [
-        note,
-        "\n".join(head),
-        "\n".join(question_lines(draft.questions)),
-        "\n".join(times),
-        _("Change what you need with the buttons, then Confirm."),
-    ]
-    rows = [
-        _row(
-            [
-                _button(
-                    button_label("Anonymous: on")
-                    if draft.anonymous
-                    else button_label("Anonymous: off"),
-                    draft,
-                    "an",
-                    0 if draft.anonymous else 1,
-                ),
-                _button(button_label("🔔 Reminders"), draft, "ch", "r"),
-            ]
-        ),
-        _row(
-            [
-                _button(button_label("🕘 Opening"), draft, "ch", "op"),
-                _button(button_label("⏳ Deadline"), draft, "ch", "cl"),
-            ]
-        ),
-        _row([_button(button_label("✅ Confirm"), draft, "ok"), _cancel(draft)]),
-    ]
-    return _screen(lines, rows)
-
-
-def when(moment: datetime, scope: Scope, reader_zone: str) -> str:
-    """A moment in the reader's zone, and in the survey's own zone when it differs."""
-    mine = moment_words(moment, reader_zone)
-    if reader_zone == scope.zone:
-        return mine
-    return _(
-        "{mine}; in the hub's time {theirs}", mine=mine, theirs=moment_words(moment, scope.zone)
-    )
-
-
-def created_text(view: SurveyView, reader_zone: str, opened: bool) -> str:
-    lines = [
-        _("The survey {ref} is open: it is on its way to the members.", ref=view.ref)
-        if opened
-        else _(
-            "The survey {ref} is ready: it opens {when}.",
-            ref=view.ref,
-            when=moment_words(view.opens_at, reader_zone),
-        ),
-        _("Follow it with /surveys; see the answers with /results {ref}.", ref=view.ref),
-    ]
-    return i18n.finish("\n".join(lines))
+        rows.append([button(button_label("✅ Done"), draft, "od")])
+    rows.append(row([back(draft, "text"), cancel(draft)]))
+    return screen(lines, rows)
