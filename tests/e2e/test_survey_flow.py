@@ -316,3 +316,40 @@ async def test_all_hubs_is_for_network_admins_only(
     answer = await olga.press(screen, "North")
     assert answer is not None and answer.text == tr("en", STALE)
     assert await surveys(bot) == []
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+async def test_the_preview_shows_times_in_the_readers_zone_and_the_hubs(
+    start_bot, make_config, telegram: FakeTelegram, locale: str
+) -> None:
+    bot, olga, _group, _members = await start(start_bot, make_config, telegram, locale)
+    await olga.send("/timezone Europe/London")
+    await olga.send("/survey")
+    title = "Q&A <b>autumn</b>"
+    await olga.send(title)
+    await add_question(olga, locale, "Scale 1–5", "Is <i>this</i> & that clear?")
+    await olga.press(olga.last(), tr(locale, "✅ That's all"))
+    await olga.press(olga.last(), tr(locale, "🙈 Anonymous"))
+    assert tr(locale, "Times are in the hub's time zone ({timezone}).", timezone=ZONE) in (
+        olga.last().text
+    )
+    await olga.press(olga.last(), tr(locale, "A date…"))
+    await olga.send("2026-12-01 10:30")  # in the hub's zone: 08:30 UTC
+    await olga.press(olga.last(), tr(locale, "In 3 days"))
+    await olga.press(olga.last(), tr(locale, "No reminders"))
+    preview = olga.last()
+    opens = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    both = tr(
+        locale,
+        "{mine}; in the hub's time {theirs}",
+        mine=said(locale, screens.moment_words, opens, "Europe/London"),
+        theirs=said(locale, screens.moment_words, opens, ZONE),
+    )
+    assert tr(locale, "Opens: {when}", when=both) in preview.text
+    # What was typed is shown as typed, never as markup.
+    assert title in preview.text
+    assert "Is <i>this</i> & that clear?" in preview.text
+    await olga.press(preview, tr(locale, "✅ Confirm"))
+    (row,) = await surveys(bot)
+    assert row["title"] == title and from_db_time(row["opens_at"]) == opens
+    assert from_db_time(row["closes_at"]) == opens + timedelta(days=3)
