@@ -86,13 +86,17 @@ class SurveyFanout:
         members = await SurveyRepository.recipients(conn, row.hub_id)
         await SurveyRepository.invite(conn, row.id, members)
         view = await self._service.view(row)
-        markup = markup_json(start_keyboard(row.id))
+        rendered: dict[tuple[str, str], tuple[str, str]] = {}  # one text per language and zone
         messages = []
         for user_id in members:
-            locale, zone = await self._reader(user_id)
-            with use_locale(locale):
-                text = invitation_text(view, zone)
-                markup = markup_json(start_keyboard(row.id))
+            reader = await self._reader(user_id)
+            if reader not in rendered:
+                with use_locale(reader[0]):
+                    rendered[reader] = (
+                        invitation_text(view, reader[1]),
+                        markup_json(start_keyboard(row.id)),
+                    )
+            text, markup = rendered[reader]
             messages.append(
                 NewMessage(
                     f"{INVITE_KIND}:{row.id}:{user_id}",
@@ -135,11 +139,16 @@ class SurveyFanout:
         )
         view = await self._service.view(row)
         messages = []
+        rendered: dict[tuple[str, str], tuple[str, str]] = {}
         for user_id in await self._repo.unfinished(row.id):
-            locale, zone = await self._reader(user_id)
-            with use_locale(locale):
-                text = reminder_text(view, zone)
-                markup = markup_json(start_keyboard(row.id, resume=True))
+            reader = await self._reader(user_id)
+            if reader not in rendered:
+                with use_locale(reader[0]):
+                    rendered[reader] = (
+                        reminder_text(view, reader[1]),
+                        markup_json(start_keyboard(row.id, resume=True)),
+                    )
+            text, markup = rendered[reader]
             messages.append(
                 NewMessage(
                     f"{REMINDER_KIND}:{row.id}:{minutes}:{user_id}",
@@ -203,8 +212,10 @@ class SurveyFanout:
         readers = [row.author_id]
         if row.hub_id is not None:
             facilitators = await conn.execute_fetchall(
-                """SELECT user_id FROM memberships WHERE hub_id = ? AND role = 'facilitator'
-                   ORDER BY user_id""",
+                """SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+                   WHERE m.hub_id = ? AND m.role = 'facilitator'
+                     AND u.started_at IS NOT NULL AND u.blocked_at IS NULL
+                   ORDER BY m.user_id""",
                 (row.hub_id,),
             )
             readers += [r[0] for r in facilitators if r[0] != row.author_id]

@@ -86,6 +86,13 @@ SAMPLES: dict[str, object] = {
     "bar": "█████░░░░░",
     "percent": "50%",
     "question": "Which day suits you?",
+    "deadline": "Friday, December 4, 2026, 17:00",  # surveys (issue 11)
+    "invited": 12,
+    "finished": 5,
+    "started": 3,
+    "low": 1,
+    "high": 5,
+    "top": 5,
     "kind": "Single choice",  # the /survey builder (issue 11)
     "mine": "Dec 5, 2026, 18:00 (Asia/Jerusalem)",
     "theirs": "Dec 5, 2026, 17:00 (Europe/Chisinau)",
