@@ -40,7 +40,8 @@ def anonymity_screen(draft: Draft, note: str | None) -> tuple[str, object]:
                 button(button_label("👤 With names"), draft, "an", 0),
             ]
         ),
-        [cancel(draft)],
+        # The questions can still change here, unless they are an earlier survey's copy.
+        row([back(draft, "questions"), cancel(draft)]) if not draft.copied else [cancel(draft)],
     ]
     return screen(lines, rows)
 

@@ -159,6 +159,10 @@ class Flow(FlowBase):
             draft.kind = None
         elif to == "text" and draft.adding and draft.text is not None:
             draft.text, draft.options = None, []
+        elif to == "questions" and draft.questions_done and draft.anonymous is None:
+            if draft.copied:
+                return False
+            draft.questions_done = False
         elif to not in ("title", "opens", "closes"):
             return False
         await self.next_step()

@@ -104,6 +104,9 @@ async def to_preview(user: SimUser, locale: str, title: str = TITLE) -> Msg:
     await four_questions(user, locale)
     await user.press(user.last(), tr(locale, "✅ That's all"))
     assert tr(locale, "<b>Anonymous or with names?</b>") in user.last().text
+    await user.press(user.last(), tr(locale, "◀ Back"))  # the questions can still change
+    assert QUESTIONS[-1][1] in user.last().text
+    await user.press(user.last(), tr(locale, "✅ That's all"))
     await user.press(user.last(), tr(locale, "🙈 Anonymous"))
     assert tr(locale, "<b>When does the survey open?</b>") in user.last().text
     await user.press(user.last(), tr(locale, "Now"))
