@@ -352,7 +352,23 @@ async def test_the_preview_shows_times_in_the_readers_zone_and_the_hubs(
     # What was typed is shown as typed, never as markup.
     assert title in preview.text
     assert "Is <i>this</i> & that clear?" in preview.text
+    # Each setting can be changed from the preview, which comes back after.
+    await olga.press(preview, tr(locale, "⏳ Deadline"))
+    await olga.press(olga.last(), tr(locale, "In 1 week"))
+    await olga.press(olga.last(), tr(locale, "🔔 Reminders"))
+    await olga.press(olga.last(), tr(locale, "3 hours before"))
+    await olga.press(olga.last(), tr(locale, "Next ▶"))
+    reminders = said(locale, screens.offsets_words, {"3h"})
+    assert tr(locale, "Reminders: {reminders} before the deadline", reminders=reminders) in (
+        olga.last().text
+    )
+    await olga.press(olga.last(), tr(locale, "🕘 Opening"))
+    await olga.press(olga.last(), tr(locale, "Tomorrow 09:00"))
+    preview = olga.last()
+    assert tr(locale, "<b>Preview of the survey</b>") in preview.text
+    opens = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 09:00 tomorrow in the hub's zone
     await olga.press(preview, tr(locale, "✅ Confirm"))
     (row,) = await surveys(bot)
     assert row["title"] == title and from_db_time(row["opens_at"]) == opens
-    assert from_db_time(row["closes_at"]) == opens + timedelta(days=3)
+    assert from_db_time(row["closes_at"]) == opens + timedelta(weeks=1)
+    assert json.loads(row["reminders"]) == [180]

@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.handlers import survey_screens as screens
-from bot.services.survey_types import MAX_OPTION_LENGTH, MAX_OPTIONS, MAX_QUESTION_LENGTH
+from bot.services.survey_types import (
+    MAX_OPTION_LENGTH,
+    MAX_OPTIONS,
+    MAX_QUESTION_LENGTH,
+    MAX_QUESTIONS,
+)
 from tests.conftest import tr
 from tests.e2e.test_survey_flow import (
     HUB,
@@ -276,3 +281,36 @@ async def test_two_facilitators_build_surveys_at_once(
     ]
     assert await questions_of(bot, rows[0]["id"]) == [("text", "What did you learn?", ())]
     assert await questions_of(bot, rows[1]["id"]) == [("scale", "How are you?", ())]
+
+
+async def test_the_most_questions_and_a_preview_longer_than_a_message(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    bot, olga, _group, _members = await start(start_bot, make_config, telegram, "en")
+    await olga.send("/survey")
+    await olga.send(TITLE)
+    for n in range(MAX_QUESTIONS):
+        if n:
+            await olga.press(olga.last(), "➕ Another question")
+        await olga.press(olga.last(), "Multiple choice")
+        await olga.send(f"Question {n}: " + "q" * 200)
+        for m in range(MAX_OPTIONS):  # the tenth option ends the question
+            await olga.send(f"{m} " + "o" * (MAX_OPTION_LENGTH - 3))
+    screen = olga.last()
+    assert tr("en", "That is the most a survey can have ({count}).", count=MAX_QUESTIONS) in (
+        screen.text
+    )
+    assert "➕ Another question" not in labels(screen)
+    assert await forged(olga, screen, "add") == tr("en", STALE)
+    await olga.press(screen, "✅ That's all")
+    await olga.press(olga.last(), "👤 With names")
+    await olga.press(olga.last(), "Now")
+    await olga.press(olga.last(), "In 2 weeks")
+    await olga.press(olga.last(), "No reminders")
+    # The preview runs over several messages; its buttons sit on the last one.
+    preview = olga.last()
+    assert "✅ Confirm" in labels(preview)
+    assert tr("en", "Change what you need with the buttons, then Confirm.") in preview.text
+    await olga.press(preview, "✅ Confirm")
+    (row,) = await surveys(bot)
+    assert len(await questions_of(bot, row["id"])) == MAX_QUESTIONS
