@@ -183,19 +183,25 @@ def copied_words(before: SurveyView) -> str:
 
 
 def earlier_screen(draft: Draft, surveys: list[SurveyView], zone: str) -> tuple[str, object]:
+    """This hub's latest surveys, each with its dates in the reader's ``zone``."""
+    shown = surveys[:EARLIER_SHOWN]
+    lines = [_("<b>Which survey is this the “after” of?</b>")]
+    lines += [
+        _(
+            "{ref} “{title}”: {start} – {end}",
+            ref=survey.ref,
+            title=survey.title,
+            start=i18n.format_date(survey.opens_at, zone),
+            end=i18n.format_date(survey.closes_at, zone),
+        )
+        for survey in shown
+    ]
     rows = [
-        [
-            button(
-                f"{survey.ref} · {shorten(survey.title, 24)}",
-                draft,
-                "bf",
-                survey.id,
-            )
-        ]
-        for survey in surveys[:EARLIER_SHOWN]
+        [button(f"{survey.ref} · {shorten(survey.title, 24)}", draft, "bf", survey.id)]
+        for survey in shown
     ]
     rows.append(row([back(draft, "title"), cancel(draft)]))
-    return screen([_("<b>Which survey is this the “after” of?</b>")], rows)
+    return i18n.finish("\n".join(lines)), InlineKeyboardMarkup(rows)
 
 
 def question_lines(questions: list[QuestionDraft]) -> list[str]:

@@ -139,7 +139,8 @@ class Flow(FlowBase):
         earlier = await self.earlier()
         if not arg:
             self.awaiting(None)
-            await self.show(screens.earlier_screen(draft, earlier, self.scope.zone))
+            reader = self.context.viewer.timezone
+            await self.show(screens.earlier_screen(draft, earlier, reader))
             return True
         chosen = next((s for s in earlier if str(s.id) == arg), None)
         if chosen is None:

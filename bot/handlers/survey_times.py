@@ -174,13 +174,13 @@ class FlowBase:
         closes_at = self.closes_at()
         if closes_at is None or draft.reminders_done or arg not in screens.REMINDERS:
             return False
-        chosen = draft.reminders ^ {arg}
-        try:
-            check_reminders(self.offsets(chosen), self.start(), closes_at)
-        except SurveyError as exc:
-            await self.alert(exc.message)
-            return True
-        draft.reminders = chosen
+        if arg not in draft.reminders:  # taking one off is always fine
+            try:
+                check_reminders(self.offsets(draft.reminders | {arg}), self.start(), closes_at)
+            except SurveyError as exc:
+                await self.alert(exc.message)
+                return True
+        draft.reminders ^= {arg}
         await self.next_step()
         return True
 

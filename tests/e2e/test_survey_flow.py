@@ -209,6 +209,16 @@ async def test_the_after_of_an_earlier_survey_copies_its_questions(
     screen = olga.last()
     assert tr(locale, "<b>Which survey is this the “after” of?</b>") in screen.text
     assert not any("Elsewhere" in label for label in labels(screen))
+    assert "Elsewhere" not in screen.text
+    dated = tr(
+        locale,
+        "{ref} “{title}”: {start} – {end}",
+        ref="s1",
+        title="Before the project",
+        start=said(locale, i18n.format_date, before.opens_at, ZONE),
+        end=said(locale, i18n.format_date, before.closes_at, ZONE),
+    )
+    assert dated in screen.text
     # A forged choice of another hub's survey changes nothing.
     flow = flow_of(screen)
     answer = await olga.press_data(screen, f"sw:{flow}:bf:{elsewhere.id}")
