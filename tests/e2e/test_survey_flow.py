@@ -328,6 +328,17 @@ async def test_all_hubs_is_for_network_admins_only(
     # The flow is over: its buttons are stale now.
     answer = await olga.press(screen, "North")
     assert answer is not None and answer.text == tr("en", STALE)
+    # Another facilitator's hub, forged, is refused the same way.
+    ivan = telegram.user("Ivan", language_code="en")
+    await make_hub(telegram, ivan, "East")
+    east = (await bot.services.access.facilitated_hubs(ivan.id))[0]
+    await olga.send("/survey")
+    screen = olga.last()
+    answer = await olga.press_data(screen, f"sw:{flow_of(screen)}:hub:{east.id}")
+    assert answer is not None and answer.show_alert
+    assert answer.text == tr("en", "Only this hub's facilitators can do that.")
+    answer = await olga.press(screen, "North")
+    assert answer is not None and answer.text == tr("en", STALE)
     assert await surveys(bot) == []
 
 
