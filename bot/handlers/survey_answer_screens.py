@@ -36,7 +36,7 @@ def answer_text(question: QuestionView, value: object) -> str:
         return _("skipped")
     if question.kind in ("single", "multiple") and isinstance(value, list):
         chosen = [question.options[i] for i in value if 0 <= i < len(question.options)]
-        return ", ".join(chosen) if chosen else _("skipped")
+        return _short(", ".join(chosen), 200) if chosen else _("skipped")
     if question.kind == "scale":
         return _("{value} of {top}", value=value, top=SCALE[1])
     return _short(str(value), 200)

@@ -121,6 +121,11 @@ class SurveyService:
         invited, finished, in_progress = await self._repo.progress(survey_id)
         return SurveyProgress(invited, finished, in_progress)
 
+    async def audience(self, hub_id: int | None) -> int:
+        """How many members a survey of this hub (None: of every hub) would invite now: those
+        the bot can write to (they started it and have not blocked it), each once."""
+        return len(await SurveyRepository.recipients(self._db.reader, hub_id))
+
     async def open_for(self, user_id: int) -> list[SurveyView]:
         return [await self.view(r) for r in await self._repo.open_for(user_id, self.now())]
 

@@ -28,9 +28,11 @@ from tests.e2e.test_hubs import make_hub
 from tests.fakebot import FakeTelegram, Msg, SimUser
 
 ANON = (
-    "🔒 Anonymous: your answers are stored without your name. Only whether you have "
-    "finished is kept, to remind you before the deadline; nobody, not even the "
-    "facilitators, can tell which answers are yours."
+    "🔒 Anonymous: your answers are stored without your name, and nobody, not even the "
+    "facilitators, can tell which answers are yours. Only whether you have finished is "
+    "kept, to remind you before the deadline. Answers you have not sent yet are kept "
+    "with your name only so that you can finish later; once you send them, or at the "
+    "deadline, they lose it."
 )
 NAMED = "👤 Not anonymous: the facilitators see your answers with your name."
 

@@ -143,3 +143,4 @@ async def test_the_service_refuses_bad_surveys(
     assert [q.kind for q in after.questions] == ["single", "multiple", "scale", "text"]
     progress = await surveys.progress(before.id)
     assert progress.invited == 2 and progress.finished == 0  # Fatima and the member
+    assert await surveys.audience(hub_id) == 2  # the founder never started the bot
