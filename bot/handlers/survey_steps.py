@@ -48,15 +48,9 @@ class Flow(FlowBase):
         return sorted(mine, key=lambda s: s.id, reverse=True)
 
     async def members(self) -> int:
-        """How many people the survey would go to today."""
-        hubs = self.context.services.hubs
-        if self.scope.hub is not None:
-            hub_ids = [self.scope.hub.id]
-        else:
-            everywhere = await self.context.services.access.facilitated_hubs(self.context.viewer.id)
-            hub_ids = [hub.id for hub in everywhere]
-        people = {member.user.id for hub_id in hub_ids for member in await hubs.members(hub_id)}
-        return len(people)
+        """How many people the survey would go to today (those the bot can write to)."""
+        hub = self.scope.hub
+        return await self.context.services.surveys.audience(hub.id if hub is not None else None)
 
     async def next_step(self, note: str | None = None) -> None:
         """The first step still missing; the preview once none is."""
