@@ -142,7 +142,7 @@ EXPECTED = [(KINDS.get(kind, "text"), text, options) for kind, text, options in 
 async def test_a_whole_survey_with_the_four_kinds(
     start_bot, make_config, telegram: FakeTelegram, locale: str
 ) -> None:
-    bot, olga, _group, _members = await start(start_bot, make_config, telegram, locale)
+    bot, olga, _group, members = await start(start_bot, make_config, telegram, locale)
     preview = await to_preview(olga, locale)
     text = preview.text
     assert tr(locale, "Title: {title}", title=TITLE) in text
@@ -173,6 +173,11 @@ async def test_a_whole_survey_with_the_four_kinds(
     assert sorted(json.loads(row["reminders"])) == [24 * 60, 3 * 24 * 60]
     assert from_db_time(row["closes_at"]) == deadline
     assert await questions_of(bot, row["id"]) == EXPECTED
+    # Opening now: every member gets the invitation (svcore's), in their own language.
+    bot.services.delivery.wake()
+    await telegram.settle()
+    for member in members:
+        assert any(TITLE in message.text for message in member.inbox())
 
 
 async def a_survey(bot: RunningBot, author: SimUser, hub_id: int | None, title: str):
