@@ -57,6 +57,7 @@ from bot.handlers import (
     reflections,
     settings,
     survey_answer,
+    survey_flow,
 )
 from bot.incoming import CleanInputApplication
 from bot.logs import protect_secret
@@ -309,7 +310,7 @@ def register_handlers(app: Application) -> None:
                 10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question,
                 14 the /prompt flow, 15 a hub's prompt settings, 16 a hub's meeting settings,
                 17 quiet hours or a pause, 18 the /meeting flow, 19 a meeting feedback sentence,
-                20 the /poll flow, 21 a survey's free-text answer;
+                20 the /poll flow, 21 a survey's free-text answer, 22 the /survey builder;
     group 80    a reflection typed after ✍️ Answer, and messages that follow one within its window;
     group 90    the reply to stray private text nobody consumed.
     """
@@ -338,6 +339,7 @@ def register_handlers(app: Application) -> None:
     feedback.register(app)
     poll_flow.register(app)
     survey_answer.register(app)
+    survey_flow.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

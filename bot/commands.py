@@ -76,6 +76,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("feedback", lazy_gettext("Feedback on a meeting"), Audience.FACILITATOR),
     Command("poll", lazy_gettext("Ask the hub a quick poll"), Audience.FACILITATOR),
     Command("surveys", lazy_gettext("Surveys to answer"), Audience.MEMBER),
+    Command("survey", lazy_gettext("Build a survey with a deadline"), Audience.FACILITATOR),
     Command("journal", lazy_gettext("Your reflections, kept private"), Audience.MEMBER),
     Command(
         "hubsettings",

@@ -94,6 +94,9 @@ SAMPLES: dict[str, object] = {
     "high": 5,
     "top": 5,
     "status": "open",
+    "kind": "Single choice",  # the /survey builder (issue 11)
+    "mine": "Dec 5, 2026, 18:00 (Asia/Jerusalem)",
+    "theirs": "Dec 5, 2026, 17:00 (Europe/Chisinau)",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]*")
