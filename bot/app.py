@@ -218,6 +218,7 @@ def build_services(
         delivery=config.delivery,
         on_blocked=blocked,
         wake_delivery=delivery.wake,
+        locale_of=user_service.locale_of,
     )
     # A reminder to vote that waited (quiet hours) goes not to who voted meanwhile, nor after close.
     delivery.on_check(POLL_REMIND_KIND, poll_service.check_reminders)

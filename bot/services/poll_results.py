@@ -4,6 +4,8 @@ author's report on the private sending, and a refused group poll."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.db.database import Database
 from bot.db.hubs import HubRepository, HubRow
 from bot.db.memberships import MembershipRepository
@@ -55,8 +57,10 @@ class PollOutcomes:
         memberships: MembershipRepository,
         *,
         default_locale: str,
+        locale_of: Callable[[int], Awaitable[str]] | None = None,
     ) -> None:
         self._db = db
+        self._locale_of = locale_of
         self._repo = polls
         self._sends = sends
         self._hubs = hubs
@@ -64,6 +68,9 @@ class PollOutcomes:
         self._default_locale = default_locale
 
     async def locale_of(self, user_id: int) -> str:
+        """The member's language: their choice, else their Telegram language (UserService)."""
+        if self._locale_of is not None:
+            return await self._locale_of(user_id)
         locale = await self._db.fetch_value("SELECT locale FROM users WHERE id = ?", (user_id,))
         return locale or self._default_locale
 

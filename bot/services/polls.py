@@ -77,6 +77,7 @@ class PollService:
         delivery: DeliveryConfig | None = None,
         on_blocked: Callable[[int], Awaitable[None]] | None = None,
         wake_delivery: Callable[[], None] | None = None,
+        locale_of: Callable[[int], Awaitable[str]] | None = None,
     ) -> None:
         self._db = db
         self._repo = polls
@@ -85,7 +86,13 @@ class PollService:
         self._scheduler = scheduler
         self._sends = PollSendRepository(db)
         self.outcomes = PollOutcomes(
-            db, polls, self._sends, hubs, memberships, default_locale=default_locale
+            db,
+            polls,
+            self._sends,
+            hubs,
+            memberships,
+            default_locale=default_locale,
+            locale_of=locale_of,
         )
         self.sender = PollSender(
             db,
