@@ -138,3 +138,33 @@ async def test_the_author_hears_how_many_were_refused_and_results_show_it(
     await fatima.send(f"/results {view.id}")
     shown = fatima.last().text
     assert blocked in shown and never in shown and sent in shown
+
+
+@pytest.mark.telegram_errors(403)  # Telegram refuses the retried poll: the bot was removed
+@pytest.mark.parametrize("locale", ["en", "he"])
+async def test_a_group_poll_refused_on_a_later_try_is_removed_and_the_author_told(
+    start_bot: Callable[..., Any], telegram: FakeTelegram, locale: str
+) -> None:
+    bot, _clock, group, fatima, _members, hub_id = await setup(start_bot, telegram)
+    await bot.services.users.set_locale(fatima.id, locale)
+    telegram.set_network_failure(True)  # the first try cannot reach Telegram: left to the sender
+    view = await bot.services.polls.create(
+        hub_id=hub_id,
+        author_id=fatima.id,
+        question=QUESTION,
+        options=["Mon", "Wed"],
+        closes_at=START + timedelta(days=1),
+    )
+    group.bot_status = "kicked"  # meanwhile the bot was removed from the group
+    telegram.set_network_failure(False)
+    await telegram.wait_for(lambda: any(not c.ok and c.error_code == 403 for c in telegram.calls))
+    await bot.services.polls.drain()
+    await bot.services.delivery.drained()
+    await telegram.settle()
+    assert await bot.services.polls.get(view.id) is None
+    schedules = await bot.services.db.fetch_all(
+        "SELECT id FROM schedules WHERE kind LIKE 'poll_%' AND active = 1"
+    )
+    assert schedules == []
+    told = tr(locale, REFUSED, question=QUESTION, hub="Chisinau mentors")
+    assert [m for m in fatima.inbox() if m.text == told]
