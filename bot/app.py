@@ -220,6 +220,11 @@ def build_services(
         scheduler,
         bot,
         default_locale=config.i18n.default_locale,
+        pacer=pacer,
+        delivery=config.delivery,
+        on_blocked=blocked,
+        wake_delivery=delivery.wake,
+        locale_of=user_service.locale_of,
     )
     # A reminder to vote that waited (quiet hours) goes not to who voted meanwhile, nor after close.
     delivery.on_check(POLL_REMIND_KIND, poll_service.check_reminders)
@@ -355,6 +360,7 @@ async def post_init(app: Application) -> None:
     await services.scheduler.start(app.job_queue)
     services.prompts.start(app.job_queue)
     services.quiet.start(app.job_queue)
+    await services.polls.start()  # resumes poll sends and stops a restart interrupted
     log.info("bot @%s is ready", app.bot.username)
 
 
@@ -362,6 +368,7 @@ async def post_stop(app: Application) -> None:
     """Let the delivery batch in flight finish and record its outcomes."""
     services: Services = app.bot_data.services
     await services.meetings.posts.stop()
+    await services.polls.stop()
     await services.delivery.stop()
 
 

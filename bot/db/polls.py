@@ -59,7 +59,7 @@ def _poll(row: sqlite3.Row) -> PollRow:
     )
 
 
-def _message(row: sqlite3.Row) -> PollMessage:
+def message_from_row(row: sqlite3.Row) -> PollMessage:
     counts = row["counts"]
     return PollMessage(
         poll_id=row["poll_id"],
@@ -123,51 +123,48 @@ class PollRepository:
         )
         return [_poll(row) for row in rows]
 
-    async def add_message(
-        self, poll_id: int, chat_id: int, message_id: int, tg_poll_id: str
-    ) -> None:
-        await self._db.execute(
-            """INSERT OR IGNORE INTO poll_messages (poll_id, chat_id, message_id, tg_poll_id)
-               VALUES (?, ?, ?, ?)""",
-            (poll_id, chat_id, message_id, tg_poll_id),
-        )
-
     async def messages(self, poll_id: int) -> list[PollMessage]:
         rows = await self._db.fetch_all(
             "SELECT * FROM poll_messages WHERE poll_id = ? ORDER BY chat_id", (poll_id,)
         )
-        return [_message(row) for row in rows]
+        return [message_from_row(row) for row in rows]
 
     async def message_by_tg(self, tg_poll_id: str) -> PollMessage | None:
         row = await self._db.fetch_one(
             "SELECT * FROM poll_messages WHERE tg_poll_id = ?", (tg_poll_id,)
         )
-        return None if row is None else _message(row)
+        return None if row is None else message_from_row(row)
 
-    async def set_counts(self, tg_poll_id: str, counts: Sequence[int], total: int) -> None:
-        await self._db.execute(
-            "UPDATE poll_messages SET counts = ?, total = ? WHERE tg_poll_id = ?",
-            (json.dumps(list(counts)), total, tg_poll_id),
-        )
-
-    async def mark_message_closed(self, poll_id: int, chat_id: int) -> None:
-        await self._db.execute(
-            "UPDATE poll_messages SET closed = 1 WHERE poll_id = ? AND chat_id = ?",
-            (poll_id, chat_id),
-        )
+    async def set_counts(
+        self, tg_poll_id: str, counts: Sequence[int], total: int, update_id: int
+    ) -> bool:
+        """Apply a ``poll`` update's counts unless a newer update was applied already (updates
+        run concurrently, so an older one may come last) or the message is stopped (its counts
+        are then stopPoll's final ones)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                """UPDATE poll_messages SET counts = ?, total = ?, update_id = ?
+                   WHERE tg_poll_id = ? AND closed = 0
+                   AND (update_id IS NULL OR update_id < ?)""",
+                (json.dumps(list(counts)), total, update_id, tg_poll_id, update_id),
+            )
+            return cursor.rowcount > 0
 
     async def record_vote(
         self, tg_poll_id: str, user_id: int, option_ids: Sequence[int], now: datetime
     ) -> bool:
-        """Record a member's answer (empty: retracted); False for an unknown or closed poll, or a
-        voter who is not a member of the poll's hub."""
+        """Record a member's answer (empty: retracted); False for an unknown poll, a message
+        already stopped, or a voter who is not a member of the poll's hub.
+
+        Votes count until Telegram stops the message, not until the poll is marked closed: the
+        results are built from the stopped polls, so they match what members saw."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 """INSERT INTO poll_votes (poll_id, user_id, option_ids, updated_at)
                SELECT m.poll_id, ?, ?, ? FROM poll_messages m JOIN polls p ON p.id = m.poll_id
                -- only the hub's members count: not a stranger in the group or a forwarded poll
                JOIN memberships ms ON ms.hub_id = p.hub_id AND ms.user_id = ?
-               WHERE m.tg_poll_id = ? AND p.status = 'open'
+               WHERE m.tg_poll_id = ? AND m.closed = 0
                ON CONFLICT (poll_id, user_id) DO UPDATE
                SET option_ids = excluded.option_ids, updated_at = excluded.updated_at""",
                 (user_id, json.dumps(list(option_ids)), to_db_time(now), user_id, tg_poll_id),

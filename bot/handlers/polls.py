@@ -211,8 +211,12 @@ async def poll_update(update: Update, context: BotContext) -> None:
     poll = update.poll
     if poll is None:
         return
+    # Updates run concurrently: the update_id keeps an older one from overwriting a newer one.
     await context.services.polls.record_counts(
-        poll.id, [option.voter_count for option in poll.options], poll.total_voter_count
+        poll.id,
+        [option.voter_count for option in poll.options],
+        poll.total_voter_count,
+        update.update_id,
     )
 
 

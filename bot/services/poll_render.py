@@ -9,7 +9,7 @@ from __future__ import annotations
 from babel.numbers import format_percent
 
 from bot.i18n import Html, _, current_locale, ngettext, paragraphs, ref, show
-from bot.services.poll_types import CLOSED, PollResults, PollView
+from bot.services.poll_types import CLOSED, PollReach, PollResults, PollView
 
 BAR_WIDTH = 10
 FULL, EMPTY = "█", "░"
@@ -73,7 +73,98 @@ def render_results(view: PollView, results: PollResults, *, facilitator: bool) -
             parts.append(_("Not voted yet: {names}", names=names))
         else:
             parts.append(_("Everyone in the hub has voted."))
+    if facilitator and results.reach is not None:
+        parts.append("\n".join(reach_lines(results.reach)))
     return paragraphs(parts)
+
+
+def reach_lines(reach: PollReach) -> list[str]:
+    """How a private poll's sending went: sent, still to send, refused and why."""
+    lines = [
+        ngettext(
+            "Sent privately to {sent} of {count} member.",
+            "Sent privately to {sent} of {count} members.",
+            reach.total,
+            sent=reach.sent,
+            count=reach.total,
+        )
+    ]
+    if reach.waiting:
+        lines.append(
+            ngettext(
+                "{count} is still to be sent.",
+                "{count} are still to be sent.",
+                reach.waiting,
+                count=reach.waiting,
+            )
+        )
+    if reach.blocked:
+        lines.append(
+            ngettext(
+                "{count} member has blocked the bot.",
+                "{count} members have blocked the bot.",
+                reach.blocked,
+                count=reach.blocked,
+            )
+        )
+    if reach.not_started:
+        lines.append(
+            ngettext(
+                "{count} member never started the bot, so it cannot write to them.",
+                "{count} members never started the bot, so it cannot write to them.",
+                reach.not_started,
+                count=reach.not_started,
+            )
+        )
+    if reach.failed:
+        lines.append(
+            ngettext(
+                "{count} member could not be reached for another reason.",
+                "{count} members could not be reached for another reason.",
+                reach.failed,
+                count=reach.failed,
+            )
+        )
+    if reach.cancelled:
+        lines.append(
+            ngettext(
+                "{count} was not sent: the poll closed first.",
+                "{count} were not sent: the poll closed first.",
+                reach.cancelled,
+                count=reach.cancelled,
+            )
+        )
+    return lines
+
+
+def render_report(view: PollView, reach: PollReach) -> str:
+    """The author's note once a private poll's sending has ended."""
+    parts = [
+        _(
+            "The poll {ref} “{question}” has been sent.",
+            ref=ref(view.id),
+            question=view.question,
+        ),
+        "\n".join(reach_lines(reach)),
+    ]
+    if reach.blocked or reach.not_started:
+        parts.append(
+            _(
+                "Members who never started the bot or blocked it can open a private chat with "
+                "it (the hub's invite link) to get the next ones."
+            )
+        )
+    return paragraphs(parts)
+
+
+def render_refused(view: PollView) -> str:
+    """The author's note when Telegram refused a group poll the bot could not send at once."""
+    return _(
+        "Telegram refused the poll “{question}” in the group of {hub}, so it was not created. "
+        "Please check that the bot is still in the group and may send polls, then try again.",
+        question=view.question,
+        hub=view.hub_name,
+    )
 
 
 def render_closed(view: PollView, results: PollResults) -> str:

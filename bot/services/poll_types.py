@@ -22,6 +22,9 @@ MAX_OPTION: int = PollLimit.MAX_OPTION_LENGTH
 MIN_OPEN_SECONDS: int = PollLimit.MIN_OPEN_PERIOD
 MAX_OPEN_SECONDS: int = PollLimit.MAX_OPEN_PERIOD
 OPEN, CLOSED = "open", "closed"
+# Schedule kinds: a poll's closing time, and its one reminder to non-voters.
+CLOSE_KIND = "poll_close"
+REMIND_KIND = "poll_remind"
 
 
 class PollError(Exception):
@@ -56,11 +59,39 @@ class Voter:
 
 
 @dataclass(frozen=True, slots=True)
+class PollReach:
+    """How a private poll's fan-out went, one count per member it was meant for."""
+
+    sent: int = 0
+    blocked: int = 0  # blocked the bot
+    not_started: int = 0  # never opened a private chat with the bot
+    failed: int = 0  # any other refusal (an account deleted ...)
+    waiting: int = 0  # still to send
+    cancelled: int = 0  # not sent: the poll closed first
+
+    @property
+    def total(self) -> int:
+        return (
+            self.sent
+            + self.blocked
+            + self.not_started
+            + self.failed
+            + self.waiting
+            + self.cancelled
+        )
+
+    @property
+    def refused(self) -> int:
+        return self.blocked + self.not_started + self.failed
+
+
+@dataclass(frozen=True, slots=True)
 class PollResults:
     counts: tuple[int, ...]  # per option, in the poll's order
     total: int  # people who voted (a multiple-answer vote counts once)
     voters: list[Voter] | None  # None for anonymous polls
     non_voters: list[Voter] | None  # None for anonymous polls
+    reach: PollReach | None = None  # private polls: how the sending went
 
 
 def _utf16(text: str) -> int:

@@ -1,39 +1,46 @@
-"""Quick polls: create (sendPoll to a group or to each member), answers, close, results.
+"""Quick polls: create, answers, close, reminders; the rest lives beside this module.
 
-A poll's closing time is a ``once`` schedule (kind ``poll_close``): firing marks the poll closed
-and writes its results to the outbox in the same transaction, so it closes on time across
-restarts and posts its results once; the stopPoll calls follow outside the transaction (answers
-after the close are ignored anyway). The reminder to non-voters is a ``once`` schedule too
-(``poll_remind``), chosen at most once per poll (``polls.remind_at``), fanned out to the members
-who have not voted when it fires.
+Creating a poll writes it, its send rows and its closing schedule in one transaction; the sends
+(and, once it closes, the stops and the results) are the poll sender's work (``poll_sends``),
+durable across restarts and never in an update handler's path, but for a group poll's one
+sendPoll, tried at once so a refusal is told to the facilitator there and then. A poll's closing
+time is a ``once`` schedule (kind ``poll_close``): firing marks the poll closed and cancels its
+pending sends; the sender stops its messages and posts the results from their final counts. The
+reminder to non-voters is a ``once`` schedule too (``poll_remind``), chosen at most once per poll
+(``polls.remind_at``), fanned out to the members who have not voted when it fires. Results and
+the notes after a fan-out are built in ``poll_results``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import aiosqlite
-from telegram import Bot, InputPollOption
-from telegram.error import TelegramError
+from telegram import Bot
 
+from bot.config import DeliveryConfig
 from bot.db.database import Database
 from bot.db.hubs import HubRepository, HubRow
 from bot.db.memberships import MembershipRepository
 from bot.db.outbox import NewMessage, OutboxRepository, OutboxRow
+from bot.db.poll_sends import PollSendRepository
 from bot.db.polls import PollRepository, PollRow
 from bot.db.schedules import ScheduleRow
 from bot.i18n import _, use_locale
-from bot.services.poll_render import render_closed, render_reminder
+from bot.pacing import TelegramPacer
+from bot.services.poll_render import render_reminder
+from bot.services.poll_results import RESULTS_KIND, PollOutcomes, poll_view
+from bot.services.poll_sends import PollSender
 from bot.services.poll_types import (
+    CLOSE_KIND,
     CLOSED,
+    REMIND_KIND,
     PollError,
     PollResults,
     PollView,
-    Voter,
     check_closes_at,
     clean_options,
     clean_question,
@@ -42,9 +49,8 @@ from bot.services.scheduling import Scheduler
 
 log = logging.getLogger(__name__)
 
-CLOSE_KIND = "poll_close"
-REMIND_KIND = "poll_remind"
-RESULTS_KIND = "poll_results"
+__all__ = ["CLOSE_KIND", "REMIND_KIND", "RESULTS_KIND", "PollService"]
+
 GRACE = timedelta(days=400)  # a poll closes however late the bot comes back
 REMIND_GRACE = timedelta(hours=12)
 
@@ -67,17 +73,53 @@ class PollService:
         bot: Bot,
         *,
         default_locale: str,
+        pacer: TelegramPacer | None = None,
+        delivery: DeliveryConfig | None = None,
+        on_blocked: Callable[[int], Awaitable[None]] | None = None,
+        wake_delivery: Callable[[], None] | None = None,
+        locale_of: Callable[[int], Awaitable[str]] | None = None,
     ) -> None:
         self._db = db
         self._repo = polls
         self._hubs = hubs
         self._memberships = memberships
         self._scheduler = scheduler
-        self._bot = bot
-        self._default_locale = default_locale
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._sends = PollSendRepository(db)
+        self.outcomes = PollOutcomes(
+            db,
+            polls,
+            self._sends,
+            hubs,
+            memberships,
+            default_locale=default_locale,
+            locale_of=locale_of,
+        )
+        self.sender = PollSender(
+            db,
+            polls,
+            self._sends,
+            self.outcomes,
+            scheduler,
+            bot,
+            pacer,
+            delivery or DeliveryConfig(),
+            on_blocked=on_blocked,
+            wake_delivery=wake_delivery,
+        )
         scheduler.register(CLOSE_KIND, self._fire_close, grace=GRACE)
         scheduler.register(REMIND_KIND, self._fire_remind, grace=REMIND_GRACE)
+        scheduler.after_fire(self.sender.wake)  # a poll closed on time: stop it now
+
+    async def start(self) -> None:
+        """Resume the fan-outs and stops a restart interrupted (``post_init``)."""
+        await self.sender.start()
+
+    async def stop(self) -> None:
+        await self.sender.stop()
+
+    async def drain(self) -> None:
+        """Wait until nothing is due to send or stop (tests, benchmarks)."""
+        await self.sender.drain()
 
     def now(self) -> datetime:
         return self._scheduler.clock.now()
@@ -85,22 +127,7 @@ class PollService:
     # -- reading
 
     async def _view(self, row: PollRow, hub: HubRow | None = None) -> PollView:
-        hub = hub or await self._hubs.get(row.hub_id)
-        return PollView(
-            id=row.id,
-            hub_id=row.hub_id,
-            hub_name=hub.name if hub else "",
-            question=row.question,
-            options=row.options,
-            anonymous=row.anonymous,
-            multiple=row.multiple,
-            private=row.private,
-            closes_at=row.closes_at,
-            status=row.status,
-            created_at=row.created_at,
-            author_id=row.author_id,
-            remind_at=row.remind_at,
-        )
+        return poll_view(row, hub or await self._hubs.get(row.hub_id))
 
     async def get(self, poll_id: int) -> PollView | None:
         row = await self._repo.get(poll_id)
@@ -110,29 +137,7 @@ class PollService:
         return [await self._view(row) for row in await self._repo.for_hubs(list(hub_ids))]
 
     async def results(self, poll_id: int) -> PollResults:
-        row = await self._repo.get(poll_id)
-        if row is None:
-            raise PollError(_("There is no poll {ref}.", ref=f"#{poll_id}"))
-        size = len(row.options)
-        if row.anonymous:
-            counts, total = [0] * size, 0
-            for message in await self._repo.messages(poll_id):
-                for i, count in enumerate((message.counts or ())[:size]):
-                    counts[i] += count
-                total += message.total
-            return PollResults(tuple(counts), total, None, None)
-        votes = await self._repo.votes(poll_id)
-        counts = [0] * size
-        voted = {user for user, options in votes.items() if options}
-        for options in votes.values():
-            for i in options:
-                if 0 <= i < size:
-                    counts[i] += 1
-        members = await self._memberships.members_of(row.hub_id)
-        names = {m.user.id: m.user.full_name for m in members}
-        voters = [Voter(uid, names.get(uid, str(uid))) for uid in sorted(voted)]
-        non_voters = [Voter(m.user.id, m.user.full_name) for m in members if m.user.id not in voted]
-        return PollResults(tuple(counts), len(voted), voters, non_voters)
+        return await self.outcomes.results(poll_id)
 
     # -- creating
 
@@ -171,6 +176,11 @@ class PollService:
                     hub=hub.name,
                 )
             )
+        chats = (
+            [m.user.id for m in await self._memberships.members_of(hub_id)]
+            if private
+            else [hub.chat_id]
+        )
         async with self._db.transaction() as conn:
             poll_id = await PollRepository.insert(
                 conn,
@@ -184,6 +194,8 @@ class PollService:
                 closes_at=closes_at,
                 now=now,
             )
+            # The sends are rows with the poll: a restart resumes them (poll_sends).
+            await PollSendRepository.add(conn, poll_id, [c for c in chats if c is not None])
             schedule_id = None
             if closes_at is not None:
                 schedule_id = await self._scheduler.add(
@@ -199,48 +211,11 @@ class PollService:
             await self._scheduler.arm(schedule_id)
         row = await self._repo.get(poll_id)
         assert row is not None
-        if private:
-            members = [m.user.id for m in await self._memberships.members_of(hub_id)]
-            self._spawn(self._send_each(row, members))
-        else:
+        if not private:
             assert hub.chat_id is not None
-            if not await self._send(row, hub.chat_id):
-                raise PollError(_("Telegram refused the poll. Please try again in a moment."))
+            await self.sender.send_now(row, hub.chat_id)  # PollError: refused, and removed
+        self.sender.wake()
         return await self._view(row, hub)
-
-    async def _send(self, row: PollRow, chat_id: int) -> bool:
-        try:
-            # Plain text: the bot's default parse mode is HTML, and "Q&A day?" or "<3 days"
-            # would be refused (400) or formatted.
-            message = await self._bot.send_poll(
-                chat_id,
-                row.question,
-                [InputPollOption(option, text_parse_mode=None) for option in row.options],
-                is_anonymous=row.anonymous,
-                allows_multiple_answers=row.multiple,
-                question_parse_mode=None,
-            )
-        except TelegramError as error:
-            log.info("poll %s not sent to %s: %s", row.id, chat_id, error)
-            return False
-        assert message.poll is not None
-        await self._repo.add_message(row.id, chat_id, message.message_id, message.poll.id)
-        return True
-
-    async def _send_each(self, row: PollRow, user_ids: Sequence[int]) -> None:
-        """The private fan-out, in the background; the Bot's pacer keeps Telegram's limits."""
-        for user_id in user_ids:
-            await self._send(row, user_id)
-
-    def _spawn(self, coroutine: object) -> None:
-        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def drain(self) -> None:
-        """Wait for background sends and stops (tests, a graceful stop)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     # -- answers
 
@@ -248,16 +223,18 @@ class PollService:
         """A named poll's answer (empty: a retracted vote); False for unknown or closed polls."""
         return await self._repo.record_vote(tg_poll_id, user_id, option_ids, self.now())
 
-    async def record_counts(self, tg_poll_id: str, counts: Sequence[int], total: int) -> None:
-        """The counts of one message of a poll (``poll`` updates), kept while it is open."""
-        message = await self._repo.message_by_tg(tg_poll_id)
-        if message is None or message.closed:
-            return
-        await self._repo.set_counts(tg_poll_id, counts, total)
+    async def record_counts(
+        self, tg_poll_id: str, counts: Sequence[int], total: int, update_id: int
+    ) -> bool:
+        """The counts of one message of a poll (``poll`` updates) while Telegram holds it open;
+        False when a newer update was applied already (or the message is stopped)."""
+        return await self._repo.set_counts(tg_poll_id, counts, total, update_id)
 
     # -- closing
 
     async def close(self, poll_id: int) -> PollView:
+        """Mark the poll closed and cancel its pending sends; the sender stops its messages
+        and posts the results in the background (a large private poll has many)."""
         row = await self._repo.get(poll_id)
         if row is None:
             raise PollError(_("There is no poll {ref}.", ref=f"#{poll_id}"))
@@ -268,8 +245,7 @@ class PollService:
         schedule = await self._scheduler_for(row.id)
         if schedule is not None:
             await self._scheduler.cancel(schedule)
-        await self._stop_all(row.id)
-        self._scheduler.notify_written()
+        self.sender.wake()
         return await self._view(row)
 
     async def _scheduler_for(self, poll_id: int) -> int | None:
@@ -282,59 +258,8 @@ class PollService:
     async def _close_in(self, conn: aiosqlite.Connection, row: PollRow) -> bool:
         if not await PollRepository.close(conn, row.id, self.now()):
             return False
-        await OutboxRepository.add_many(conn, await self._results_messages(row))
+        await PollSendRepository.cancel_pending(conn, row.id)
         return True
-
-    async def _results_messages(self, row: PollRow) -> list[NewMessage]:
-        results = await self.results(row.id)
-        hub = await self._hubs.get(row.hub_id)
-        view = await self._view(row, hub)
-        if not row.private:
-            if hub is None or not hub.attached:
-                return []
-            assert hub.chat_id is not None
-            with use_locale(hub.locale or self._default_locale):
-                text = render_closed(view, results)
-            return [
-                NewMessage(
-                    f"{RESULTS_KIND}:{row.id}", hub.chat_id, RESULTS_KIND, text, ref_id=row.id
-                )
-            ]
-        out = []
-        for message in await self._repo.messages(row.id):
-            user = await self._user_locale(message.chat_id)
-            with use_locale(user):
-                text = render_closed(view, results)
-            out.append(
-                NewMessage(
-                    f"{RESULTS_KIND}:{row.id}:{message.chat_id}",
-                    message.chat_id,
-                    RESULTS_KIND,
-                    text,
-                    user_id=message.chat_id,
-                    ref_id=row.id,
-                )
-            )
-        return out
-
-    async def _user_locale(self, user_id: int) -> str:
-        locale = await self._db.fetch_value("SELECT locale FROM users WHERE id = ?", (user_id,))
-        return locale or self._default_locale
-
-    async def _stop_all(self, poll_id: int) -> None:
-        for message in await self._repo.messages(poll_id):
-            if message.closed:
-                continue
-            try:
-                poll = await self._bot.stop_poll(message.chat_id, message.message_id)
-                await self._repo.set_counts(
-                    message.tg_poll_id,
-                    [o.voter_count for o in poll.options],
-                    poll.total_voter_count,
-                )
-            except TelegramError as error:
-                log.info("stopPoll %s in %s: %s", poll_id, message.chat_id, error)
-            await self._repo.mark_message_closed(poll_id, message.chat_id)
 
     async def _fire_close(
         self, conn: aiosqlite.Connection, schedule: ScheduleRow, moment: datetime
@@ -343,8 +268,7 @@ class PollService:
         if row is None or row.status == CLOSED:
             return "gone"
         await self._close_in(conn, row)
-        self._spawn(self._stop_all(row.id))
-        return None
+        return None  # the scheduler's after_fire wakes the sender once this commits
 
     # -- reminders
 
@@ -406,7 +330,7 @@ class PollService:
         view = await self._view(row)
         rows = []
         for person in results.non_voters or []:
-            with use_locale(await self._user_locale(person.user_id)):
+            with use_locale(await self.outcomes.locale_of(person.user_id)):
                 text = render_reminder(view)
             rows.append(
                 NewMessage(

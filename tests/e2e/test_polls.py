@@ -106,7 +106,7 @@ async def test_anonymous_group_poll_counts_close_early_and_no_reminder(
 
     await fatima.send(f"/closepoll {view.id}")
     assert fatima.last().text == tr("en", "The poll is closed; its results are on their way.")
-    bot.services.delivery.wake()
+    await bot.services.polls.drain()  # the stop and the results, in the background
     await telegram.settle()
     assert poll.poll["is_closed"]
     posted = group.last().text
