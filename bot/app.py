@@ -27,6 +27,7 @@ from bot.db.questions import QuestionRepository
 from bot.db.quiet import QuietRepository
 from bot.db.reflections import ReflectionRepository
 from bot.db.schedules import ScheduleRepository
+from bot.db.survey_results import SurveyResultsRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
     answering,
@@ -55,6 +56,7 @@ from bot.handlers import (
     quiet,
     reflections,
     settings,
+    survey_results,
 )
 from bot.incoming import CleanInputApplication
 from bot.logs import protect_secret
@@ -77,6 +79,7 @@ from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
+from bot.services.survey_results import SurveyResultsService
 from bot.services.users import UserService
 from bot.startup import WatchedRequest
 from bot.updates import PerSenderUpdateProcessor
@@ -235,6 +238,7 @@ def build_services(
         meetings=meeting_service,
         attendance=attendance_service,
         polls=poll_service,
+        survey_results=SurveyResultsService(SurveyResultsRepository(db), access),
     )
 
 
@@ -317,6 +321,7 @@ def register_handlers(app: Application) -> None:
     attendance.register(app)
     feedback.register(app)
     poll_flow.register(app)
+    survey_results.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 
