@@ -28,6 +28,7 @@ from bot.db.quiet import QuietRepository
 from bot.db.reflections import ReflectionRepository
 from bot.db.schedules import ScheduleRepository
 from bot.db.survey_results import SurveyResultsRepository
+from bot.db.surveys import SurveyRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
     answering,
@@ -56,6 +57,7 @@ from bot.handlers import (
     quiet,
     reflections,
     settings,
+    survey_answer,
     survey_results,
 )
 from bot.incoming import CleanInputApplication
@@ -80,6 +82,9 @@ from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
 from bot.services.survey_results import SurveyResultsService
+from bot.services.surveys import INVITE_KIND as SURVEY_INVITE_KIND
+from bot.services.surveys import REMINDER_KIND as SURVEY_REMINDER_KIND
+from bot.services.surveys import SurveyService
 from bot.services.users import UserService
 from bot.startup import WatchedRequest
 from bot.updates import PerSenderUpdateProcessor
@@ -220,6 +225,20 @@ def build_services(
     )
     # A reminder to vote that waited (quiet hours) goes not to who voted meanwhile, nor after close.
     delivery.on_check(POLL_REMIND_KIND, poll_service.check_reminders)
+    survey_service = SurveyService(
+        db,
+        SurveyRepository(db),
+        hub_rows,
+        memberships,
+        outbox,
+        scheduler,
+        user_service,
+        default_locale=config.i18n.default_locale,
+    )
+    # An invitation or reminder that waited (quiet hours) goes not after the deadline, nor to
+    # who has finished meanwhile.
+    delivery.on_check(SURVEY_INVITE_KIND, survey_service.check_rows)
+    delivery.on_check(SURVEY_REMINDER_KIND, survey_service.check_rows)
     return Services(
         config=config,
         db=db,
@@ -238,6 +257,7 @@ def build_services(
         meetings=meeting_service,
         attendance=attendance_service,
         polls=poll_service,
+        surveys=survey_service,
         survey_results=SurveyResultsService(SurveyResultsRepository(db), access),
     )
 
@@ -293,7 +313,7 @@ def register_handlers(app: Application) -> None:
                 10 a time zone, 11 a hub's time zone, 12 an announcement, 13 a question,
                 14 the /prompt flow, 15 a hub's prompt settings, 16 a hub's meeting settings,
                 17 quiet hours or a pause, 18 the /meeting flow, 19 a meeting feedback sentence,
-                20 the /poll flow;
+                20 the /poll flow, 21 a survey's free-text answer;
     group 80    a reflection typed after ✍️ Answer, and messages that follow one within its window;
     group 90    the reply to stray private text nobody consumed.
     """
@@ -321,6 +341,7 @@ def register_handlers(app: Application) -> None:
     attendance.register(app)
     feedback.register(app)
     poll_flow.register(app)
+    survey_answer.register(app)
     survey_results.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)

@@ -75,6 +75,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("attendance", lazy_gettext("Mark who came to a meeting"), Audience.FACILITATOR),
     Command("feedback", lazy_gettext("Feedback on a meeting"), Audience.FACILITATOR),
     Command("poll", lazy_gettext("Ask the hub a quick poll"), Audience.FACILITATOR),
+    Command("surveys", lazy_gettext("Surveys to answer"), Audience.MEMBER),
     Command("journal", lazy_gettext("Your reflections, kept private"), Audience.MEMBER),
     Command(
         "hubsettings",

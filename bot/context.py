@@ -24,6 +24,7 @@ from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
 from bot.services.survey_results import SurveyResultsService
+from bot.services.surveys import SurveyService
 from bot.services.users import UserService, Viewer
 
 _viewer: ContextVar[Viewer | None] = ContextVar("viewer", default=None)
@@ -52,6 +53,7 @@ class Services:
     meetings: MeetingService
     attendance: AttendanceService
     polls: PollService
+    surveys: SurveyService
     survey_results: SurveyResultsService
 
 

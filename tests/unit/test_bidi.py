@@ -86,6 +86,13 @@ SAMPLES: dict[str, object] = {
     "bar": "█████░░░░░",
     "percent": "50%",
     "question": "Which day suits you?",
+    "deadline": "Friday, December 4, 2026, 17:00",  # surveys (issue 11)
+    "invited": 12,
+    "finished": 5,
+    "started": 3,
+    "low": 1,
+    "high": 5,
+    "top": 5,
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]*")
