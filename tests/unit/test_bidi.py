@@ -93,6 +93,13 @@ SAMPLES: dict[str, object] = {
     "low": 1,
     "high": 5,
     "top": 5,
+    "mean": "3.9",  # survey results (issue 11)
+    "before": "3.2",
+    "after": "3.9",
+    "change": "+0.7",
+    "after_bar": "███████░░░",
+    "after_votes": 5,
+    "after_percent": "70%",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]*")
