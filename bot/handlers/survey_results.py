@@ -64,10 +64,18 @@ async def _survey_for(update: Update, context: BotContext, survey_id: int) -> Re
         else:
             await reply(update, _("There is no survey with that number."))
         return None
-    if not await services.survey_results.may_read(survey, context.viewer.id):
+    if await services.survey_results.may_read(survey, context.viewer.id):
+        return survey
+    if survey.hub_id is not None:
         await refuse(update, context, "survey results", survey.hub_id)
         return None
-    return survey
+    services.access.refused("survey results", context.viewer.id, None)
+    text = _("Only network admins can see the results of a survey sent to every hub.")
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, text)
+    return None
 
 
 async def _show(update: Update, context: BotContext, survey: ResultSurvey) -> None:

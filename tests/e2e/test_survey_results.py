@@ -15,10 +15,10 @@ import pytest
 from babel.numbers import format_percent
 
 from bot.i18n import BIDI_MARKS
-from tests.conftest import RunningBot, tr
+from tests.conftest import ADMIN_ID, RunningBot, tr
 from tests.e2e.meeting_helpers import meeting_hub
 from tests.e2e.survey_helpers import QUESTIONS, START, TITLE, create, invitations
-from tests.e2e.test_hubs import make_hub
+from tests.e2e.test_hubs import invite_link, make_hub
 from tests.fakebot import FakeTelegram, Msg, SimGroup, SimUser
 from tests.unit.test_bidi import display_problems
 
@@ -287,3 +287,39 @@ async def test_results_button_from_surveys_and_long_results_in_parts(
         answer_ = await fatima.press_data(listing, forged)
         assert answer_ is not None and answer_.text == tr("en", "This button is no longer valid.")
     del bot
+
+
+async def test_a_survey_of_every_hub_is_for_network_admins(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, _clock, _group, fatima, (sara, mike), _hub_id = await survey_hub(
+        start_bot, telegram, ("ar", "en")
+    )
+    ion = telegram.user("Ion", language_code="ru")
+    await ion.send("/start")
+    group2 = await make_hub(telegram, ion, "Balti mentors")
+    await ion.send("/invite", chat=group2)
+    code = invite_link(telegram, group2.last().text).rsplit("=", 1)[1]
+    await mike.send(f"/start {code}")  # Mike belongs to both hubs: invited once
+    ada = telegram.user("Ada", user_id=ADMIN_ID, language_code="he")
+    await ada.send("/start")
+    view = await create(bot, telegram, None, ada, anonymous=False)
+    await answer(sara, "ar", view, ("Weekly", ["Feedback"], 3, None))
+    await answer(ion, "ru", view, ("Rarely", ["Observation"], 4, "Больше встреч"))
+    await answer(mike, "en", view, ("Weekly", [], 5, None))
+
+    shown = await results_of(ada, f"/results s{view.id}")
+    assert has(shown, tr("he", "All hubs"))
+    assert has(shown, tr("he", "{count} responses from {invited} invited.", count=3, invited=4))
+    assert has(shown, tr("he", "• {name}: {text}", name="Ion", text="Больше встреч"))
+    assert not display_problems(ada.last().text)
+    await ada.send(f"/results s{view.id} csv")
+    rows = parse_csv(ada.last())
+    assert rows[0][:2] == [tr("he", "Name"), tr("he", "Complete")]
+    assert sorted(row[0] for row in rows[1:]) == ["Ion", "Member0", "Member1"]
+    # A hub's facilitator may not read a network survey.
+    for user, locale in ((fatima, "en"), (ion, "ru")):
+        await user.send(f"/results s{view.id}")
+        assert user.last().text == tr(
+            locale, "Only network admins can see the results of a survey sent to every hub."
+        )
