@@ -101,19 +101,21 @@ class SurveyResultsRepository:
         )
 
     async def turnout(self, survey_id: int) -> Turnout:
-        row = await self._db.fetch_one(
-            "SELECT"
-            " (SELECT COUNT(*) FROM survey_participants WHERE survey_id = :s) AS invited,"
-            " (SELECT COUNT(*) FROM survey_participants WHERE survey_id = :s AND finished = 1)"
-            "   AS finished,"
-            " (SELECT COUNT(*) FROM survey_responses WHERE survey_id = :s AND complete = 1)"
-            "   AS complete,"
-            " (SELECT COUNT(*) FROM survey_responses WHERE survey_id = :s AND complete = 0)"
-            "   AS incomplete",
-            {"s": survey_id},
+        # Two statements: who was invited and finished, then what was submitted (never joined).
+        invited = await self._db.fetch_one(
+            "SELECT COUNT(*) AS invited, COALESCE(SUM(finished), 0) AS finished"
+            " FROM survey_participants WHERE survey_id = ?",
+            (survey_id,),
         )
-        assert row is not None
-        return Turnout(row["invited"], row["finished"], row["complete"], row["incomplete"])
+        submitted = await self._db.fetch_one(
+            "SELECT COALESCE(SUM(complete), 0) AS complete, COALESCE(SUM(1 - complete), 0)"
+            " AS incomplete FROM survey_responses WHERE survey_id = ?",
+            (survey_id,),
+        )
+        assert invited is not None and submitted is not None
+        return Turnout(
+            invited["invited"], invited["finished"], submitted["complete"], submitted["incomplete"]
+        )
 
     async def responses(self, survey_id: int, *, named: bool) -> list[Response]:
         """Every submitted response with its answers.

@@ -16,7 +16,7 @@ from babel.numbers import format_percent
 
 from bot.i18n import BIDI_MARKS
 from tests.conftest import ADMIN_ID, RunningBot, tr
-from tests.e2e.meeting_helpers import meeting_hub
+from tests.e2e.meeting_helpers import meeting_hub, run_due
 from tests.e2e.survey_helpers import QUESTIONS, START, TITLE, create, invitations
 from tests.e2e.test_hubs import invite_link, make_hub
 from tests.fakebot import FakeTelegram, Msg, SimGroup, SimUser
@@ -323,3 +323,38 @@ async def test_a_survey_of_every_hub_is_for_network_admins(
         assert user.last().text == tr(
             locale, "Only network admins can see the results of a survey sent to every hub."
         )
+
+
+async def test_after_the_deadline_unfinished_answers_count_as_incomplete(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, _group, fatima, (mike, olga), hub_id = await survey_hub(
+        start_bot, telegram, ("en", "ru")
+    )
+    await bot.services.users.set_locale(fatima.id, "he")
+    view = await create(bot, telegram, hub_id, fatima, anonymous=True)
+    await answer(mike, "en", view, ("Weekly", ["Feedback"], 4, "Good"))
+    [invite] = invitations(olga, view)
+    await olga.press(invite, tr("ru", "▶ Start"))
+    screen = olga.last()
+    await olga.press(screen, "3. Rarely")
+    await olga.press(screen, tr("ru", "⏸ Finish later"))
+    clock.set(view.closes_at + timedelta(minutes=1))
+    await run_due(bot, telegram)
+
+    shown = await results_of(fatima, f"/results s{view.id}")
+    ref = f"s{view.id}"
+    assert has(shown, tr("he", "📊 Results of survey {ref} (closed): <b>{title}</b>", ref=ref,
+                         title=TITLE))  # fmt: skip
+    assert has(shown, tr("he", "{count} responses from {invited} invited.", count=2, invited=3))
+    assert has(
+        shown,
+        tr("he", "{count} of them is incomplete: unfinished answers taken at the deadline.",
+           count=1),
+    )  # fmt: skip
+    assert not display_problems(fatima.last().text)
+    await fatima.send(f"/results {ref} csv")
+    rows = parse_csv(fatima.last())
+    assert sorted(row[1] for row in rows[1:]) == sorted([tr("he", "yes"), tr("he", "no")])
+    partial = next(row for row in rows[1:] if row[1] == tr("he", "no"))
+    assert partial[2:] == ["Rarely", "", "", ""]

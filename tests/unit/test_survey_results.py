@@ -3,6 +3,7 @@ before/after, the report in three languages (one right to left) and the CSV."""
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -316,3 +317,19 @@ async def test_anonymous_csv_cannot_be_joined_to_members(db: Database) -> None:
         assert not re.search(rf"(?<!\d){user_id * 7919 + 1000}(?!\d)", text)
     for name in ("Dana", "Noa", "Mike", "Olga", "Ilya"):
         assert name not in text
+
+
+def test_results_never_read_who_was_invited_with_what_was_answered() -> None:
+    """Anonymity by construction: no SQL of the results names both kinds of table."""
+    root = Path(__file__).resolve().parents[2] / "bot"
+    mine = [root / "db" / "survey_results.py", *root.glob("services/survey_[rc]*.py")]
+    statements = [
+        node.value
+        for path in mine
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "SELECT" in node.value
+    ]
+    assert len(statements) >= 5
+    for statement in statements:
+        if "survey_participants" in statement or "survey_drafts" in statement:
+            assert "survey_answers" not in statement and "survey_responses" not in statement
