@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -79,6 +80,18 @@ def _question(row: sqlite3.Row) -> QuestionRow:
         text=row["text"],
         options=tuple(json.loads(row["options"])),
     )
+
+
+@asynccontextmanager
+async def _wiped(conn: aiosqlite.Connection) -> AsyncIterator[None]:
+    """Deleted or overwritten draft content is zeroed in the file, not left in free space where
+    a look at the raw database could still find a member's id next to an answer."""
+    previous = next(iter(await conn.execute_fetchall("PRAGMA secure_delete")))[0]
+    await conn.execute("PRAGMA secure_delete = 1")
+    try:
+        yield
+    finally:
+        await conn.execute(f"PRAGMA secure_delete = {int(previous)}")
 
 
 def _in(values: Sequence[object]) -> str:
@@ -268,13 +281,14 @@ class SurveyRepository:
     async def set_draft(
         conn: aiosqlite.Connection, survey_id: int, user_id: int, question_id: int, value: Value
     ) -> None:
-        await conn.execute(
-            """INSERT INTO survey_drafts (survey_id, user_id, question_id, value)
+        async with _wiped(conn):
+            await conn.execute(
+                """INSERT INTO survey_drafts (survey_id, user_id, question_id, value)
                VALUES (?, ?, ?, ?)
                ON CONFLICT (survey_id, user_id, question_id)
                DO UPDATE SET value = excluded.value""",
-            (survey_id, user_id, question_id, json.dumps(value, ensure_ascii=False)),
-        )
+                (survey_id, user_id, question_id, json.dumps(value, ensure_ascii=False)),
+            )
 
     # -- responses
 
@@ -310,9 +324,11 @@ class SurveyRepository:
             "INSERT INTO survey_answers (response_id, question_id, value) VALUES (?, ?, ?)",
             [(response_id, question_id, value) for question_id, value in answers],
         )
-        await conn.execute(
-            "DELETE FROM survey_drafts WHERE survey_id = ? AND user_id = ?", (survey_id, user_id)
-        )
+        async with _wiped(conn):
+            await conn.execute(
+                "DELETE FROM survey_drafts WHERE survey_id = ? AND user_id = ?",
+                (survey_id, user_id),
+            )
         if complete:
             await conn.execute(
                 """UPDATE survey_participants SET finished = 1

@@ -131,9 +131,9 @@ async def survey_callback(update: Update, context: BotContext) -> None:
         else:  # "k" skip, "n" next after ticking (nothing ticked: skipped)
             state = await surveys.state(survey_id, user_id)
             question = surveys.question(state.survey, args[1])
+            if step == "n" and question.kind != "multiple":
+                raise SurveyError(_("This button does not belong to this survey."))
             if step == "k" or question.id not in state.drafts:
-                if step == "n" and question.kind != "multiple":
-                    raise SurveyError(_("This button does not belong to this survey."))
                 state = await surveys.answer(survey_id, user_id, question.id, None)
             position = _next_position(state, question.id)
     except SurveyError as error:

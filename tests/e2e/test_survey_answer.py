@@ -4,8 +4,10 @@ across a restart, forged presses, and that an anonymous survey keeps no link to 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -212,6 +214,8 @@ async def test_named_survey_typed_answers_skip_and_forged_presses(
     assert await forged(f"sv:a:{view.id}:{q1}:7") == not_this
     assert await forged(f"sv:t:{view.id}:{q1}:0") == not_this
     assert await forged(f"sv:n:{view.id}:{q1}") == not_this
+    assert await forged(f"sv:a:{view.id}:{view.questions[2].id}:6") == not_this  # scale 1..5
+    assert await forged(f"sv:a:{view.id}:{view.questions[3].id}:1") == not_this  # text
     assert await forged(f"sv:q:{view.id}:99") == not_this
     assert await forged(f"sv:t:{view.id}:{q2}:5") == not_this
     assert await forged("sv:a:nope") == tr("he", "This button is no longer valid.")
@@ -269,3 +273,23 @@ async def test_named_survey_typed_answers_skip_and_forged_presses(
     await mike_en.send("/surveys")
     assert TITLE not in mike_en.last().text and "Another one" in mike_en.last().text
     del clock
+
+
+async def test_no_trace_of_a_members_draft_is_left_in_the_database_file(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, _clock, fatima, (noa_he,), hub_id = await survey_hub(start_bot, telegram, ("he",))
+    view = await create(bot, telegram, hub_id, fatima, questions=QUESTIONS[3:])
+    [invite] = invitations(noa_he, view)
+    await noa_he.press(invite, tr("he", "▶ Start"))
+    await noa_he.send("first thought zebra-quokka")
+    summary = noa_he.last()
+    await noa_he.press(summary, tr("he", "◀ Back"))
+    await noa_he.send("second thought zebra-quokka")  # the draft is overwritten
+    await noa_he.press(noa_he.last(), tr("he", "✅ Submit"))
+    db = bot.services.db
+    await db.writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = await asyncio.to_thread(Path(db.path).read_bytes)
+    # The answer is stored once (without her id); neither draft left a copy in free space.
+    assert raw.count(b"second thought zebra-quokka") == 1
+    assert raw.count(b"first thought zebra-quokka") == 0

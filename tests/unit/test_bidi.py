@@ -93,6 +93,7 @@ SAMPLES: dict[str, object] = {
     "low": 1,
     "high": 5,
     "top": 5,
+    "status": "open",
     "mean": "3.9",  # survey results (issue 11)
     "before": "3.2",
     "after": "3.9",
