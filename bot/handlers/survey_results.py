@@ -84,7 +84,7 @@ async def _show(update: Update, context: BotContext, survey: ResultSurvey) -> No
     if results is None:
         await reply(update, _("There is no survey with that number."))
         return
-    await reply(update, render_results(results), _keyboard(survey))
+    await reply(update, render_results(results, context.viewer.timezone), _keyboard(survey))
 
 
 async def _send_csv(update: Update, context: BotContext, survey: ResultSurvey) -> str | None:

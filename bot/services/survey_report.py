@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal
 
-from bot.i18n import _, current_locale, ngettext, paragraphs
+from bot.i18n import _, current_locale, format_datetime, ngettext, paragraphs
 from bot.services.poll_render import bar, percent
 from bot.services.survey_results import SCALE_VALUES, QuestionResult, SurveyResults
 
@@ -148,8 +148,9 @@ def _turnout(results: SurveyResults) -> list[str]:
     return lines
 
 
-def render_results(results: SurveyResults) -> str:
-    """The whole results message (HTML); the caller splits it to fit Telegram's limit."""
+def render_results(results: SurveyResults, zone: str) -> str:
+    """The whole results message (HTML), the deadline in ``zone`` (the reader's); the caller
+    splits it to fit Telegram's limit."""
     survey = results.survey
     ref = survey_ref(survey.id)
     if survey.status == CLOSED:
@@ -162,6 +163,7 @@ def render_results(results: SurveyResults) -> str:
         )
     parts = [heading]
     parts.append(_("Hub: {hub}", hub=survey.hub_name) if survey.hub_name else _("All hubs"))
+    parts.append(_("Deadline: {when}", when=format_datetime(survey.closes_at, zone, "short")))
     if results.before is not None:
         earlier = results.before.survey
         parts.append(

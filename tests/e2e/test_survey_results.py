@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from babel.numbers import format_percent
 
-from bot.i18n import BIDI_MARKS
+from bot.i18n import BIDI_MARKS, format_datetime, use_locale
 from tests.conftest import ADMIN_ID, RunningBot, tr
 from tests.e2e.meeting_helpers import meeting_hub, run_due
 from tests.e2e.survey_helpers import QUESTIONS, START, TITLE, create, invitations
@@ -153,6 +153,7 @@ async def test_anonymous_survey_results_and_csv_cannot_be_joined_to_members(
     )
     reader = languages[0]
     await bot.services.users.set_locale(fatima.id, reader)
+    await bot.services.users.set_timezone(fatima.id, "Asia/Tokyo")
     view = await create(bot, telegram, hub_id, fatima, anonymous=True)
     # They finish in this order; their answers sort the other way round.
     finishing = [
@@ -170,6 +171,9 @@ async def test_anonymous_survey_results_and_csv_cannot_be_joined_to_members(
         assert has(shown, tr(reader, "• {text}", text=text))
     for name in ("Member0", "Member1", "Fatima"):
         assert name not in shown
+    with use_locale(reader):  # the deadline in the reader's zone and language
+        when = format_datetime(view.closes_at, "Asia/Tokyo", "short")
+    assert has(shown, tr(reader, "Deadline: {when}", when=when))
     if reader == "ar":  # every line laid out right to left, numbers and arrows in one piece
         assert not display_problems(fatima.last().text)
     ratio = percent(reader, 2 / 3)

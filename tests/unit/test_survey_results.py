@@ -30,6 +30,7 @@ from tests.conftest import tr
 from tests.unit.test_bidi import display_problems
 
 ADMIN = 900
+ZONE = "Asia/Jerusalem"
 QUESTIONS = [
     ("single", "Which day suits you?", ["Mon", "Wed", "Thu"]),
     ("multiple", "What helps you most?", ["Observation", "Co-planning", "=Feedback"]),
@@ -197,13 +198,16 @@ async def test_report_in_the_readers_language(db: Database, locale: str) -> None
     results = await service(db).results(survey_id, names=True)
     assert results is not None
     with i18n.use_locale(locale):
-        text = render_results(results)
+        text = render_results(results, ZONE)
     plain = re.sub(r"<[^>]+>", "", text)
     assert tr(locale, "Hub: {hub}", hub="Holon mentors") in plain
     assert tr(locale, "{option}\n{bar} {votes} · {percent}", option="Wed", bar="█████░░░░░",
               votes=2, percent=i18n_percent(locale, 0.5)) in plain  # fmt: skip
     mean = "4,0" if locale == "ru" else "4.0"
     assert tr(locale, "Mean: {mean}", mean=mean) in plain
+    with i18n.use_locale(locale):  # the deadline in the reader's zone and language
+        when = i18n.format_datetime(results.survey.closes_at, ZONE, "short")
+    assert tr(locale, "Deadline: {when}", when=when) in plain
     # The answer's own HTML is shown as typed, escaped.
     assert "Great &lt;b&gt;sessions&lt;/b&gt;" in text and "Noa" in plain
     if locale == "he":
@@ -226,13 +230,13 @@ async def test_before_after_side_by_side(db: Database) -> None:
     assert results is not None and results.before is not None
     assert results.before.survey.id == before_id
     with i18n.use_locale("en"):
-        text = render_results(results)
+        text = render_results(results, ZONE)
     assert "Mean: 4.0 → 5.0 (+1.0)" in text
     assert "Responses: 4 → 2" in text
     assert "Wed\nBefore: █████░░░░░ 2 · 50%\nAfter: ░░░░░░░░░░ 0 · 0%" in text
     assert "Before:\n• Great" in text and "After:\n• Better" in text
     with i18n.use_locale("ar"):
-        arabic = render_results(results)
+        arabic = render_results(results, ZONE)
     assert not [p for line in arabic.split("\n") for p in display_problems(line)]
     assert "←" in arabic  # the arrow points the way an Arabic reader reads
 
@@ -251,7 +255,7 @@ async def test_long_results_split_into_messages_within_the_limit(db: Database) -
     results = await service(db).results(survey_id)
     assert results is not None
     with i18n.use_locale("he"):
-        chunks = split_message(render_results(results))
+        chunks = split_message(render_results(results, ZONE))
     assert len(chunks) > 10 and all(utf16_len(chunk) <= 4096 for chunk in chunks)
 
 
