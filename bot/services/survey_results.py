@@ -155,7 +155,12 @@ class SurveyResultsService:
         before = None
         if survey.before_id is not None:
             earlier = await self._repo.survey(survey.before_id)
-            if earlier is not None and comparable(survey, earlier):
+            # Only a "before" of the same hub: its reader may read that one too.
+            if (
+                earlier is not None
+                and earlier.hub_id == survey.hub_id
+                and comparable(survey, earlier)
+            ):
                 before = await self._results_of(earlier, names=names)
         results = await self._results_of(survey, names=names)
         return SurveyResults(results.survey, results.turnout, results.questions, before)

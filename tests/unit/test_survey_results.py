@@ -246,6 +246,11 @@ async def test_a_before_with_other_questions_is_not_compared(db: Database) -> No
     after_id = await add_survey(db, anonymous=False, before_id=before_id)
     results = await service(db).results(after_id)
     assert results is not None and results.before is None
+    # Nor one of another hub (its results are not this reader's to see).
+    other = await add_survey(db, anonymous=False, hub_id=2)
+    after_id = await add_survey(db, anonymous=False, before_id=other)
+    results = await service(db).results(after_id)
+    assert results is not None and results.before is None
 
 
 async def test_long_results_split_into_messages_within_the_limit(db: Database) -> None:
