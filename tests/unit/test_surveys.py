@@ -144,3 +144,30 @@ async def test_the_service_refuses_bad_surveys(
     progress = await surveys.progress(before.id)
     assert progress.invited == 2 and progress.finished == 0  # Fatima and the member
     assert await surveys.audience(hub_id) == 2  # the founder never started the bot
+
+
+async def test_anonymous_responses_keep_neither_member_nor_finishing_order(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, _clock, fatima, members, hub_id = await survey_hub(start_bot, telegram, ("en",) * 12)
+    db = bot.services.db
+    surveys = bot.services.surveys
+    view = await create(bot, telegram, hub_id, fatima, questions=QUESTIONS[3:])
+    text_question = view.questions[0].id
+    people = [fatima, *members]  # 13: the chance of finishing in table order is 1 in 13!
+    for order, person in enumerate(people):
+        await surveys.answer(view.id, person.id, text_question, f"answer {order}")
+        await surveys.submit(view.id, person.id)
+    stored = [
+        r[0]
+        for r in await db.fetch_all(
+            "SELECT a.value FROM survey_responses r JOIN survey_answers a ON a.response_id = r.id"
+        )
+    ]
+    finishing = [f'"answer {order}"' for order in range(len(people))]
+    assert sorted(stored) == sorted(finishing)
+    assert stored != finishing  # the tables' own order is not the order of finishing
+    responses = await db.fetch_all("SELECT id, user_id FROM survey_responses")
+    assert all(r[1] is None for r in responses)
+    assert max(r[0] for r in responses) > 2**40  # random ids, not a counter
+    assert await db.fetch_all("SELECT * FROM survey_drafts") == []
