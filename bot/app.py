@@ -27,6 +27,7 @@ from bot.db.questions import QuestionRepository
 from bot.db.quiet import QuietRepository
 from bot.db.reflections import ReflectionRepository
 from bot.db.schedules import ScheduleRepository
+from bot.db.survey_results import SurveyResultsRepository
 from bot.db.surveys import SurveyRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
@@ -58,6 +59,7 @@ from bot.handlers import (
     settings,
     survey_answer,
     survey_flow,
+    survey_results,
 )
 from bot.incoming import CleanInputApplication
 from bot.logs import protect_secret
@@ -80,6 +82,7 @@ from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
+from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import INVITE_KIND as SURVEY_INVITE_KIND
 from bot.services.surveys import REMINDER_KIND as SURVEY_REMINDER_KIND
 from bot.services.surveys import SurveyService
@@ -261,6 +264,7 @@ def build_services(
         attendance=attendance_service,
         polls=poll_service,
         surveys=survey_service,
+        survey_results=SurveyResultsService(SurveyResultsRepository(db), access),
     )
 
 
@@ -345,6 +349,7 @@ def register_handlers(app: Application) -> None:
     poll_flow.register(app)
     survey_answer.register(app)
     survey_flow.register(app)
+    survey_results.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

@@ -70,7 +70,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("meetings", lazy_gettext("Upcoming meetings, your answer"), Audience.MEMBER),
     Command("movemeeting", lazy_gettext("Move a meeting"), Audience.FACILITATOR),
     Command("cancelmeeting", lazy_gettext("Cancel a meeting"), Audience.FACILITATOR),
-    Command("results", lazy_gettext("A poll's results"), Audience.FACILITATOR, in_groups=True),
+    Command(
+        "results", lazy_gettext("Results of a poll or survey"), Audience.FACILITATOR, in_groups=True
+    ),
     Command("closepoll", lazy_gettext("Close a poll now"), Audience.FACILITATOR, in_groups=True),
     Command("attendance", lazy_gettext("Mark who came to a meeting"), Audience.FACILITATOR),
     Command("feedback", lazy_gettext("Feedback on a meeting"), Audience.FACILITATOR),

@@ -23,6 +23,7 @@ from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
+from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import SurveyService
 from bot.services.users import UserService, Viewer
 
@@ -53,6 +54,7 @@ class Services:
     attendance: AttendanceService
     polls: PollService
     surveys: SurveyService
+    survey_results: SurveyResultsService
 
 
 class BotData:

@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot import callbacks
 from bot.buttons import button_label
 from bot.context import BotContext
+from bot.handlers import survey_results
 from bot.handlers.common import edit_or_reply, refuse, reply, stale_button
 from bot.i18n import _, format_datetime
 from bot.parsing import parse_int
@@ -102,6 +103,9 @@ async def _results_text(update: Update, context: BotContext, view: PollView) -> 
 
 
 async def results_command(update: Update, context: BotContext) -> None:
+    if survey_results.is_survey_ref(context.args):  # /results s3: a survey
+        await survey_results.results_command(update, context)
+        return
     poll_id = _poll_id(context)
     if poll_id is None:
         await reply(update, _("Which poll? Send /results and its number, e.g. /results 12."))

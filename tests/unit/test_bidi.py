@@ -97,6 +97,13 @@ SAMPLES: dict[str, object] = {
     "kind": "Single choice",  # the /survey builder (issue 11)
     "mine": "Dec 5, 2026, 18:00 (Asia/Jerusalem)",
     "theirs": "Dec 5, 2026, 17:00 (Europe/Chisinau)",
+    "mean": "3.9",  # survey results (issue 11)
+    "before": "3.2",
+    "after": "3.9",
+    "change": "+0.7",
+    "after_bar": "███████░░░",
+    "after_votes": 5,
+    "after_percent": "70%",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]*")
