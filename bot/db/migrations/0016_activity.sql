@@ -1,0 +1,2 @@
+-- Placeholder: the per-day activity of members for /stats (branch stats) fills this in.
+SELECT 1;
