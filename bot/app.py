@@ -77,6 +77,7 @@ from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
+from bot.services.search import SearchService
 from bot.services.users import UserService
 from bot.startup import WatchedRequest
 from bot.updates import PerSenderUpdateProcessor
@@ -235,6 +236,7 @@ def build_services(
         meetings=meeting_service,
         attendance=attendance_service,
         polls=poll_service,
+        search=SearchService(db),
     )
 
 
