@@ -20,7 +20,12 @@ Proclitics: Hebrew and Arabic join short words to the next one ("באמון" = "
   (the): "וכשהמנטור" → "כשהמנטור", "המנטור", "מנטור".
 - Arabic: و or ف (and), then one of ب ك ل (with, like, to) or لل (to the), then ال (the); the
   Snowball stemmer then removes the rest of the article and the suffixes.
-A strip happens only if at least three letters remain. Every stripped variant is kept as a form
+A strip happens only if at least three letters remain.
+
+Hebrew has no Snowball stemmer; a light suffix rule stands in for one: the plural endings ים and
+ות, and the feminine ה, are dropped (three letters must remain) and final letters are written as
+their ordinary forms (ך ם ן ף ץ → כ מ נ פ צ), so "פגישה", "פגישות", "בפגישות" share "פגיש" and
+"חונך", "חונכים" share "חונכ". Every stripped variant is kept as a form
 beside the word itself, on both sides: a word that merely starts with one of those letters
 ("משוב", feedback) is still found as typed; the cost is that a query for "שוב" also finds it.
 """
@@ -104,6 +109,19 @@ def _strip(word: str, slots: Sequence[Sequence[str]]) -> list[str]:
     return found
 
 
+_HEBREW_SUFFIXES = ("ים", "ות", "ה")
+_HEBREW_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
+
+
+def hebrew_stem(word: str) -> str:
+    """The light Hebrew suffix rule (see above)."""
+    for suffix in _HEBREW_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_REST:
+            word = word[: -len(suffix)]
+            break
+    return word.translate(_HEBREW_FINALS)
+
+
 def proclitic_variants(word: str, locale: str) -> list[str]:
     """``word`` and the words left after stripping Hebrew or Arabic proclitics (see above)."""
     if locale == "he":
@@ -125,7 +143,13 @@ def _forms(word: str, locales: tuple[str, ...]) -> tuple[str, ...]:
     for locale in locales:
         stemmer = _stemmer(locale)
         for variant in proclitic_variants(word, locale):
-            found.append(stemmer.stemWord(variant) if stemmer is not None else variant)
+            if stemmer is not None:
+                stem = stemmer.stemWord(variant)
+                if locale == "ar" and variant.endswith("ات") and stem.endswith("ا"):
+                    stem = stem[:-1] if len(stem) > MIN_REST else stem
+                found.append(stem)
+            elif locale == "he":
+                found += [variant, hebrew_stem(variant)]
     return tuple(dict.fromkeys(f for f in found if f))
 
 
