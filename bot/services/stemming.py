@@ -12,6 +12,10 @@ Normalisation (both sides, before anything else):
 - Hebrew points (niqqud, cantillation) and Arabic short vowels, tatweel and the hamza carried on
   alef (أ إ آ → ا, ى → ي) are removed, as people type with and without them.
 
+Languages: besides the ones given, a word written in Cyrillic is also stemmed as Russian, in
+Hebrew letters as Hebrew, in Arabic letters as Arabic (its script says so; Latin letters could be
+English, Romanian or Dutch, so only the given languages apply to them).
+
 Stemmers: Snowball (``snowballstemmer``) for English, Russian, Romanian, Dutch and Arabic.
 
 Proclitics: Hebrew and Arabic join short words to the next one ("באמון" = "ב" + "אמון", "والمعلم"
@@ -137,9 +141,23 @@ def _stemmer(locale: str) -> snowballstemmer.stemmer | None:
     return None if name is None else snowballstemmer.stemmer(name)
 
 
+def _script_locale(word: str) -> str | None:
+    first = word[0]
+    if "\u0400" <= first <= "\u04ff":
+        return "ru"
+    if "\u05d0" <= first <= "\u05ea":
+        return "he"
+    if "\u0620" <= first <= "\u06ff":
+        return "ar"
+    return None
+
+
 @lru_cache(maxsize=200_000)
 def _forms(word: str, locales: tuple[str, ...]) -> tuple[str, ...]:
     found = [word]
+    script = _script_locale(word)
+    if script is not None and script not in locales:
+        locales = (*locales, script)
     for locale in locales:
         stemmer = _stemmer(locale)
         for variant in proclitic_variants(word, locale):
