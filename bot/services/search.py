@@ -16,10 +16,8 @@ from __future__ import annotations
 import html
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.db.database import Database
 from bot.db.questions import QuestionRow, SearchRepository, hub_token
@@ -93,17 +91,7 @@ def expression(queries: Sequence[Query], hub_ids: Sequence[int], *, every: bool)
 # -- highlighting
 
 
-@lru_cache(maxsize=4096)
-def _fold(word: str) -> str:
-    """Latin letters without their accents, as the index's tokenizer folds them."""
-    if word.isascii():
-        return word
-    return "".join(
-        c
-        for c in unicodedata.normalize("NFD", word)
-        if not unicodedata.combining(c)
-        or "LATIN" not in unicodedata.name(unicodedata.normalize("NFC", c), "")
-    )
+_fold = stemming.fold
 
 
 class Matcher:

@@ -17,6 +17,8 @@ Hebrew letters as Hebrew, in Arabic letters as Arabic (its script says so; Latin
 English, Romanian or Dutch, so only the given languages apply to them).
 
 Stemmers: Snowball (``snowballstemmer``) for English, Russian, Romanian, Dutch and Arabic.
+Romanian is often typed without its diacritics ("intalnirea"): a Romanian word is also stemmed
+with them removed.
 
 Proclitics: Hebrew and Arabic join short words to the next one ("באמון" = "ב" + "אמון", "والمعلم"
 = "و" + "ال" + "معلم"). The rule strips them in their grammatical order, each at most once:
@@ -43,7 +45,15 @@ from functools import lru_cache
 
 import snowballstemmer
 
-SNOWBALL = {"en": "english", "ru": "russian", "ro": "romanian", "nl": "dutch", "ar": "arabic"}
+# Dutch has two Snowball stemmers that err differently ("mentoren": "mentoor" and "mentor";
+# "lessen": "les" and "less"): a word gets both stems.
+SNOWBALL = {
+    "en": ("english",),
+    "ru": ("russian",),
+    "ro": ("romanian",),
+    "nl": ("dutch", "dutch_porter"),
+    "ar": ("arabic",),
+}
 LANGUAGES = ("en", "ru", "ro", "nl", "ar", "he")
 MIN_REST = 3  # letters that must remain after a proclitic is stripped
 
@@ -136,9 +146,25 @@ def proclitic_variants(word: str, locale: str) -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def _stemmer(locale: str) -> snowballstemmer.stemmer | None:
-    name = SNOWBALL.get(locale)
-    return None if name is None else snowballstemmer.stemmer(name)
+def _stemmers(locale: str) -> tuple[snowballstemmer.stemmer, ...]:
+    return tuple(snowballstemmer.stemmer(name) for name in SNOWBALL.get(locale, ()))
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Latin letters without their accents (as the index's tokenizer folds them)."""
+    if word.isascii():
+        return word
+    out: list[str] = []
+    latin = False
+    for char in unicodedata.normalize("NFD", word):
+        if unicodedata.combining(char):
+            if not latin:
+                out.append(char)
+            continue
+        latin = "LATIN" in unicodedata.name(char, "")
+        out.append(char)
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 def _script_locale(word: str) -> str | None:
@@ -159,14 +185,16 @@ def _forms(word: str, locales: tuple[str, ...]) -> tuple[str, ...]:
     if script is not None and script not in locales:
         locales = (*locales, script)
     for locale in locales:
-        stemmer = _stemmer(locale)
-        for variant in proclitic_variants(word, locale):
-            if stemmer is not None:
+        variants = proclitic_variants(word, locale)
+        if locale == "ro" and fold(word) != word:
+            variants.append(fold(word))
+        for variant in variants:
+            for stemmer in _stemmers(locale):
                 stem = stemmer.stemWord(variant)
                 if locale == "ar" and variant.endswith("ات") and stem.endswith("ا"):
                     stem = stem[:-1] if len(stem) > MIN_REST else stem
                 found.append(stem)
-            elif locale == "he":
+            if locale == "he":
                 found += [variant, hebrew_stem(variant)]
     return tuple(dict.fromkeys(f for f in found if f))
 
