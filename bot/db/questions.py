@@ -276,16 +276,6 @@ class SearchRepository:
         )
         return [(row[0], row[1], row[2]) for row in rows]
 
-    async def best(self, expression: str, limit: int) -> list[tuple[int, float]]:
-        """The ``limit`` best matches by bm25, over all of them (for few, selective matches)."""
-        rows = await self._db.fetch_all(
-            f"""SELECT rowid, bm25(questions_search, 0.0, {TEXT_WEIGHT}, 1.0) AS score
-                FROM questions_search WHERE questions_search MATCH ?
-                ORDER BY score LIMIT ?""",  # noqa: S608 - a constant
-            (expression, limit),
-        )
-        return [(row[0], row[1]) for row in rows]
-
     async def answered(self, ids: list[int]) -> dict[int, QuestionRow]:
         """These questions, if still answered (votes counted)."""
         if not ids:

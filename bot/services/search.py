@@ -26,7 +26,7 @@ from bot.services import stemming
 MAX_QUERY_WORDS = 12  # /faq: the first content words count, the rest of a long paste does not
 MAX_SIMILAR_WORDS = 24  # a typed question: enough words to recognise it
 CANDIDATES = 300  # /faq ranks the newest 300 matches; "300+" says there are more
-SIMILAR_POOL = 30  # similar(): the best matches looked at before the overlap check
+SIMILAR_WINDOW = 1000  # similar(): the newest matches of any word, ranked
 SIMILAR_OVERLAP = 0.5  # similar(): at least half of the question's words must be found
 SNIPPET = 200  # characters of the answer shown around its first match
 HEAD = 3  # letters compared before a displayed word is stemmed for highlighting
@@ -158,53 +158,54 @@ class Matcher:
                 return match.start()
         return -1
 
-    def found(self, text: str) -> set[int]:
-        """The positions of the query words found in ``text``."""
-        found: set[int] = set()
-        for word in set(stemming.words(text)):
-            found |= self._found_by(word)
-        return found
-
 
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25() constants
 
 
-def bm25(queries: Sequence[Query], rows: Sequence[tuple[int, str, str]]) -> list[tuple[int, float]]:
-    """FTS5's bm25 over these rows' stored forms (lower is better, as FTS5's): each query word
-    counts once per column (the index keeps no positions), a question word ``TEXT_WEIGHT``
-    times an answer word, longer rows a little less; a word's rarity is taken among the rows."""
+def bm25(
+    queries: Sequence[Query], rows: Sequence[tuple[int, str, str]]
+) -> list[tuple[int, float, int]]:
+    """FTS5's bm25 over these rows' stored forms: (id, score, how many query words it has).
+
+    The score is FTS5's (lower is better): each query word counts once per column (the index
+    keeps no positions), a question word ``TEXT_WEIGHT`` times an answer word, longer rows a
+    little less; a word's rarity is taken among these rows (FTS5 would read every phrase's
+    whole doclist for it, which costs more than the search itself).
+    """
     if not rows:
         return []
-    wanted = [({_fold(f) for f in q.forms}, tuple(_fold(p) for p in q.prefixes())) for q in queries]
+    wanted = []
+    for q in queries:
+        prefixes = q.prefixes()
+        starts = (
+            re.compile("|".join(rf"(?:^|\s){re.escape(p)}" for p in prefixes)) if prefixes else None
+        )
+        wanted.append((frozenset(q.forms), starts))
 
-    def found(forms: list[str]) -> list[bool]:
+    def found(stored: str) -> list[bool]:
+        forms = set(stored.split())
         return [
-            any(f in exact or f.startswith(prefixes) for f in forms) for exact, prefixes in wanted
+            not exact.isdisjoint(forms)
+            or (starts is not None and starts.search(stored) is not None)
+            for exact, starts in wanted
         ]
 
-    docs = []
-    for question_id, text, answer in rows:
-        text_forms, answer_forms = text.split(), answer.split()
-        docs.append(
-            (
-                question_id,
-                found(text_forms),
-                found(answer_forms),
-                len(text_forms) + len(answer_forms),
-            )
-        )
-    average = sum(size for *_, size in docs) / len(docs) or 1.0
-    total = len(docs)
+    docs = [
+        (question_id, found(text), found(answer), text.count(" ") + answer.count(" ") + 2)
+        for question_id, text, answer in rows
+    ]
+    average = sum(size for *_, size in docs) / len(docs)
     having = [sum(1 for _, t, a, _ in docs if t[i] or a[i]) for i in range(len(wanted))]
-    idf = [math.log((total - n + 0.5) / (n + 0.5) + 1) for n in having]
+    idf = [math.log((len(docs) - n + 0.5) / (n + 0.5) + 1) for n in having]
     scored = []
     for question_id, in_text, in_answer, size in docs:
         norm = BM25_K1 * (1 - BM25_B + BM25_B * size / average)
-        score = 0.0
+        score, words = 0.0, 0
         for i, weight in enumerate(idf):
             tf = TEXT_WEIGHT * in_text[i] + in_answer[i]
             score += weight * tf * (BM25_K1 + 1) / (tf + norm)
-        scored.append((question_id, -score))
+            words += bool(tf)
+        scored.append((question_id, -score, words))
     return scored
 
 
@@ -271,13 +272,12 @@ class SearchService:
         if not queries or not hub_ids:
             return [], 0, False
         newest = await self._repo.newest(expression(queries, hub_ids, every=True), CANDIDATES + 1)
-        capped = len(newest) > CANDIDATES
-        scored = bm25(queries, newest[:CANDIDATES])
-        if not scored and len(queries) > 1:
-            scored = await self._repo.best(
+        if not newest and len(queries) > 1:
+            newest = await self._repo.newest(
                 expression(queries, hub_ids, every=False), CANDIDATES + 1
             )
-            capped = len(scored) > CANDIDATES
+        capped = len(newest) > CANDIDATES
+        scored = [(i, score) for i, score, _ in bm25(queries, newest[:CANDIDATES])]
         scored = sorted(scored[:CANDIDATES], key=lambda pair: (pair[1], -pair[0]))
         page = scored[max(0, offset) : max(0, offset) + limit]
         rows = await self._repo.answered([question_id for question_id, _ in page])
@@ -288,24 +288,18 @@ class SearchService:
     ) -> list[SearchHit]:
         """Up to ``limit`` answered questions like ``text`` (a question being typed), best first.
 
-        A candidate counts when at least half of the text's words (stemmed) are found in its
-        question or answer; ranking is bm25.
+        Among the newest ``SIMILAR_WINDOW`` answered questions with any of the text's words, one
+        counts when at least half of the words (stemmed) are in its question or answer; the
+        best by bm25 come first.
         """
         queries = parse(text, locales, MAX_SIMILAR_WORDS)
         if not queries or not hub_ids or limit <= 0:
             return []
-        scored = await self._repo.best(expression(queries, hub_ids, every=False), SIMILAR_POOL)
-        rows = await self._repo.answered([question_id for question_id, _ in scored])
-        matcher = Matcher(queries, locales)
+        newest = await self._repo.newest(expression(queries, hub_ids, every=False), SIMILAR_WINDOW)
         needed = max(1, math.ceil(len(queries) * SIMILAR_OVERLAP))
-        kept = []
-        for question_id, score in scored:
-            row = rows.get(question_id)
-            if row is None:
-                continue
-            found = matcher.found(row.text) | matcher.found(row.answer or "")
-            if len(found) >= needed:
-                kept.append((question_id, score))
-            if len(kept) == limit:
-                break
-        return self._hits(kept, rows, matcher)
+        scored = sorted(
+            (pair for *pair, words in bm25(queries, newest) if words >= needed),
+            key=lambda pair: (pair[1], -pair[0]),
+        )[:limit]
+        rows = await self._repo.answered([question_id for question_id, _ in scored])
+        return self._hits(scored, rows, Matcher(queries, locales))

@@ -202,7 +202,9 @@ def _forms(word: str, locales: tuple[str, ...]) -> tuple[str, ...]:
                 found.append(stem)
             if locale == "he":
                 found += [variant, hebrew_stem(variant)]
-    return tuple(dict.fromkeys(f for f in found if f))
+    # Folded as the index's tokenizer folds (Latin accents), after stemming: Romanian's stemmer
+    # needs its diacritics.
+    return tuple(dict.fromkeys(fold(f) for f in found if f))
 
 
 def base_locales(locales: Iterable[str]) -> tuple[str, ...]:
