@@ -261,18 +261,29 @@ class SearchRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def newest(self, expression: str, limit: int) -> list[tuple[int, str, str]]:
-        """The newest ``limit`` matches, newest first, with their stored forms (text, answer).
+    async def newest(self, expression: str, limit: int) -> list[int]:
+        """The newest ``limit`` matches, newest first.
 
         FTS5 walks its doclists backwards and stops at ``limit``, so a word that matches half
         the archive costs no more than a rare one. No bm25() here: FTS5 computes its IDF by
         reading every phrase's whole doclist (hub tokens and every form of every word), which
-        costs more than the search; SearchService ranks these rows by the same formula.
+        costs more than the search; SearchService ranks the rows by the same formula.
         """
         rows = await self._db.fetch_all(
-            """SELECT rowid, text, answer FROM questions_search WHERE questions_search MATCH ?
+            """SELECT rowid FROM questions_search WHERE questions_search MATCH ?
                ORDER BY rowid DESC LIMIT ?""",
             (expression, limit),
+        )
+        return [row[0] for row in rows]
+
+    async def forms(self, ids: list[int]) -> list[tuple[int, str, str]]:
+        """The stored forms (question, answer) of these rows."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self._db.fetch_all(
+            f"SELECT rowid, text, answer FROM questions_search WHERE rowid IN ({marks})",  # noqa: S608
+            ids,
         )
         return [(row[0], row[1], row[2]) for row in rows]
 

@@ -25,8 +25,9 @@ from bot.services import stemming
 
 MAX_QUERY_WORDS = 12  # /faq: the first content words count, the rest of a long paste does not
 MAX_SIMILAR_WORDS = 24  # a typed question: enough words to recognise it
-CANDIDATES = 300  # /faq ranks the newest 300 matches; "300+" says there are more
-SIMILAR_WINDOW = 1000  # similar(): the newest matches of any word, ranked
+CANDIDATES = 300  # /faq counts up to 300 matches; "300+" says there are more
+SIMILAR_WINDOW = 300  # similar(): the newest matches of any word, ranked
+RANKED = 100  # /faq ranks the newest 100 matches by bm25; older ones follow, newest first
 SIMILAR_OVERLAP = 0.5  # similar(): at least half of the question's words must be found
 SNIPPET = 200  # characters of the answer shown around its first match
 HEAD = 3  # letters compared before a displayed word is stemmed for highlighting
@@ -276,12 +277,15 @@ class SearchService:
             newest = await self._repo.newest(
                 expression(queries, hub_ids, every=False), CANDIDATES + 1
             )
-        capped = len(newest) > CANDIDATES
-        scored = [(i, score) for i, score, _ in bm25(queries, newest[:CANDIDATES])]
-        scored = sorted(scored[:CANDIDATES], key=lambda pair: (pair[1], -pair[0]))
-        page = scored[max(0, offset) : max(0, offset) + limit]
+        capped, total = len(newest) > CANDIDATES, min(len(newest), CANDIDATES)
+        ranked = await self._repo.forms(newest[:RANKED])
+        scored = [(i, score) for i, score, _ in bm25(queries, ranked)]
+        # The best of the newest first, then the older matches, newest first.
+        order = sorted(scored, key=lambda pair: (pair[1], -pair[0]))
+        order += [(i, 0.0) for i in newest[RANKED:CANDIDATES]]
+        page = order[max(0, offset) : max(0, offset) + limit]
         rows = await self._repo.answered([question_id for question_id, _ in page])
-        return self._hits(page, rows, Matcher(queries, locales)), len(scored), capped
+        return self._hits(page, rows, Matcher(queries, locales)), total, capped
 
     async def similar(
         self, text: str, *, hub_ids: Sequence[int], locales: Sequence[str], limit: int = 3
@@ -295,7 +299,9 @@ class SearchService:
         queries = parse(text, locales, MAX_SIMILAR_WORDS)
         if not queries or not hub_ids or limit <= 0:
             return []
-        newest = await self._repo.newest(expression(queries, hub_ids, every=False), SIMILAR_WINDOW)
+        newest = await self._repo.forms(
+            await self._repo.newest(expression(queries, hub_ids, every=False), SIMILAR_WINDOW)
+        )
         needed = max(1, math.ceil(len(queries) * SIMILAR_OVERLAP))
         scored = sorted(
             (pair for *pair, words in bm25(queries, newest) if words >= needed),
