@@ -38,6 +38,7 @@ class Figures:
     migrate_seconds: float = 0.0
     old_index_mb: float = 0.0
     new_index_mb: float = 0.0
+    new_content_mb: float = 0.0
     old_p50: float = 0.0
     old_p99: float = 0.0
     new_p50: float = 0.0
@@ -130,6 +131,7 @@ async def measure(count: int, searches: int) -> Figures:
             await apply_migrations(conn)
             figures.old_index_mb = await _index_mb(conn, "questions_fts")
             figures.new_index_mb = await _index_mb(conn, "questions_search")
+            figures.new_content_mb = await _index_mb(conn, "questions_search_content")
         db = Database(path)
         await db.open()
         try:
@@ -195,6 +197,7 @@ def report(figures: Figures, count: int) -> list[str]:
         f"{'similar() of a typed question: p99':<52} {figures.similar_p99:>10.2f}ms",
         f"{'index size, today (questions_fts)':<52} {figures.old_index_mb:>10.1f}MB",
         f"{'index size, stemmed (questions_search)':<52} {figures.new_index_mb:>10.1f}MB",
+        f"{'  of which the stored forms (for ranking)':<52} {figures.new_content_mb:>10.1f}MB",
         f"{f'migration: stem and index {count} rows':<52} {figures.migrate_seconds:>11.1f}s",
         "",
         f"{'recall, top 3 of 10 per language':<30} {'today':>8} {'stemmed':>8}",
