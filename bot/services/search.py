@@ -7,6 +7,11 @@ answer has them all), and the hubs are part of the same full-text expression. Th
 built from normalised letters and digits only, each quoted: nothing the user types is FTS5
 syntax (``NEAR``, ``"``, ``*``, ``-``, ``:`` are punctuation here, or plain words).
 
+Ranking: /faq takes the newest 300 matches (FTS5 walks its doclists backwards and stops, so a
+common word costs no more than a rare one) and says "300+" when there are more; the newest 100
+are ranked by bm25, computed here from their stored forms, the rest follow newest first.
+``similar`` ranks the newest 300 matches of any word the same way.
+
 Matched words are highlighted with ``<b>`` in the question and in a snippet of the answer; the
 rest of the text is escaped, so a question that is all HTML shows as typed.
 """

@@ -243,3 +243,17 @@ async def test_the_migration_indexes_existing_answered_questions(tmp_path: Path)
         assert await ids(SearchService(db), "встреча наставника", hubs=[2], locales=["en"]) == [1]
     finally:
         await db.close()
+
+
+def test_bm25_weighs_question_words_over_answer_words_and_rare_over_common() -> None:
+    queries = search.parse("feedback rubric", ["en"])
+    rows = [
+        (1, "feedback lesson", "rubric"),  # both words, one in the question
+        (2, "lesson", "feedback rubric"),  # both words, in the answer
+        (3, "feedback rubric", "kind"),  # both words in the question
+        (4, "feedback", "kind"),  # the common word only
+    ]
+    scored = {i: (score, words) for i, score, words in search.bm25(queries, rows)}
+    assert sorted(scored, key=lambda i: scored[i][0]) == [3, 1, 2, 4]
+    assert [scored[i][1] for i in (1, 2, 3, 4)] == [2, 2, 2, 1]
+    assert search.bm25(queries, []) == []
