@@ -177,7 +177,11 @@ class QuestionRepository:
     async def search(
         self, hub_ids: list[int], words: str, *, limit: int, offset: int
     ) -> tuple[list[QuestionRow], int]:
-        """Answered questions of these hubs matching ``words``, best first, and the total."""
+        """Answered questions of these hubs matching ``words``, best first, and the total.
+
+        Today's prefix search over questions_fts, kept for ``bench/search.py``'s comparison;
+        /faq and "already answered?" use ``SearchService`` over questions_search.
+        """
         query = fts_query(words)
         if query is None or not hub_ids:
             return [], 0
