@@ -82,6 +82,7 @@ from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
+from bot.services.search import SearchService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import INVITE_KIND as SURVEY_INVITE_KIND
 from bot.services.surveys import REMINDER_KIND as SURVEY_REMINDER_KIND
@@ -265,6 +266,7 @@ def build_services(
         polls=poll_service,
         surveys=survey_service,
         survey_results=SurveyResultsService(SurveyResultsRepository(db), access),
+        search=SearchService(db),
     )
 
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.db.database import Database, from_db_time, to_db_time, utcnow
+from bot.services.stemming import index_text
 
 
 class QuestionStatus(StrEnum):
@@ -133,6 +134,8 @@ class QuestionRepository:
                WHERE id = ? AND status IN ('open', 'answered')""",
             (answer, by, to_db_time(utcnow()), to_db_time(utcnow()), question_id),
         )
+        if cursor.rowcount > 0:
+            await index_answered(conn, question_id)
         return cursor.rowcount > 0
 
     async def toggle_vote(self, question_id: int, user_id: int) -> bool:
@@ -174,7 +177,11 @@ class QuestionRepository:
     async def search(
         self, hub_ids: list[int], words: str, *, limit: int, offset: int
     ) -> tuple[list[QuestionRow], int]:
-        """Answered questions of these hubs matching ``words``, best first, and the total."""
+        """Answered questions of these hubs matching ``words``, best first, and the total.
+
+        Today's prefix search over questions_fts, kept for ``bench/search.py``'s comparison;
+        /faq and "already answered?" use ``SearchService`` over questions_search.
+        """
         query = fts_query(words)
         if query is None or not hub_ids:
             return [], 0
@@ -203,3 +210,97 @@ class QuestionRepository:
         )
         found = {row["id"]: question_from_row(row) for row in rows}
         return [found[i] for i in page if i in found], len(ranked)
+
+
+# -- the stemmed index (questions_search, migration 0014): rows written here, read by SearchService
+
+_INDEX_SOURCE = """SELECT q.id, q.hub_id, q.text, q.answer, h.locale AS hub_locale,
+                          COALESCE(u.locale, u.language_code) AS asker_locale
+                   FROM questions q JOIN hubs h ON h.id = q.hub_id
+                   LEFT JOIN users u ON u.id = q.asker_id
+                   WHERE q.status = 'answered'"""
+_INDEX_INSERT = "INSERT INTO questions_search (rowid, hub, text, answer) VALUES (?, ?, ?, ?)"
+
+
+def hub_token(hub_id: int) -> str:
+    return f"h{hub_id}"
+
+
+def _index_values(row: sqlite3.Row) -> tuple[int, str, str, str]:
+    """A question's search forms, in its hub's language and its asker's (see stemming.py)."""
+    question_id, hub_id, text, answer, hub_locale, asker_locale = row  # any row factory
+    locales = [hub_locale, asker_locale or ""]
+    return (
+        question_id,
+        hub_token(hub_id),
+        index_text(text, locales),
+        index_text(answer or "", locales),
+    )
+
+
+async def index_answered(conn: aiosqlite.Connection, question_id: int) -> None:
+    """(Re)write one question's row of the stemmed index, inside the caller's transaction."""
+    await conn.execute("DELETE FROM questions_search WHERE rowid = ?", (question_id,))
+    rows = await conn.execute_fetchall(f"{_INDEX_SOURCE} AND q.id = ?", (question_id,))
+    if rows:
+        await conn.execute(_INDEX_INSERT, _index_values(rows[0]))
+
+
+async def index_all(conn: aiosqlite.Connection, batch: int = 2000) -> int:
+    """Index every answered question (the migration's Python step); return how many."""
+    done, last = 0, 0
+    while True:
+        rows = await conn.execute_fetchall(
+            f"{_INDEX_SOURCE} AND q.id > ? ORDER BY q.id LIMIT ?", (last, batch)
+        )
+        if not rows:
+            return done
+        await conn.executemany(_INDEX_INSERT, [_index_values(row) for row in rows])
+        done, last = done + len(rows), rows[-1][0]
+
+
+class SearchRepository:
+    """Queries over questions_search; ``expression`` is built by SearchService, never by users."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def newest(self, expression: str, limit: int) -> list[int]:
+        """The newest ``limit`` matches, newest first.
+
+        FTS5 walks its doclists backwards and stops at ``limit``, so a word that matches half
+        the archive costs no more than a rare one. No bm25() here: FTS5 computes its IDF by
+        reading every phrase's whole doclist (hub tokens and every form of every word), which
+        costs more than the search; SearchService ranks the rows by the same formula.
+        """
+        rows = await self._db.fetch_all(
+            """SELECT rowid FROM questions_search WHERE questions_search MATCH ?
+               ORDER BY rowid DESC LIMIT ?""",
+            (expression, limit),
+        )
+        return [row[0] for row in rows]
+
+    async def forms(self, ids: list[int]) -> list[tuple[int, str, str]]:
+        """The stored forms (question, answer) of these rows."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self._db.fetch_all(
+            f"SELECT rowid, text, answer FROM questions_search WHERE rowid IN ({marks})",  # noqa: S608
+            ids,
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    async def answered(self, ids: list[int]) -> dict[int, QuestionRow]:
+        """These questions, if still answered (votes counted)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = await self._db.fetch_all(
+            f"{_SELECT} WHERE q.id IN ({marks}) AND q.status = 'answered'",
+            ids,
+        )
+        return {row["id"]: question_from_row(row) for row in rows}
+
+
+TEXT_WEIGHT = 3.0  # a word of the question counts three times a word of the answer

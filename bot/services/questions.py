@@ -322,20 +322,13 @@ class QuestionService:
                     )
         return answered, corrected
 
-    # -- lists and search
+    # -- lists (search: bot.services.search)
 
     async def open_questions(self, hub_ids: list[int]) -> list[QuestionRow]:
         return await self._questions.in_hubs(hub_ids, (QuestionStatus.OPEN,))
 
     async def waiting_questions(self, hub_ids: list[int]) -> list[QuestionRow]:
         return await self._questions.in_hubs(hub_ids, (QuestionStatus.PENDING,))
-
-    async def search(
-        self, hub_ids: list[int], words: str, page: int
-    ) -> tuple[list[QuestionRow], int]:
-        return await self._questions.search(
-            hub_ids, words, limit=FAQ_PAGE, offset=max(0, page) * FAQ_PAGE
-        )
 
     # -- the group post (``QuestionPosts``)
 
