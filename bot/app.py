@@ -27,8 +27,10 @@ from bot.db.questions import QuestionRepository
 from bot.db.quiet import QuietRepository
 from bot.db.reflections import ReflectionRepository
 from bot.db.schedules import ScheduleRepository
+from bot.db.suggestions import SuggestionRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
+    already_answered,
     answering,
     attendance,
     broadcasts,
@@ -77,6 +79,7 @@ from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
+from bot.services.suggestions import SuggestionService
 from bot.services.users import UserService
 from bot.startup import WatchedRequest
 from bot.updates import PerSenderUpdateProcessor
@@ -217,6 +220,25 @@ def build_services(
     )
     # A reminder to vote that waited (quiet hours) goes not to who voted meanwhile, nor after close.
     delivery.on_check(POLL_REMIND_KIND, poll_service.check_reminders)
+    question_rows = QuestionRepository(db)
+
+    async def similar(text: str, *, hub_ids: list[int], locales: list[str], limit: int) -> list:
+        # Interim until branch search's SearchService.similar is merged: any word as a prefix.
+        words = " OR ".join(f'"{w}"*' for w in text.lower().split() if w.isalnum()) or None
+        if words is None:
+            return []
+        marks = ",".join("?" * len(hub_ids))
+        rows = await db.fetch_all(
+            f"""SELECT q.id AS question_id FROM questions_fts f JOIN questions q ON q.id = f.rowid
+                WHERE questions_fts MATCH ? AND q.status = 'answered' AND q.hub_id IN ({marks})
+                ORDER BY f.rank LIMIT ?""",  # noqa: S608
+            (words, *hub_ids, limit),
+        )
+        return list(rows)
+
+    suggestion_service = SuggestionService(
+        db, SuggestionRepository(db), question_rows, memberships, similar
+    )
     return Services(
         config=config,
         db=db,
@@ -235,6 +257,7 @@ def build_services(
         meetings=meeting_service,
         attendance=attendance_service,
         polls=poll_service,
+        suggestions=suggestion_service,
     )
 
 
@@ -301,6 +324,7 @@ def register_handlers(app: Application) -> None:
     hubsettings.register(app)
     broadcasts.register(app)
     questions.register(app)
+    already_answered.register(app)
     answering.register(app)
     faq.register(app)
     prompts.register(app)

@@ -111,7 +111,12 @@ async def _with_hub(update: Update, context: BotContext, hub_id: int, text: str)
     except QuestionError as exc:
         await reply(update, problem(exc.reason))
         return
-    await _show_draft(update, context, question, chosen=False)
+    # The question is complete: similar answered ones first, if any ("already answered?").
+    from bot.handlers.already_answered import offer  # it imports this module
+
+    if await offer(update, context, question):
+        return
+    await show_draft(update, context, question, chosen=False)
 
 
 async def question_text_input(update: Update, context: BotContext) -> None:
@@ -126,7 +131,7 @@ async def question_text_input(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-async def _show_draft(
+async def show_draft(
     update: Update, context: BotContext, question: QuestionRow, *, chosen: bool
 ) -> None:
     hub = await context.services.hubs.get(question.hub_id)
@@ -187,7 +192,7 @@ async def draft_callback(update: Update, context: BotContext) -> None:
     if action in ("named", "anon"):
         await query.answer()
         question = await services.questions.set_anonymous(question, action == "anon")
-        await _show_draft(update, context, question, chosen=True)
+        await show_draft(update, context, question, chosen=True)
     elif action == "no":
         await services.questions.discard(question)
         await query.answer()
