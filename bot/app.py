@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from types import SimpleNamespace
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -234,7 +235,7 @@ def build_services(
                 ORDER BY f.rank LIMIT ?""",  # noqa: S608
             (words, *hub_ids, limit),
         )
-        return list(rows)
+        return [SimpleNamespace(question_id=row[0]) for row in rows]
 
     suggestion_service = SuggestionService(
         db, SuggestionRepository(db), question_rows, memberships, similar

@@ -356,6 +356,19 @@ async def _agenda(update: Update, context: BotContext, hub_id: int, name: str) -
     for number, q in enumerate(questions, 1):
         votes = i18n.ngettext("{count} vote", "{count} votes", q.votes)
         lines.append(f"\n{number}. {i18n.ref(q.id)} ({votes})\n{i18n.show(q.text)}")
+    suggested = await context.services.suggestions.counts(hub_id)
+    if suggested.shown:  # "already answered?" (bot/handlers/already_answered.py)
+        lines.append(
+            "\n"
+            + i18n.ngettext(
+                "🔎 Already answered before asking: {answered} of {count} question "
+                "that got suggestions.",
+                "🔎 Already answered before asking: {answered} of {count} questions "
+                "that got suggestions.",
+                suggested.shown,
+                answered=suggested.answered,
+            )
+        )
     await edit_or_reply(update, i18n.paragraphs(lines))
 
 
