@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from types import SimpleNamespace
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -80,6 +79,7 @@ from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
+from bot.services.search import SearchService
 from bot.services.suggestions import SuggestionService
 from bot.services.users import UserService
 from bot.startup import WatchedRequest
@@ -221,24 +221,9 @@ def build_services(
     )
     # A reminder to vote that waited (quiet hours) goes not to who voted meanwhile, nor after close.
     delivery.on_check(POLL_REMIND_KIND, poll_service.check_reminders)
-    question_rows = QuestionRepository(db)
-
-    async def similar(text: str, *, hub_ids: list[int], locales: list[str], limit: int) -> list:
-        # Interim until branch search's SearchService.similar is merged: any word as a prefix.
-        words = " OR ".join(f'"{w}"*' for w in text.lower().split() if w.isalnum()) or None
-        if words is None:
-            return []
-        marks = ",".join("?" * len(hub_ids))
-        rows = await db.fetch_all(
-            f"""SELECT q.id AS question_id FROM questions_fts f JOIN questions q ON q.id = f.rowid
-                WHERE questions_fts MATCH ? AND q.status = 'answered' AND q.hub_id IN ({marks})
-                ORDER BY f.rank LIMIT ?""",  # noqa: S608
-            (words, *hub_ids, limit),
-        )
-        return [SimpleNamespace(question_id=row[0]) for row in rows]
-
+    search = SearchService(db)
     suggestion_service = SuggestionService(
-        db, SuggestionRepository(db), question_rows, memberships, similar
+        db, SuggestionRepository(db), QuestionRepository(db), memberships, search.similar
     )
     return Services(
         config=config,
@@ -258,6 +243,7 @@ def build_services(
         meetings=meeting_service,
         attendance=attendance_service,
         polls=poll_service,
+        search=search,
         suggestions=suggestion_service,
     )
 

@@ -23,6 +23,7 @@ from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
+from bot.services.search import SearchService
 from bot.services.suggestions import SuggestionService
 from bot.services.users import UserService, Viewer
 
@@ -52,6 +53,7 @@ class Services:
     meetings: MeetingService
     attendance: AttendanceService
     polls: PollService
+    search: SearchService
     suggestions: SuggestionService
 
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.db.database import Database, from_db_time, to_db_time, utcnow
+from bot.services.stemming import index_text
 
 
 class QuestionStatus(StrEnum):
@@ -133,6 +134,8 @@ class QuestionRepository:
                WHERE id = ? AND status IN ('open', 'answered')""",
             (answer, by, to_db_time(utcnow()), to_db_time(utcnow()), question_id),
         )
+        if cursor.rowcount > 0:
+            await index_answered(conn, question_id)
         return cursor.rowcount > 0
 
     async def toggle_vote(self, question_id: int, user_id: int) -> bool:
@@ -203,3 +206,94 @@ class QuestionRepository:
         )
         found = {row["id"]: question_from_row(row) for row in rows}
         return [found[i] for i in page if i in found], len(ranked)
+
+
+# -- the stemmed index (questions_search, migration 0014): rows written here, read by SearchService
+
+_INDEX_SOURCE = """SELECT q.id, q.hub_id, q.text, q.answer, h.locale AS hub_locale,
+                          COALESCE(u.locale, u.language_code) AS asker_locale
+                   FROM questions q JOIN hubs h ON h.id = q.hub_id
+                   LEFT JOIN users u ON u.id = q.asker_id
+                   WHERE q.status = 'answered'"""
+_INDEX_INSERT = "INSERT INTO questions_search (rowid, hub, text, answer) VALUES (?, ?, ?, ?)"
+
+
+def hub_token(hub_id: int) -> str:
+    return f"h{hub_id}"
+
+
+def _index_values(row: sqlite3.Row) -> tuple[int, str, str, str]:
+    """A question's search forms, in its hub's language and its asker's (see stemming.py)."""
+    locales = [row["hub_locale"], row["asker_locale"] or ""]
+    return (
+        row["id"],
+        hub_token(row["hub_id"]),
+        index_text(row["text"], locales),
+        index_text(row["answer"] or "", locales),
+    )
+
+
+async def index_answered(conn: aiosqlite.Connection, question_id: int) -> None:
+    """(Re)write one question's row of the stemmed index, inside the caller's transaction."""
+    await conn.execute("DELETE FROM questions_search WHERE rowid = ?", (question_id,))
+    rows = await conn.execute_fetchall(f"{_INDEX_SOURCE} AND q.id = ?", (question_id,))
+    if rows:
+        await conn.execute(_INDEX_INSERT, _index_values(rows[0]))
+
+
+async def index_all(conn: aiosqlite.Connection, batch: int = 2000) -> int:
+    """Index every answered question (the migration's Python step); return how many."""
+    done, last = 0, 0
+    while True:
+        rows = await conn.execute_fetchall(
+            f"{_INDEX_SOURCE} AND q.id > ? ORDER BY q.id LIMIT ?", (last, batch)
+        )
+        if not rows:
+            return done
+        await conn.executemany(_INDEX_INSERT, [_index_values(row) for row in rows])
+        done, last = done + len(rows), rows[-1]["id"]
+
+
+class SearchRepository:
+    """Queries over questions_search; ``expression`` is built by SearchService, never by users."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def newest(self, expression: str, limit: int) -> list[tuple[int, float]]:
+        """The newest ``limit`` matches with their bm25 (lower is better), newest first.
+
+        FTS5 walks its doclists backwards and stops at ``limit``, so a word that matches half
+        the archive costs no more than a rare one; bm25 is computed for these rows only.
+        """
+        rows = await self._db.fetch_all(
+            f"""SELECT rowid, bm25(questions_search, 0.0, {TEXT_WEIGHT}, 1.0)
+                FROM questions_search WHERE questions_search MATCH ?
+                ORDER BY rowid DESC LIMIT ?""",  # noqa: S608 - a constant
+            (expression, limit),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def best(self, expression: str, limit: int) -> list[tuple[int, float]]:
+        """The ``limit`` best matches by bm25, over all of them (for few, selective matches)."""
+        rows = await self._db.fetch_all(
+            f"""SELECT rowid, bm25(questions_search, 0.0, {TEXT_WEIGHT}, 1.0) AS score
+                FROM questions_search WHERE questions_search MATCH ?
+                ORDER BY score LIMIT ?""",  # noqa: S608 - a constant
+            (expression, limit),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def answered(self, ids: list[int]) -> dict[int, QuestionRow]:
+        """These questions, if still answered (votes counted)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = await self._db.fetch_all(
+            f"{_SELECT} WHERE q.id IN ({marks}) AND q.status = 'answered'",
+            ids,
+        )
+        return {row["id"]: question_from_row(row) for row in rows}
+
+
+TEXT_WEIGHT = 3.0  # a word of the question counts three times a word of the answer

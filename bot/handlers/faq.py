@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -16,6 +18,7 @@ from bot.handlers.common import (
     stale_button,
 )
 from bot.i18n import _
+from bot.services import search, stemming
 from bot.services.questions import FAQ_PAGE
 
 FAQ_WORDS = "faq-words"
@@ -46,27 +49,65 @@ async def faq_callback(update: Update, context: BotContext) -> None:
     await _faq(update, context, words, parsed[0])
 
 
+_RTL_CLASSES = frozenset({"R", "AL", "RLE", "RLO", "LRE", "LRO", "PDF", "RLI", "LRI", "FSI", "PDI"})
+
+
+def _shown(value: str) -> str:
+    """Highlighted (already escaped) HTML, isolated line by line where ``show()`` would."""
+    rtl = i18n.is_rtl(i18n.current_locale())
+    if not value or not (
+        rtl or any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in value if ord(c) > 127)
+    ):
+        return value
+    return "\n".join(
+        f"{i18n.FIRST_STRONG_ISOLATE}{line}{i18n.POP_DIRECTIONAL_ISOLATE}"
+        for line in value.split("\n")
+    )
+
+
 async def _faq(update: Update, context: BotContext, words: str, page: int) -> None:
     services = context.services
-    hubs = {m.hub.id: m.hub.name for m in await services.hubs.memberships(context.viewer.id)}
-    found, total = await services.questions.search(list(hubs), words, page)
+    memberships = await services.hubs.memberships(context.viewer.id)
+    hubs = {m.hub.id: m.hub.name for m in memberships}
+    if not search.searchable(words):
+        await edit_or_reply(
+            update,
+            _(
+                "{words} has only very common words. Try a more telling one, e.g. /faq feedback",
+                words=shorten(words, 60),
+            )
+            if stemming.words(words)
+            else _("Type a word or two after /faq, e.g. /faq feedback"),
+        )
+        return
+    locales = [context.viewer.locale, *(m.hub.locale for m in memberships)]
+    found, total, capped = await services.search.faq(
+        words, hub_ids=list(hubs), locales=locales, limit=FAQ_PAGE, offset=page * FAQ_PAGE
+    )
     if not found:
         await edit_or_reply(update, _("Nothing found for {words}.", words=shorten(words, 60)))
         return
-    lines = [
-        i18n.ngettext(
+    if capped:
+        header = i18n.ngettext(
+            "<b>{count}+ answer</b> for {words}; the best of the newest are shown:",
+            "<b>{count}+ answers</b> for {words}; the best of the newest are shown:",
+            total,
+            words=shorten(words, 60),
+        )
+    else:
+        header = i18n.ngettext(
             "<b>{count} answer</b> for {words}:",
             "<b>{count} answers</b> for {words}:",
             total,
             words=shorten(words, 60),
         )
-    ]
-    for q in found:
+    lines = [header]
+    for hit in found:
         lines += [
             "",
-            f"<b>{i18n.ref(q.id)}</b> · {i18n.show(hubs.get(q.hub_id, ''))}",
-            "❓ " + i18n.show(shorten(q.text, 400)),
-            "✅ " + i18n.show(shorten(q.answer or "", 600)),
+            f"<b>{i18n.ref(hit.question_id)}</b> · {i18n.show(hubs.get(hit.hub_id, ''))}",
+            "❓ " + _shown(hit.question_html),
+            "✅ " + _shown(hit.answer_snippet_html),
         ]
     back = more = None
     if page > 0:

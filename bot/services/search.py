@@ -1,0 +1,242 @@
+"""Search over answered questions: stemmed, in the reader's and the hubs' languages, bm25-ranked.
+
+The index (``questions_search``, migration 0014) holds each answered question's search forms
+(``bot.services.stemming``). A query word becomes "any of its forms, or the word as a prefix",
+the words are all required (``faq``) or any of them counts (``similar``, and ``faq`` when no
+answer has them all), and the hubs are part of the same full-text expression. The expression is
+built from normalised letters and digits only, each quoted: nothing the user types is FTS5
+syntax (``NEAR``, ``"``, ``*``, ``-``, ``:`` are punctuation here, or plain words).
+
+Matched words are highlighted with ``<b>`` in the question and in a snippet of the answer; the
+rest of the text is escaped, so a question that is all HTML shows as typed.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.db.database import Database
+from bot.db.questions import QuestionRow, SearchRepository, hub_token
+from bot.services import stemming
+
+MAX_QUERY_WORDS = 12  # /faq: the first content words count, the rest of a long paste does not
+MAX_SIMILAR_WORDS = 24  # a typed question: enough words to recognise it
+CANDIDATES = 300  # /faq ranks the newest 300 matches; "300+" says there are more
+SIMILAR_POOL = 30  # similar(): the best matches looked at before the overlap check
+SIMILAR_OVERLAP = 0.5  # similar(): at least half of the question's words must be found
+SNIPPET = 200  # characters of the answer shown around its first match
+PREFIX_MIN = 2  # a query word shorter than this is looked up as a whole word only
+
+_INVISIBLE = "\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+_MARKS = "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
+# A word as displayed: letters and digits, with points, short vowels and invisible marks inside.
+_SHOWN_WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}{_INVISIBLE}])+")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    question_id: int
+    hub_id: int
+    question_html: str  # the whole question, escaped, matched words in <b>
+    answer_snippet_html: str  # a part of the answer around its first match, escaped, <b>
+    anonymous: bool
+    asker_id: int | None  # for "🙋 Me too" (never to be shown when ``anonymous``)
+    score: float  # higher is better (−bm25)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A query word: as typed (normalised, for prefixes) and every form it is looked up by."""
+
+    word: str
+    forms: tuple[str, ...]
+
+    def expression(self) -> str:
+        terms = [f'"{form}"' for form in self.forms]
+        if len(self.word) >= PREFIX_MIN:
+            terms[0] = f'"{self.word}"*'
+        return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
+
+
+def parse(text: str, locales: Sequence[str], limit: int = MAX_QUERY_WORDS) -> list[Query]:
+    """The query words of ``text`` (stop words, punctuation and emoji left out)."""
+    return [
+        Query(word, stemming.forms(word, locales)) for word in stemming.content_words(text)[:limit]
+    ]
+
+
+def searchable(text: str) -> bool:
+    """Whether ``text`` has a word to search by (not only common words, punctuation, emoji)."""
+    return bool(stemming.content_words(text))
+
+
+def expression(queries: Sequence[Query], hub_ids: Sequence[int], *, every: bool) -> str:
+    """The FTS5 expression: these hubs, and all (``every``) or any of the words."""
+    hubs = " OR ".join(f'"{hub_token(hub)}"' for hub in hub_ids)
+    joiner = " AND " if every else " OR "
+    words = joiner.join(q.expression() for q in queries)
+    return f"{{hub}} : ({hubs}) AND {{text answer}} : ({words})"
+
+
+# -- highlighting
+
+
+@lru_cache(maxsize=4096)
+def _fold(word: str) -> str:
+    """Latin letters without their accents, as the index's tokenizer folds them."""
+    if word.isascii():
+        return word
+    return "".join(
+        c
+        for c in unicodedata.normalize("NFD", word)
+        if not unicodedata.combining(c)
+        or "LATIN" not in unicodedata.name(unicodedata.normalize("NFC", c), "")
+    )
+
+
+class Matcher:
+    """Tells whether a displayed word is one the query found (same rule as the index's)."""
+
+    def __init__(self, queries: Sequence[Query], locales: Sequence[str]) -> None:
+        self._locales = tuple(locales)
+        self._words = [
+            (_fold(q.word) if len(q.word) >= PREFIX_MIN else None, {_fold(f) for f in q.forms})
+            for q in queries
+        ]
+
+    def _found_by(self, word: str) -> set[int]:
+        """Which query words find this normalised word."""
+        if word in stemming.STOP_WORDS:
+            return set()
+        forms = [_fold(form) for form in stemming.forms(word, self._locales)]
+        return {
+            index
+            for index, (prefix, wanted) in enumerate(self._words)
+            if any(f in wanted or (prefix is not None and f.startswith(prefix)) for f in forms)
+        }
+
+    def highlight(self, text: str) -> tuple[str, int]:
+        """``text`` escaped, found words in ``<b>``; and the position of the first one (or -1)."""
+        out, last, first = [], 0, -1
+        for match in _SHOWN_WORD.finditer(text):
+            if any(self._found_by(word) for word in stemming.words(match.group())):
+                out += [html.escape(text[last : match.start()], quote=False), "<b>"]
+                out += [html.escape(match.group(), quote=False), "</b>"]
+                last = match.end()
+                first = match.start() if first < 0 else first
+        out.append(html.escape(text[last:], quote=False))
+        return "".join(out), first
+
+    def found(self, text: str) -> set[int]:
+        """The positions of the query words found in ``text``."""
+        found: set[int] = set()
+        for word in set(stemming.words(text)):
+            found |= self._found_by(word)
+        return found
+
+
+def snippet(matcher: Matcher, answer: str, size: int = SNIPPET) -> str:
+    """Up to ``size`` characters of the answer around its first match (its start if none)."""
+    _, first = matcher.highlight(answer)
+    start = 0 if first < size // 3 else first - size // 3
+    if start:  # begin at a word
+        space = answer.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = start + size
+    if end < len(answer):
+        space = answer.rfind(" ", start, end)
+        end = space if space > start + size // 2 else end
+    text = answer[start:end].strip()
+    body, _ = matcher.highlight(text)
+    return ("…" if start else "") + body + ("…" if end < len(answer) else "")
+
+
+class SearchService:
+    def __init__(self, db: Database) -> None:
+        self._repo = SearchRepository(db)
+
+    def _hits(
+        self,
+        scored: Sequence[tuple[int, float]],
+        rows: dict[int, QuestionRow],
+        matcher: Matcher,
+    ) -> list[SearchHit]:
+        hits = []
+        for question_id, score in scored:
+            row = rows.get(question_id)
+            if row is None:
+                continue
+            question_html, _ = matcher.highlight(row.text)
+            hits.append(
+                SearchHit(
+                    question_id=row.id,
+                    hub_id=row.hub_id,
+                    question_html=question_html,
+                    answer_snippet_html=snippet(matcher, row.answer or ""),
+                    anonymous=row.anonymous,
+                    asker_id=row.asker_id,
+                    score=-score,
+                )
+            )
+        return hits
+
+    async def faq(
+        self,
+        query: str,
+        *,
+        hub_ids: Sequence[int],
+        locales: Sequence[str],
+        limit: int = 5,
+        offset: int = 0,
+    ) -> tuple[list[SearchHit], int, bool]:
+        """A page of answered questions for ``query``, best first; the total and whether the
+        total is capped (more than ``CANDIDATES`` matches: say "300+").
+
+        Answers with every word come first; when none has them all, those with any of them.
+        """
+        queries = parse(query, locales)
+        if not queries or not hub_ids:
+            return [], 0, False
+        scored = await self._repo.newest(expression(queries, hub_ids, every=True), CANDIDATES + 1)
+        if not scored and len(queries) > 1:
+            scored = await self._repo.best(
+                expression(queries, hub_ids, every=False), CANDIDATES + 1
+            )
+        capped = len(scored) > CANDIDATES
+        scored = sorted(scored[:CANDIDATES], key=lambda pair: (pair[1], -pair[0]))
+        page = scored[max(0, offset) : max(0, offset) + limit]
+        rows = await self._repo.answered([question_id for question_id, _ in page])
+        return self._hits(page, rows, Matcher(queries, locales)), len(scored), capped
+
+    async def similar(
+        self, text: str, *, hub_ids: Sequence[int], locales: Sequence[str], limit: int = 3
+    ) -> list[SearchHit]:
+        """Up to ``limit`` answered questions like ``text`` (a question being typed), best first.
+
+        A candidate counts when at least half of the text's words (stemmed) are found in its
+        question or answer; ranking is bm25.
+        """
+        queries = parse(text, locales, MAX_SIMILAR_WORDS)
+        if not queries or not hub_ids or limit <= 0:
+            return []
+        scored = await self._repo.best(expression(queries, hub_ids, every=False), SIMILAR_POOL)
+        rows = await self._repo.answered([question_id for question_id, _ in scored])
+        matcher = Matcher(queries, locales)
+        needed = max(1, math.ceil(len(queries) * SIMILAR_OVERLAP))
+        kept = []
+        for question_id, score in scored:
+            row = rows.get(question_id)
+            if row is None:
+                continue
+            found = matcher.found(row.text) | matcher.found(row.answer or "")
+            if len(found) >= needed:
+                kept.append((question_id, score))
+            if len(kept) == limit:
+                break
+        return self._hits(kept, rows, matcher)

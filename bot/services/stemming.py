@@ -1,0 +1,150 @@
+"""Word forms for the stemmed search: Snowball stemmers, and proclitic rules for Hebrew and Arabic.
+
+A word is indexed (and looked up) under several *forms*: the word itself, lower-cased and
+normalised, and its stem in each language that applies (the hub's and the asker's language when
+indexing; the reader's and the hubs' languages when searching). A query word matches a stored word
+when they share a stem, or when the query word is a prefix of the stored word as typed.
+
+Normalisation (both sides, before anything else):
+- invisible format characters are removed, not treated as spaces: a right-to-left mark, a
+  zero-width joiner or a soft hyphen pasted inside a word leaves one word;
+- case is folded; Russian ё is е; Romanian ş/ţ with a cedilla are the comma-below ș/ț;
+- Hebrew points (niqqud, cantillation) and Arabic short vowels, tatweel and the hamza carried on
+  alef (أ إ آ → ا, ى → ي) are removed, as people type with and without them.
+
+Stemmers: Snowball (``snowballstemmer``) for English, Russian, Romanian, Dutch and Arabic.
+
+Proclitics: Hebrew and Arabic join short words to the next one ("באמון" = "ב" + "אמון", "والمعلم"
+= "و" + "ال" + "معلم"). The rule strips them in their grammatical order, each at most once:
+- Hebrew: ו (and), then ש or כש (that, when), then one of ב כ ל מ (in, as, to, from), then ה
+  (the): "וכשהמנטור" → "כשהמנטור", "המנטור", "מנטור".
+- Arabic: و or ف (and), then one of ب ك ل (with, like, to) or لل (to the), then ال (the); the
+  Snowball stemmer then removes the rest of the article and the suffixes.
+A strip happens only if at least three letters remain. Every stripped variant is kept as a form
+beside the word itself, on both sides: a word that merely starts with one of those letters
+("משוב", feedback) is still found as typed; the cost is that a query for "שוב" also finds it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import snowballstemmer
+
+SNOWBALL = {"en": "english", "ru": "russian", "ro": "romanian", "nl": "dutch", "ar": "arabic"}
+LANGUAGES = ("en", "ru", "ro", "nl", "ar", "he")
+MIN_REST = 3  # letters that must remain after a proclitic is stripped
+
+# Format characters (Cf): bidi marks and isolates, zero-width (non-)joiners, soft hyphen, BOM.
+_INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_WORD = re.compile(r"[^\W_]+")
+_HEBREW_POINTS = re.compile("[\u0591-\u05c7]")
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_FOLD = str.maketrans({"ё": "е", "ş": "ș", "ţ": "ț", "أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
+
+_HEBREW_SLOTS = (("ו",), ("כש", "ש"), ("ב", "כ", "ל", "מ"), ("ה",))
+_ARABIC_SLOTS = (("و", "ف"), ("لل", "ب", "ك", "ل"), ("ال",))
+
+# Words too common to search by (a query of only these finds nothing, and says so).
+_STOP = {
+    "en": """a an and are as at be but by can do does for from have how i if in into is it its
+        me my no not of on or our should so than that the their them then there these they this
+        to us was we what when where which who why will with would you your""",
+    "ru": """а без бы в во вот все всё вы да для до его её ее если есть же за и из или им их к
+        как когда кто ли мне мы на над не нет но о об от по под при с со так там то тот у что
+        чтобы это эти я""",
+    "ro": """a ai al ale am ar are as ca cu cum ce cine când cand care de din după dupa e este
+        eu fi în in la le lor mai ne nu o pe pentru sa să se si și sau un una unei unui va voi
+        vă""",
+    "nl": """aan als bij dat de den der des deze die dit door een en er het hij hoe ik in is je
+        kan maar met mij mijn niet of om ons op over te tot u uit van voor wat we wie wij ze zij
+        zijn""",
+    "ar": """في من على إلى الى عن ما هل كيف أن ان إن هذا هذه ذلك مع لا أو او ثم كان التي الذي
+        انا أنا هو هي نحن هم انت أنت لم لن قد كل عند بين يا""",
+    "he": """של את על זה זו זאת מה איך אני לא יש עם גם כל אם או הוא היא הם הן כי אל לי שלי
+        אנחנו אתה את אין כן רק עוד מי מתי למה איפה""",
+}
+
+
+def normalize(text: str) -> str:
+    """Case-folded text with invisible characters, points and short vowels removed."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).casefold()
+    text = _ARABIC_MARKS.sub("", _HEBREW_POINTS.sub("", text))
+    return text.translate(_FOLD)
+
+
+STOP_WORDS = frozenset(w for words in _STOP.values() for w in normalize(words).split())
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, normalised (letters and digits; punctuation and emoji separate)."""
+    return _WORD.findall(normalize(text))
+
+
+def content_words(text: str) -> list[str]:
+    """The words worth searching by: no stop words, no repeats, in order."""
+    return list(dict.fromkeys(w for w in words(text) if w not in STOP_WORDS))
+
+
+def _strip(word: str, slots: Sequence[Sequence[str]]) -> list[str]:
+    found: list[str] = []
+
+    def walk(rest: str, first: int) -> None:
+        for index in range(first, len(slots)):
+            for prefix in slots[index]:
+                if rest.startswith(prefix) and len(rest) - len(prefix) >= MIN_REST:
+                    stripped = rest[len(prefix) :]
+                    found.append(stripped)
+                    walk(stripped, index + 1)
+
+    walk(word, 0)
+    return found
+
+
+def proclitic_variants(word: str, locale: str) -> list[str]:
+    """``word`` and the words left after stripping Hebrew or Arabic proclitics (see above)."""
+    if locale == "he":
+        return [word, *_strip(word, _HEBREW_SLOTS)]
+    if locale == "ar":
+        return [word, *_strip(word, _ARABIC_SLOTS)]
+    return [word]
+
+
+@lru_cache(maxsize=8)
+def _stemmer(locale: str) -> snowballstemmer.stemmer | None:
+    name = SNOWBALL.get(locale)
+    return None if name is None else snowballstemmer.stemmer(name)
+
+
+@lru_cache(maxsize=200_000)
+def _forms(word: str, locales: tuple[str, ...]) -> tuple[str, ...]:
+    found = [word]
+    for locale in locales:
+        stemmer = _stemmer(locale)
+        for variant in proclitic_variants(word, locale):
+            found.append(stemmer.stemWord(variant) if stemmer is not None else variant)
+    return tuple(dict.fromkeys(f for f in found if f))
+
+
+def base_locales(locales: Iterable[str]) -> tuple[str, ...]:
+    """``pt_BR`` → ``pt``; unknown languages are kept out, duplicates too, order kept."""
+    bases = (locale.split("_")[0].split("-")[0].lower() for locale in locales if locale)
+    return tuple(dict.fromkeys(b for b in bases if b in LANGUAGES))
+
+
+def forms(word: str, locales: Sequence[str]) -> tuple[str, ...]:
+    """A normalised word and its stems in these languages (the word itself first)."""
+    return _forms(word, base_locales(locales))
+
+
+def index_text(text: str, locales: Sequence[str]) -> str:
+    """What the search index stores for ``text``: every form of every content word."""
+    langs = base_locales(locales)
+    out: dict[str, None] = {}
+    for word in words(text):
+        if word not in STOP_WORDS:
+            out.update(dict.fromkeys(_forms(word, langs)))
+    return " ".join(out)
