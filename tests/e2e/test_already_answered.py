@@ -5,7 +5,7 @@ import re
 
 from bot import i18n
 from tests.conftest import RunningBot, tr
-from tests.e2e.test_hubs import make_hub
+from tests.e2e.test_hubs import invite_link, make_hub
 from tests.e2e.test_questions import hub_with, post_of
 from tests.fakebot import FakeTelegram, SimUser
 
@@ -183,18 +183,37 @@ async def test_no_similar_question_means_no_extra_step(
     assert "Already answered before asking" not in owner.last().text
 
 
-async def test_typed_question_and_second_hub_get_suggestions_too(
+async def test_typed_question_in_a_second_hub_gets_suggestions_of_all_its_hubs(
     bot: RunningBot, telegram: FakeTelegram
 ) -> None:
     owner, _group, (mia,) = await hub_with(telegram, "en")
     await asked_and_answered(
         mia, owner, "How long should a mentoring meeting last?", "About forty minutes."
     )
+    sven = telegram.user("Sven", language_code="nl")
+    other = await make_hub(telegram, sven, "Elsewhere")
+    await sven.send("/start")
+    await sven.send("/invite", chat=other)
+    await mia.send("/start " + invite_link(telegram, other.last().text).rsplit("=", 1)[1])
+    other.add_member(mia)
+
     await mia.send("/ask")
-    await mia.send("How long should a first mentoring meeting last?")
+    picker = mia.last()
+    await mia.press(picker, "Elsewhere")
+    await mia.send("How long do mentoring meetings last?")
     offer = mia.last()
     assert tr("en", LOOK_ALIKE) in offer.text and "About forty minutes." in offer.text
+    assert "Chisinau mentors" in offer.text  # the hub the answer comes from
     assert offer.buttons == [[offer.button(ANSWERS_IT)], [offer.button(ASK_ANYWAY)]]
+    await mia.press(offer, ASK_ANYWAY)
+    await mia.press(offer, offer.buttons[0][0].text)
+    await mia.press(offer, offer.buttons[0][0].text)
+    assert "posted in Elsewhere" in offer.text
+    hub2 = await bot.services.hubs.for_chat(other.id)
+    counts = await bot.services.suggestions.counts(hub2.id)  # counted where it was asked
+    assert (counts.shown, counts.asked_anyway) == (1, 1)
+    await sven.send("/agenda")
+    assert figure("nl", 0, 1) in sven.last().text
 
 
 async def test_forged_presses_change_nothing(bot: RunningBot, telegram: FakeTelegram) -> None:
