@@ -224,12 +224,13 @@ def hub_token(hub_id: int) -> str:
 
 def _index_values(row: sqlite3.Row) -> tuple[int, str, str, str]:
     """A question's search forms, in its hub's language and its asker's (see stemming.py)."""
-    locales = [row["hub_locale"], row["asker_locale"] or ""]
+    question_id, hub_id, text, answer, hub_locale, asker_locale = row  # any row factory
+    locales = [hub_locale, asker_locale or ""]
     return (
-        row["id"],
-        hub_token(row["hub_id"]),
-        index_text(row["text"], locales),
-        index_text(row["answer"] or "", locales),
+        question_id,
+        hub_token(hub_id),
+        index_text(text, locales),
+        index_text(answer or "", locales),
     )
 
 
@@ -251,7 +252,7 @@ async def index_all(conn: aiosqlite.Connection, batch: int = 2000) -> int:
         if not rows:
             return done
         await conn.executemany(_INDEX_INSERT, [_index_values(row) for row in rows])
-        done, last = done + len(rows), rows[-1]["id"]
+        done, last = done + len(rows), rows[-1][0]
 
 
 class SearchRepository:

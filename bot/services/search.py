@@ -16,10 +16,8 @@ from __future__ import annotations
 import html
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.db.database import Database
 from bot.db.questions import QuestionRow, SearchRepository, hub_token
@@ -32,6 +30,7 @@ SIMILAR_POOL = 30  # similar(): the best matches looked at before the overlap ch
 SIMILAR_OVERLAP = 0.5  # similar(): at least half of the question's words must be found
 SNIPPET = 200  # characters of the answer shown around its first match
 PREFIX_MIN = 2  # a query word shorter than this is looked up as a whole word only
+STEM_PREFIX_MIN = 5  # a stem this long also finds longer stems ("оценива" → "оцениван")
 
 _INVISIBLE = "\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
 _MARKS = "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
@@ -57,10 +56,15 @@ class Query:
     word: str
     forms: tuple[str, ...]
 
+    def prefixes(self) -> tuple[str, ...]:
+        """The word as typed, and its longer stems: found at the start of a stored form."""
+        stems = tuple(form for form in self.forms[1:] if len(form) >= STEM_PREFIX_MIN)
+        return ((self.word,) if len(self.word) >= PREFIX_MIN else ()) + stems
+
     def expression(self) -> str:
-        terms = [f'"{form}"' for form in self.forms]
-        if len(self.word) >= PREFIX_MIN:
-            terms[0] = f'"{self.word}"*'
+        prefixes = self.prefixes()
+        terms = [f'"{form}"*' for form in prefixes]
+        terms += [f'"{form}"' for form in self.forms if form not in prefixes]
         return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
 
 
@@ -87,17 +91,7 @@ def expression(queries: Sequence[Query], hub_ids: Sequence[int], *, every: bool)
 # -- highlighting
 
 
-@lru_cache(maxsize=4096)
-def _fold(word: str) -> str:
-    """Latin letters without their accents, as the index's tokenizer folds them."""
-    if word.isascii():
-        return word
-    return "".join(
-        c
-        for c in unicodedata.normalize("NFD", word)
-        if not unicodedata.combining(c)
-        or "LATIN" not in unicodedata.name(unicodedata.normalize("NFC", c), "")
-    )
+_fold = stemming.fold
 
 
 class Matcher:
@@ -106,8 +100,7 @@ class Matcher:
     def __init__(self, queries: Sequence[Query], locales: Sequence[str]) -> None:
         self._locales = tuple(locales)
         self._words = [
-            (_fold(q.word) if len(q.word) >= PREFIX_MIN else None, {_fold(f) for f in q.forms})
-            for q in queries
+            (tuple(_fold(p) for p in q.prefixes()), {_fold(f) for f in q.forms}) for q in queries
         ]
 
     def _found_by(self, word: str) -> set[int]:
@@ -117,8 +110,8 @@ class Matcher:
         forms = [_fold(form) for form in stemming.forms(word, self._locales)]
         return {
             index
-            for index, (prefix, wanted) in enumerate(self._words)
-            if any(f in wanted or (prefix is not None and f.startswith(prefix)) for f in forms)
+            for index, (prefixes, wanted) in enumerate(self._words)
+            if any(f in wanted or f.startswith(prefixes) for f in forms)
         }
 
     def highlight(self, text: str) -> tuple[str, int]:

@@ -12,7 +12,13 @@ Normalisation (both sides, before anything else):
 - Hebrew points (niqqud, cantillation) and Arabic short vowels, tatweel and the hamza carried on
   alef (أ إ آ → ا, ى → ي) are removed, as people type with and without them.
 
+Languages: besides the ones given, a word written in Cyrillic is also stemmed as Russian, in
+Hebrew letters as Hebrew, in Arabic letters as Arabic (its script says so; Latin letters could be
+English, Romanian or Dutch, so only the given languages apply to them).
+
 Stemmers: Snowball (``snowballstemmer``) for English, Russian, Romanian, Dutch and Arabic.
+Romanian is often typed without its diacritics ("intalnirea"): a Romanian word is also stemmed
+with them removed.
 
 Proclitics: Hebrew and Arabic join short words to the next one ("באמון" = "ב" + "אמון", "والمعلم"
 = "و" + "ال" + "معلم"). The rule strips them in their grammatical order, each at most once:
@@ -20,7 +26,12 @@ Proclitics: Hebrew and Arabic join short words to the next one ("באמון" = "
   (the): "וכשהמנטור" → "כשהמנטור", "המנטור", "מנטור".
 - Arabic: و or ف (and), then one of ب ك ل (with, like, to) or لل (to the), then ال (the); the
   Snowball stemmer then removes the rest of the article and the suffixes.
-A strip happens only if at least three letters remain. Every stripped variant is kept as a form
+A strip happens only if at least three letters remain.
+
+Hebrew has no Snowball stemmer; a light suffix rule stands in for one: the plural endings ים and
+ות, and the feminine ה, are dropped (three letters must remain) and final letters are written as
+their ordinary forms (ך ם ן ף ץ → כ מ נ פ צ), so "פגישה", "פגישות", "בפגישות" share "פגיש" and
+"חונך", "חונכים" share "חונכ". Every stripped variant is kept as a form
 beside the word itself, on both sides: a word that merely starts with one of those letters
 ("משוב", feedback) is still found as typed; the cost is that a query for "שוב" also finds it.
 """
@@ -34,7 +45,15 @@ from functools import lru_cache
 
 import snowballstemmer
 
-SNOWBALL = {"en": "english", "ru": "russian", "ro": "romanian", "nl": "dutch", "ar": "arabic"}
+# Dutch has two Snowball stemmers that err differently ("mentoren": "mentoor" and "mentor";
+# "lessen": "les" and "less"): a word gets both stems.
+SNOWBALL = {
+    "en": ("english",),
+    "ru": ("russian",),
+    "ro": ("romanian",),
+    "nl": ("dutch", "dutch_porter"),
+    "ar": ("arabic",),
+}
 LANGUAGES = ("en", "ru", "ro", "nl", "ar", "he")
 MIN_REST = 3  # letters that must remain after a proclitic is stripped
 
@@ -104,6 +123,19 @@ def _strip(word: str, slots: Sequence[Sequence[str]]) -> list[str]:
     return found
 
 
+_HEBREW_SUFFIXES = ("ים", "ות", "ה")
+_HEBREW_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
+
+
+def hebrew_stem(word: str) -> str:
+    """The light Hebrew suffix rule (see above)."""
+    for suffix in _HEBREW_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_REST:
+            word = word[: -len(suffix)]
+            break
+    return word.translate(_HEBREW_FINALS)
+
+
 def proclitic_variants(word: str, locale: str) -> list[str]:
     """``word`` and the words left after stripping Hebrew or Arabic proclitics (see above)."""
     if locale == "he":
@@ -114,18 +146,56 @@ def proclitic_variants(word: str, locale: str) -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def _stemmer(locale: str) -> snowballstemmer.stemmer | None:
-    name = SNOWBALL.get(locale)
-    return None if name is None else snowballstemmer.stemmer(name)
+def _stemmers(locale: str) -> tuple[snowballstemmer.stemmer, ...]:
+    return tuple(snowballstemmer.stemmer(name) for name in SNOWBALL.get(locale, ()))
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Latin letters without their accents (as the index's tokenizer folds them)."""
+    if word.isascii():
+        return word
+    out: list[str] = []
+    latin = False
+    for char in unicodedata.normalize("NFD", word):
+        if unicodedata.combining(char):
+            if not latin:
+                out.append(char)
+            continue
+        latin = "LATIN" in unicodedata.name(char, "")
+        out.append(char)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _script_locale(word: str) -> str | None:
+    first = word[0]
+    if "\u0400" <= first <= "\u04ff":
+        return "ru"
+    if "\u05d0" <= first <= "\u05ea":
+        return "he"
+    if "\u0620" <= first <= "\u06ff":
+        return "ar"
+    return None
 
 
 @lru_cache(maxsize=200_000)
 def _forms(word: str, locales: tuple[str, ...]) -> tuple[str, ...]:
     found = [word]
+    script = _script_locale(word)
+    if script is not None and script not in locales:
+        locales = (*locales, script)
     for locale in locales:
-        stemmer = _stemmer(locale)
-        for variant in proclitic_variants(word, locale):
-            found.append(stemmer.stemWord(variant) if stemmer is not None else variant)
+        variants = proclitic_variants(word, locale)
+        if locale == "ro" and fold(word) != word:
+            variants.append(fold(word))
+        for variant in variants:
+            for stemmer in _stemmers(locale):
+                stem = stemmer.stemWord(variant)
+                if locale == "ar" and variant.endswith("ات") and stem.endswith("ا"):
+                    stem = stem[:-1] if len(stem) > MIN_REST else stem
+                found.append(stem)
+            if locale == "he":
+                found += [variant, hebrew_stem(variant)]
     return tuple(dict.fromkeys(f for f in found if f))
 
 
