@@ -142,7 +142,10 @@ async def _answered_screen(
     lines = [_("👍 Glad it was already answered. Your question was not posted.")]
     lines += _listing(found, names)
     markup = None
-    closest = found[0] if found else None
+    # The closest as offered: if it was closed since, no other one takes its place.
+    closest = (
+        found[0] if found and offer_ and found[0].question_id == offer_.question_ids[0] else None
+    )
     if voted is not None:
         lines += ["", _("🙋 You said Me too to #{id}.", id=voted)]
     elif closest is not None and not closest.own:
