@@ -151,7 +151,13 @@ async def test_hebrew_anonymous_asker_is_never_shown_and_own_question_gets_no_me
         assert trace not in str(offer.reply_markup)
     await dana.press(offer, tr("he", ANSWERS_IT))
     assert tr("he", NOT_POSTED) in offer.text
-    assert offer.button(tr("he", "🙋 Me too: #{id}", id=1))
+    await dana.press(offer, tr("he", "🙋 Me too: #{id}", id=1))
+    # Nothing anyone but Noa receives names her, the suggestions and Me too included.
+    for chat_id, messages in telegram.messages.items():
+        for message in messages:
+            if chat_id != noa.id and message.from_bot:
+                for trace in (noa.first_name, noa.username, str(noa.id)):
+                    assert trace not in message.text + str(message.reply_markup), message.text
 
     # The anonymous asker herself: the closest is her own question, so no "🙋 Me too".
     await noa.send("/ask איך נותנים משוב לחונך חדש בבית ספר?")
@@ -163,7 +169,7 @@ async def test_hebrew_anonymous_asker_is_never_shown_and_own_question_gets_no_me
     assert forged is not None and forged.text == tr(
         "he", "You can't add 🙋 Me too to your own question."
     )
-    assert (await bot.services.questions.get(1)).votes == 0
+    assert (await bot.services.questions.get(1)).votes == 1  # Dana's only
 
 
 async def test_no_similar_question_means_no_extra_step(
