@@ -1,7 +1,9 @@
 """Questions at scale.
 
-1. ``/faq`` search: 100,000 answered questions in six languages; the p50/p99 of the search
-   query (FTS5, best matches first) for random one- and two-word searches (aim p99 < 20 ms).
+1. ``/faq`` search (``bench/search.py``): 100,000 answered questions in six languages; p50/p99
+   of today's prefix search and of the stemmed one (aim p99 < 10 ms), ``similar()``, both
+   indexes' sizes, the migration's time to index every row, and the recall table (top 3 of 60
+   teacher-typed queries, today's index and the stemmed one side by side).
 2. Asking: a hub of 10,000 members, the bot in its own process against the fake server here;
    members send ``/ask <text>`` at a steady rate and each gets the draft back: questions handled
    per second in a burst, and p50/p99 from update to reply at the steady rate.
@@ -13,75 +15,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import random
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench import search
 from bench.common import ReplyClock, bot_config, hub_database, percentile_ms, running
 from bench.delivery import FIRST_MEMBER_ID
 from bot.db import Database, to_db_time, utcnow
 from bot.db.questions import QuestionRepository
 from tests.fakebot import FakeTelegram
-
-WORDS = {
-    "en": "feedback lesson observation mentor planning parents assessment classroom",
-    "ru": "обратная связь урок наблюдение наставник планирование родители оценивание",
-    "ro": "feedback lecție observare mentor planificare părinți evaluare clasă",
-    "nl": "feedback les observatie mentor planning ouders beoordeling klas",
-    "he": "משוב שיעור תצפית חונך תכנון הורים הערכה כיתה",
-    "ar": "تغذية راجعة درس ملاحظة مرشد تخطيط أولياء تقييم صف",
-}
-
-
-async def faq_search(count: int, searches: int) -> tuple[float, float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(Path(tmp) / "faq.sqlite3")
-        await db.open()
-        rng = random.Random(7)
-        # A real archive's words follow Zipf's law over a large vocabulary: the six languages'
-        # topic words plus 20,000 others, so a search term matches what it would in practice.
-        vocab = [w for words in WORDS.values() for w in words.split()]
-        # Random letter strings: unlike w1, w10, w100 … they rarely prefix one another, as real
-        # words do not (a prefix search for "w1"* would match a thousand of those).
-        letters = "abcdefghijklmnopqrstuvwxyz"
-        vocab += ["".join(rng.choices(letters, k=rng.randint(5, 10))) for _ in range(20_000)]
-        cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocab))))
-        now = to_db_time(utcnow())
-        async with db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (1, 'A', ?, ?)",
-                (now, now),
-            )
-            await conn.execute(
-                """INSERT INTO hubs (id, name, code, chat_id, timezone, locale, created_at)
-                   VALUES (1, 'Hub', 'FAQBENCH', -1, 'UTC', 'en', ?)""",
-                (now,),
-            )
-            await conn.executemany(
-                """INSERT INTO questions (hub_id, asker_id, text, status, answer, created_at,
-                                          updated_at) VALUES (1, 1, ?, 'answered', ?, ?, ?)""",
-                (
-                    (
-                        " ".join(rng.choices(vocab, cum_weights=cumulative, k=12)),
-                        " ".join(rng.choices(vocab, cum_weights=cumulative, k=25)),
-                        now,
-                        now,
-                    )
-                    for _ in range(count)
-                ),
-            )
-        repo = QuestionRepository(db)
-        timings = []
-        for _ in range(searches):
-            words = " ".join(rng.choices(vocab, cum_weights=cumulative, k=rng.choice((1, 2))))
-            started = time.perf_counter()
-            await repo.search([1], words, limit=5, offset=0)
-            timings.append(time.perf_counter() - started)
-        await db.close()
-    return percentile_ms(timings, 0.5), percentile_ms(timings, 0.99)
 
 
 async def votes(members: int, questions: int) -> tuple[float, float]:
@@ -156,11 +101,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--burst", type=int, default=2_000)
     parser.add_argument("--steady", type=int, default=1_000)
     parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--only-search", action="store_true", help="the /faq figures only")
 
 
 def main(args: argparse.Namespace) -> None:
     print("measuring /faq search …", file=sys.stderr)
-    faq_p50, faq_p99 = asyncio.run(faq_search(args.answered, args.searches))
+    figures = asyncio.run(search.measure(args.answered, args.searches))
+    if args.only_search:
+        print("\n".join(search.report(figures, args.answered)))
+        return
     print("measuring /ask through the bot …", file=sys.stderr)
     handled, ask_p50, ask_p99 = asyncio.run(
         asking(args.members, args.burst, args.steady, args.rate)
@@ -170,8 +119,6 @@ def main(args: argparse.Namespace) -> None:
     print()
     print(f"{'measure':<52} {'value':>12}")
     print("-" * 65)
-    print(f"{f'/faq search over {args.answered} answered: p50':<52} {faq_p50:>10.2f}ms")
-    print(f"{f'/faq search over {args.answered} answered: p99':<52} {faq_p99:>10.2f}ms")
     print(
         f"{f'/ask, {args.members} members, burst of {args.burst}: handled/s':<52} {handled:>12.0f}"
     )
@@ -179,3 +126,5 @@ def main(args: argparse.Namespace) -> None:
     print(f"{f'/ask at {args.rate:g}/s: p99 update to reply':<52} {ask_p99:>10.1f}ms")
     print(f"{f'me-too toggles by {args.members} members: votes/s':<52} {vote_rate:>12.0f}")
     print(f"{'me-too toggle: p99':<52} {vote_p99:>10.2f}ms")
+    print()
+    print("\n".join(search.report(figures, args.answered)))

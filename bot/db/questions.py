@@ -261,19 +261,20 @@ class SearchRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def newest(self, expression: str, limit: int) -> list[tuple[int, float]]:
-        """The newest ``limit`` matches with their bm25 (lower is better), newest first.
+    async def newest(self, expression: str, limit: int) -> list[tuple[int, str, str]]:
+        """The newest ``limit`` matches, newest first, with their stored forms (text, answer).
 
         FTS5 walks its doclists backwards and stops at ``limit``, so a word that matches half
-        the archive costs no more than a rare one; bm25 is computed for these rows only.
+        the archive costs no more than a rare one. No bm25() here: FTS5 computes its IDF by
+        reading every phrase's whole doclist (hub tokens and every form of every word), which
+        costs more than the search; SearchService ranks these rows by the same formula.
         """
         rows = await self._db.fetch_all(
-            f"""SELECT rowid, bm25(questions_search, 0.0, {TEXT_WEIGHT}, 1.0)
-                FROM questions_search WHERE questions_search MATCH ?
-                ORDER BY rowid DESC LIMIT ?""",  # noqa: S608 - a constant
+            """SELECT rowid, text, answer FROM questions_search WHERE questions_search MATCH ?
+               ORDER BY rowid DESC LIMIT ?""",
             (expression, limit),
         )
-        return [(row[0], row[1]) for row in rows]
+        return [(row[0], row[1], row[2]) for row in rows]
 
     async def best(self, expression: str, limit: int) -> list[tuple[int, float]]:
         """The ``limit`` best matches by bm25, over all of them (for few, selective matches)."""

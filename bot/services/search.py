@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.db.database import Database
-from bot.db.questions import QuestionRow, SearchRepository, hub_token
+from bot.db.questions import TEXT_WEIGHT, QuestionRow, SearchRepository, hub_token
 from bot.services import stemming
 
 MAX_QUERY_WORDS = 12  # /faq: the first content words count, the rest of a long paste does not
@@ -29,6 +29,7 @@ CANDIDATES = 300  # /faq ranks the newest 300 matches; "300+" says there are mor
 SIMILAR_POOL = 30  # similar(): the best matches looked at before the overlap check
 SIMILAR_OVERLAP = 0.5  # similar(): at least half of the question's words must be found
 SNIPPET = 200  # characters of the answer shown around its first match
+HEAD = 3  # letters compared before a displayed word is stemmed for highlighting
 PREFIX_MIN = 2  # a query word shorter than this is looked up as a whole word only
 STEM_PREFIX_MIN = 5  # a stem this long also finds longer stems ("оценива" → "оцениван")
 
@@ -102,29 +103,60 @@ class Matcher:
         self._words = [
             (tuple(_fold(p) for p in q.prefixes()), {_fold(f) for f in q.forms}) for q in queries
         ]
+        # Stemming every displayed word costs more than the search: a word is stemmed only if it
+        # (or what is left after a proclitic) starts as one of the query's forms does.
+        self._heads = {f[:HEAD] for prefixes, wanted in self._words for f in (*prefixes, *wanted)}
+        self._seen: dict[str, set[int]] = {}
+        self._chunks: dict[str, bool] = {}
+
+    def _maybe(self, word: str) -> bool:
+        folded = _fold(word)
+        if folded[:HEAD] in self._heads:
+            return True
+        script = stemming.script_locale(word)
+        return script is not None and any(
+            _fold(v)[:HEAD] in self._heads for v in stemming.proclitic_variants(word, script)
+        )
 
     def _found_by(self, word: str) -> set[int]:
         """Which query words find this normalised word."""
-        if word in stemming.STOP_WORDS:
-            return set()
-        forms = [_fold(form) for form in stemming.forms(word, self._locales)]
-        return {
-            index
-            for index, (prefixes, wanted) in enumerate(self._words)
-            if any(f in wanted or f.startswith(prefixes) for f in forms)
-        }
+        found = self._seen.get(word)
+        if found is None:
+            found = set()
+            if word not in stemming.STOP_WORDS and self._maybe(word):
+                forms = [_fold(form) for form in stemming.forms(word, self._locales)]
+                found = {
+                    index
+                    for index, (prefixes, wanted) in enumerate(self._words)
+                    if any(f in wanted or f.startswith(prefixes) for f in forms)
+                }
+            self._seen[word] = found
+        return found
 
-    def highlight(self, text: str) -> tuple[str, int]:
-        """``text`` escaped, found words in ``<b>``; and the position of the first one (or -1)."""
-        out, last, first = [], 0, -1
+    def _shown_matches(self, chunk: str) -> bool:
+        """Whether a displayed word (points and marks inside it kept) is one the query found."""
+        found = self._chunks.get(chunk)
+        if found is None:
+            found = self._chunks[chunk] = any(self._found_by(w) for w in stemming.words(chunk))
+        return found
+
+    def highlight(self, text: str) -> str:
+        """``text`` escaped, the words the query found in ``<b>``."""
+        out, last = [], 0
         for match in _SHOWN_WORD.finditer(text):
-            if any(self._found_by(word) for word in stemming.words(match.group())):
+            if self._shown_matches(match.group()):
                 out += [html.escape(text[last : match.start()], quote=False), "<b>"]
                 out += [html.escape(match.group(), quote=False), "</b>"]
                 last = match.end()
-                first = match.start() if first < 0 else first
         out.append(html.escape(text[last:], quote=False))
-        return "".join(out), first
+        return "".join(out)
+
+    def first(self, text: str) -> int:
+        """Where the first word the query found starts in ``text`` (-1: none)."""
+        for match in _SHOWN_WORD.finditer(text):
+            if self._shown_matches(match.group()):
+                return match.start()
+        return -1
 
     def found(self, text: str) -> set[int]:
         """The positions of the query words found in ``text``."""
@@ -134,9 +166,51 @@ class Matcher:
         return found
 
 
+BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25() constants
+
+
+def bm25(queries: Sequence[Query], rows: Sequence[tuple[int, str, str]]) -> list[tuple[int, float]]:
+    """FTS5's bm25 over these rows' stored forms (lower is better, as FTS5's): each query word
+    counts once per column (the index keeps no positions), a question word ``TEXT_WEIGHT``
+    times an answer word, longer rows a little less; a word's rarity is taken among the rows."""
+    if not rows:
+        return []
+    wanted = [({_fold(f) for f in q.forms}, tuple(_fold(p) for p in q.prefixes())) for q in queries]
+
+    def found(forms: list[str]) -> list[bool]:
+        return [
+            any(f in exact or f.startswith(prefixes) for f in forms) for exact, prefixes in wanted
+        ]
+
+    docs = []
+    for question_id, text, answer in rows:
+        text_forms, answer_forms = text.split(), answer.split()
+        docs.append(
+            (
+                question_id,
+                found(text_forms),
+                found(answer_forms),
+                len(text_forms) + len(answer_forms),
+            )
+        )
+    average = sum(size for *_, size in docs) / len(docs) or 1.0
+    total = len(docs)
+    having = [sum(1 for _, t, a, _ in docs if t[i] or a[i]) for i in range(len(wanted))]
+    idf = [math.log((total - n + 0.5) / (n + 0.5) + 1) for n in having]
+    scored = []
+    for question_id, in_text, in_answer, size in docs:
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * size / average)
+        score = 0.0
+        for i, weight in enumerate(idf):
+            tf = TEXT_WEIGHT * in_text[i] + in_answer[i]
+            score += weight * tf * (BM25_K1 + 1) / (tf + norm)
+        scored.append((question_id, -score))
+    return scored
+
+
 def snippet(matcher: Matcher, answer: str, size: int = SNIPPET) -> str:
     """Up to ``size`` characters of the answer around its first match (its start if none)."""
-    _, first = matcher.highlight(answer)
+    first = matcher.first(answer)
     start = 0 if first < size // 3 else first - size // 3
     if start:  # begin at a word
         space = answer.find(" ", start)
@@ -146,7 +220,7 @@ def snippet(matcher: Matcher, answer: str, size: int = SNIPPET) -> str:
         space = answer.rfind(" ", start, end)
         end = space if space > start + size // 2 else end
     text = answer[start:end].strip()
-    body, _ = matcher.highlight(text)
+    body = matcher.highlight(text)
     return ("…" if start else "") + body + ("…" if end < len(answer) else "")
 
 
@@ -165,7 +239,7 @@ class SearchService:
             row = rows.get(question_id)
             if row is None:
                 continue
-            question_html, _ = matcher.highlight(row.text)
+            question_html = matcher.highlight(row.text)
             hits.append(
                 SearchHit(
                     question_id=row.id,
@@ -196,12 +270,14 @@ class SearchService:
         queries = parse(query, locales)
         if not queries or not hub_ids:
             return [], 0, False
-        scored = await self._repo.newest(expression(queries, hub_ids, every=True), CANDIDATES + 1)
+        newest = await self._repo.newest(expression(queries, hub_ids, every=True), CANDIDATES + 1)
+        capped = len(newest) > CANDIDATES
+        scored = bm25(queries, newest[:CANDIDATES])
         if not scored and len(queries) > 1:
             scored = await self._repo.best(
                 expression(queries, hub_ids, every=False), CANDIDATES + 1
             )
-        capped = len(scored) > CANDIDATES
+            capped = len(scored) > CANDIDATES
         scored = sorted(scored[:CANDIDATES], key=lambda pair: (pair[1], -pair[0]))
         page = scored[max(0, offset) : max(0, offset) + limit]
         rows = await self._repo.answered([question_id for question_id, _ in page])

@@ -104,8 +104,11 @@ def words(text: str) -> list[str]:
 
 
 def content_words(text: str) -> list[str]:
-    """The words worth searching by: no stop words, no repeats, in order."""
-    return list(dict.fromkeys(w for w in words(text) if w not in STOP_WORDS))
+    """The words worth searching by: no stop words, no single letters ("collega's" leaves an
+    "s"), no repeats, in order."""
+    return list(
+        dict.fromkeys(w for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit()))
+    )
 
 
 def _strip(word: str, slots: Sequence[Sequence[str]]) -> list[str]:
@@ -167,8 +170,11 @@ def fold(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
-def _script_locale(word: str) -> str | None:
-    first = word[0]
+def script_locale(word: str) -> str | None:
+    """The language its script tells: ru, he or ar (Latin letters say nothing)."""
+    first = word[:1]
+    if not first:
+        return None
     if "\u0400" <= first <= "\u04ff":
         return "ru"
     if "\u05d0" <= first <= "\u05ea":
@@ -181,7 +187,7 @@ def _script_locale(word: str) -> str | None:
 @lru_cache(maxsize=200_000)
 def _forms(word: str, locales: tuple[str, ...]) -> tuple[str, ...]:
     found = [word]
-    script = _script_locale(word)
+    script = script_locale(word)
     if script is not None and script not in locales:
         locales = (*locales, script)
     for locale in locales:
@@ -214,7 +220,6 @@ def index_text(text: str, locales: Sequence[str]) -> str:
     """What the search index stores for ``text``: every form of every content word."""
     langs = base_locales(locales)
     out: dict[str, None] = {}
-    for word in words(text):
-        if word not in STOP_WORDS:
-            out.update(dict.fromkeys(_forms(word, langs)))
+    for word in content_words(text):
+        out.update(dict.fromkeys(_forms(word, langs)))
     return " ".join(out)
