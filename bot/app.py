@@ -27,10 +27,12 @@ from bot.db.questions import QuestionRepository
 from bot.db.quiet import QuietRepository
 from bot.db.reflections import ReflectionRepository
 from bot.db.schedules import ScheduleRepository
+from bot.db.suggestions import SuggestionRepository
 from bot.db.survey_results import SurveyResultsRepository
 from bot.db.surveys import SurveyRepository
 from bot.db.users import UserRepository
 from bot.handlers import (
+    already_answered,
     answering,
     attendance,
     broadcasts,
@@ -83,6 +85,7 @@ from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
 from bot.services.search import SearchService
+from bot.services.suggestions import SuggestionService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import INVITE_KIND as SURVEY_INVITE_KIND
 from bot.services.surveys import REMINDER_KIND as SURVEY_REMINDER_KIND
@@ -246,6 +249,10 @@ def build_services(
     # who has finished meanwhile.
     delivery.on_check(SURVEY_INVITE_KIND, survey_service.check_rows)
     delivery.on_check(SURVEY_REMINDER_KIND, survey_service.check_rows)
+    search = SearchService(db)
+    suggestion_service = SuggestionService(
+        db, SuggestionRepository(db), QuestionRepository(db), memberships, search.similar
+    )
     return Services(
         config=config,
         db=db,
@@ -266,7 +273,8 @@ def build_services(
         polls=poll_service,
         surveys=survey_service,
         survey_results=SurveyResultsService(SurveyResultsRepository(db), access),
-        search=SearchService(db),
+        search=search,
+        suggestions=suggestion_service,
     )
 
 
@@ -333,6 +341,7 @@ def register_handlers(app: Application) -> None:
     hubsettings.register(app)
     broadcasts.register(app)
     questions.register(app)
+    already_answered.register(app)
     answering.register(app)
     faq.register(app)
     prompts.register(app)

@@ -24,6 +24,7 @@ from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
 from bot.services.search import SearchService
+from bot.services.suggestions import SuggestionService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import SurveyService
 from bot.services.users import UserService, Viewer
@@ -57,6 +58,7 @@ class Services:
     surveys: SurveyService
     survey_results: SurveyResultsService
     search: SearchService
+    suggestions: SuggestionService
 
 
 class BotData:

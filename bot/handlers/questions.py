@@ -111,7 +111,12 @@ async def _with_hub(update: Update, context: BotContext, hub_id: int, text: str)
     except QuestionError as exc:
         await reply(update, problem(exc.reason))
         return
-    await _show_draft(update, context, question, chosen=False)
+    # The question is complete: similar answered ones first, if any ("already answered?").
+    from bot.handlers.already_answered import offer  # it imports this module
+
+    if await offer(update, context, question):
+        return
+    await show_draft(update, context, question, chosen=False)
 
 
 async def question_text_input(update: Update, context: BotContext) -> None:
@@ -126,7 +131,7 @@ async def question_text_input(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-async def _show_draft(
+async def show_draft(
     update: Update, context: BotContext, question: QuestionRow, *, chosen: bool
 ) -> None:
     hub = await context.services.hubs.get(question.hub_id)
@@ -187,7 +192,7 @@ async def draft_callback(update: Update, context: BotContext) -> None:
     if action in ("named", "anon"):
         await query.answer()
         question = await services.questions.set_anonymous(question, action == "anon")
-        await _show_draft(update, context, question, chosen=True)
+        await show_draft(update, context, question, chosen=True)
     elif action == "no":
         await services.questions.discard(question)
         await query.answer()
@@ -351,6 +356,19 @@ async def _agenda(update: Update, context: BotContext, hub_id: int, name: str) -
     for number, q in enumerate(questions, 1):
         votes = i18n.ngettext("{count} vote", "{count} votes", q.votes)
         lines.append(f"\n{number}. {i18n.ref(q.id)} ({votes})\n{i18n.show(q.text)}")
+    suggested = await context.services.suggestions.counts(hub_id)
+    if suggested.shown:  # "already answered?" (bot/handlers/already_answered.py)
+        lines.append(
+            "\n"
+            + i18n.ngettext(
+                "🔎 Already answered before asking: {answered} of {count} question "
+                "that got suggestions.",
+                "🔎 Already answered before asking: {answered} of {count} questions "
+                "that got suggestions.",
+                suggested.shown,
+                answered=suggested.answered,
+            )
+        )
     await edit_or_reply(update, i18n.paragraphs(lines))
 
 
