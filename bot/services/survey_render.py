@@ -106,7 +106,7 @@ def closed_notice(view: SurveyView, progress: SurveyProgress, incomplete: int) -
 
 
 def start_keyboard(survey_id: int, *, resume: bool = False) -> InlineKeyboardMarkup:
-    label = button_label("⏯ Continue") if resume else button_label("▶ Start")
+    label = button_label("⏯ Continue") if resume else button_label("📝 Start")
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=callbacks.pack(ACTION, "s", survey_id))]]
     )

@@ -48,7 +48,7 @@ async def rows(bot: RunningBot, table: str) -> list[tuple]:
 
 
 async def start(user: SimUser, locale: str, message: Msg, *, resume: bool = False) -> Msg:
-    await user.press(message, tr(locale, "⏯ Continue" if resume else "▶ Start"))
+    await user.press(message, tr(locale, "⏯ Continue" if resume else "📝 Start"))
     return user.last()
 
 
@@ -281,7 +281,7 @@ async def test_no_trace_of_a_members_draft_is_left_in_the_database_file(
     bot, _clock, fatima, (noa_he,), hub_id = await survey_hub(start_bot, telegram, ("he",))
     view = await create(bot, telegram, hub_id, fatima, questions=QUESTIONS[3:])
     [invite] = invitations(noa_he, view)
-    await noa_he.press(invite, tr("he", "▶ Start"))
+    await noa_he.press(invite, tr("he", "📝 Start"))
     await noa_he.send("first thought zebra-quokka")
     summary = noa_he.last()
     await noa_he.press(summary, tr("he", "◀ Back"))

@@ -63,7 +63,7 @@ async def test_a_survey_for_every_hub_invites_each_member_once_and_reminds_after
 
     # Sara finishes (every question skipped but one); Mike sets quiet hours.
     [invite] = invitations(sara_ar, view)
-    await sara_ar.press(invite, tr("ar", "▶ Start"))
+    await sara_ar.press(invite, tr("ar", "📝 Start"))
     screen = sara_ar.last()
     await sara_ar.press(screen, "3. Rarely")
     for _ in QUESTIONS[1:]:
@@ -104,7 +104,7 @@ async def test_a_survey_for_every_hub_invites_each_member_once_and_reminds_after
     notice = tr("en", "📋 The survey <b>{title}</b> ({ref}) is closed.", title=TITLE, ref=view.ref)
     assert [m for m in ada.inbox() if notice in m.text]
     [invite] = invitations(other, view)
-    answer = await other.press(invite, tr("ru", "▶ Start"))
+    answer = await other.press(invite, tr("ru", "📝 Start"))
     assert answer is not None and answer.show_alert
     assert "This survey closed on" in (answer.text or "")
     # The second reminder (3 hours before) never comes: the survey is closed.
@@ -131,7 +131,7 @@ async def test_a_typed_answer_after_the_deadline_is_refused(
         closes_at=START + timedelta(hours=5),
     )
     [invite] = invitations(noa_he, view)
-    await noa_he.press(invite, tr("he", "▶ Start"))
+    await noa_he.press(invite, tr("he", "📝 Start"))
     # The deadline passes while she types; the close job has not even run yet.
     clock.set(START + timedelta(hours=5))
     await noa_he.send("Too late?")

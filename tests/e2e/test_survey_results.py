@@ -49,7 +49,7 @@ async def answer(user: SimUser, locale: str, view: Any, answers: Answers) -> Non
     """Answer every question with the buttons and by typing, then Submit, as a member does."""
     single, ticked, scale, text = answers
     [invite] = invitations(user, view)
-    await user.press(invite, tr(locale, "▶ Start"))
+    await user.press(invite, tr(locale, "📝 Start"))
     screen = user.last()
     options = QUESTIONS[0].options
     await user.press(screen, f"{options.index(single) + 1}. {single}")
@@ -339,7 +339,7 @@ async def test_after_the_deadline_unfinished_answers_count_as_incomplete(
     view = await create(bot, telegram, hub_id, fatima, anonymous=True)
     await answer(mike, "en", view, ("Weekly", ["Feedback"], 4, "Good"))
     [invite] = invitations(olga, view)
-    await olga.press(invite, tr("ru", "▶ Start"))
+    await olga.press(invite, tr("ru", "📝 Start"))
     screen = olga.last()
     await olga.press(screen, "3. Rarely")
     await olga.press(screen, tr("ru", "⏸ Finish later"))
