@@ -197,17 +197,38 @@ class PollSendRepository:
 
     # -- what is left to say once sends and stops are done
 
-    async def results_due(self) -> list[int]:
-        """Closed polls whose every message is stopped and whose results are not queued."""
+    async def results_due(self, closed_before: datetime | None) -> list[int]:
+        """Closed polls whose every message is stopped and whose results are not queued.
+
+        A named poll's results wait, besides, until the answers read account for every voter
+        Telegram counted at the stop (answers cast before it may be read after it: the bot was
+        down, or busy) — or, for answers that never count (someone outside the hub voted in
+        the group), until it closed before ``closed_before`` (None: not yet)."""
         rows = await self._db.fetch_all(
             """SELECT id FROM polls p WHERE status = 'closed' AND results_queued = 0
                AND NOT EXISTS (SELECT 1 FROM poll_messages m
                                WHERE m.poll_id = p.id AND m.closed = 0)
                AND NOT EXISTS (SELECT 1 FROM poll_sends s
                                WHERE s.poll_id = p.id AND s.status = 'sending')
-               ORDER BY id"""
+               AND (p.anonymous = 1 OR p.closed_at <= ?
+                    OR (SELECT COUNT(*) FROM poll_votes v
+                        WHERE v.poll_id = p.id AND v.option_ids != '[]')
+                       >= (SELECT COALESCE(SUM(m.total), 0) FROM poll_messages m
+                           WHERE m.poll_id = p.id))
+               ORDER BY id""",
+            (None if closed_before is None else to_db_time(closed_before),),
         )
         return [row[0] for row in rows]
+
+    async def answers_awaited_since(self) -> datetime | None:
+        """When the earliest poll whose results wait for answers closed (None: none waits)."""
+        value = await self._db.fetch_value(
+            """SELECT MIN(closed_at) FROM polls p WHERE status = 'closed' AND results_queued = 0
+               AND anonymous = 0
+               AND NOT EXISTS (SELECT 1 FROM poll_messages m
+                               WHERE m.poll_id = p.id AND m.closed = 0)"""
+        )
+        return from_db_time(value)
 
     async def reports_due(self) -> list[int]:
         """Private polls whose fan-out ended and whose author has not been told."""

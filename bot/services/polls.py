@@ -220,8 +220,15 @@ class PollService:
     # -- answers
 
     async def record_answer(self, tg_poll_id: str, user_id: int, option_ids: Sequence[int]) -> bool:
-        """A named poll's answer (empty: a retracted vote); False for unknown or closed polls."""
-        return await self._repo.record_vote(tg_poll_id, user_id, option_ids, self.now())
+        """A named poll's answer (empty: a retracted vote); False for an unknown poll or a voter
+        outside the hub. An answer read after the stop still counts, and may be the one the
+        results of the closed poll wait for: the sender looks again."""
+        recorded = await self._repo.record_vote(tg_poll_id, user_id, option_ids, self.now())
+        if recorded:
+            message = await self._repo.message_by_tg(tg_poll_id)
+            if message is not None and message.closed:
+                self.sender.wake()
+        return recorded
 
     async def record_counts(
         self, tg_poll_id: str, counts: Sequence[int], total: int, update_id: int
