@@ -180,13 +180,16 @@ class PollSendRepository:
             params = (json.dumps(list(counts)), total or 0, poll_id, chat_id)  # type: ignore[assignment]
         await self._db.execute(sql, params)
 
-    async def stop_later(self, poll_id: int, chat_id: int, at: datetime) -> int:
-        """A stop that failed for now; returns the attempts made so far."""
+    async def stop_later(
+        self, poll_id: int, chat_id: int, at: datetime, *, failed: bool = True
+    ) -> int:
+        """A stop to try again at ``at``; returns the failed attempts so far (``failed``: this
+        one counts; a 429 does not, so waits Telegram asks for never use up the retries)."""
         async with self._db.transaction() as conn:
             await conn.execute(
-                """UPDATE poll_messages SET stop_attempts = stop_attempts + 1, stop_after = ?
+                """UPDATE poll_messages SET stop_attempts = stop_attempts + ?, stop_after = ?
                    WHERE poll_id = ? AND chat_id = ?""",
-                (to_db_time(at), poll_id, chat_id),
+                (int(failed), to_db_time(at), poll_id, chat_id),
             )
             cursor = await conn.execute(
                 "SELECT stop_attempts FROM poll_messages WHERE poll_id = ? AND chat_id = ?",

@@ -270,8 +270,9 @@ class PollSender:
             await self._sends.stopped(message.poll_id, message.chat_id, None, None)
             return
         except RetryAfter as error:
+            # Flood control is no failure: it uses none of the network errors' attempts.
             at = utcnow() + timedelta(seconds=retry_seconds(error))
-            await self._sends.stop_later(message.poll_id, message.chat_id, at)
+            await self._sends.stop_later(message.poll_id, message.chat_id, at, failed=False)
             return
         except TelegramError as error:
             at = utcnow() + timedelta(seconds=self._config.retry_backoff_seconds)

@@ -1,6 +1,7 @@
 """Named polls keep the votes Telegram counted before the stop, even those the bot reads after it:
 every vote cast while the bot was down arrives (as `poll_answer`) only once it is back, and by then
-the sender may have stopped the poll. The results wait for those answers."""
+the sender may have stopped the poll. The results wait for those answers. And a stop held back
+by flood control keeps the retries a network error has."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from bot.clock import MovableClock
 from bot.i18n import ngettext, use_locale
 from bot.services.poll_sends import ANSWERS_GRACE
 from tests.conftest import tr
 from tests.e2e.meeting_helpers import START, run_due
+from tests.e2e.test_broadcasts import hub_with_members
 from tests.e2e.test_polls import QUESTION, create, polls_in, setup
 from tests.fakebot import FakeTelegram, SimGroup, SimUser
 
@@ -101,5 +104,29 @@ async def test_results_wait_a_little_for_answers_that_never_count(
 
     clock.advance(ANSWERS_GRACE + timedelta(seconds=1))
     await settle_polls(bot, telegram)
+    [posted] = results_in(group)
+    assert voted("en", 1) in posted
+
+
+@pytest.mark.telegram_errors(429)
+async def test_a_stop_held_back_by_flood_control_keeps_its_network_retries(
+    start_bot: Callable[..., Any], make_config: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    """429s are Telegram asking to wait, not failures: they do not use up the retries a
+    network error has, so a 429 then one network error still gets the poll stopped."""
+    clock = MovableClock(START)
+    bot = await start_bot(make_config(delivery={"max_attempts": 2}), clock)
+    _founder, group, fatima, (noa,) = await hub_with_members(telegram, ("he",))
+    hub = await bot.services.hubs.for_chat(group.id)
+    assert hub is not None
+    view = await create(bot, hub.id, fatima, anonymous=False)
+    [poll] = polls_in(group)
+    group.add_member(noa)
+    await noa.vote(poll, [2])
+    telegram.fail_next("stopPoll", 429, 502)
+    await bot.services.polls.close(view.id)
+    await telegram.wait_for(lambda: bool(poll.poll and poll.poll["is_closed"]), timeout=10)
+    await settle_polls(bot, telegram)
+    assert [c.error_code for c in telegram.calls_of("stopPoll")] == [429, 502, None]
     [posted] = results_in(group)
     assert voted("en", 1) in posted
