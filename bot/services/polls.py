@@ -217,6 +217,11 @@ class PollService:
         self.sender.wake()
         return await self._view(row, hub)
 
+    async def still_to_post(self, poll_id: int) -> bool:
+        """Whether a send of the poll waits for another try (Telegram asked to wait, or could
+        not be reached): a group poll Confirm could not post at once."""
+        return (await self.outcomes.reach(poll_id)).waiting > 0
+
     # -- answers
 
     async def record_answer(self, tg_poll_id: str, user_id: int, option_ids: Sequence[int]) -> bool:
