@@ -7,7 +7,7 @@ name, which the caller shortens with ``hub_in_label``, does not count).
 
 from __future__ import annotations
 
-from bot.i18n import gettext
+from bot.i18n import plain_gettext
 
 LABEL_LIMIT = 20  # characters a half-width button shows on a phone before Telegram cuts it
 HUB_IN_LABEL = 24  # characters of a hub's name inside a label
@@ -15,8 +15,10 @@ MENU_LIMIT = 32  # characters of a command-menu description
 
 
 def button_label(message: str, /, **params: object) -> str:
-    """Translate a button's label (a separate name so tests and extraction can find them)."""
-    return gettext(message, **params)
+    """Translate a button's label (a separate name so tests and extraction can find them).
+
+    A label is plain text, not HTML: values go in as typed (a hub "Q&A" reads "Join Q&A")."""
+    return plain_gettext(message, **params)
 
 
 def hub_in_label(name: str) -> str:

@@ -174,10 +174,10 @@ def _isolate(text: str) -> str:
     )
 
 
-def _render(value: object, rtl: bool) -> str:
+def _render(value: object, rtl: bool, escape: bool = True) -> str:
     if isinstance(value, Html):
         return str(value)
-    text = html.escape(str(value), quote=False)
+    text = html.escape(str(value), quote=False) if escape else str(value)
     if not text:
         return text
     return _isolate(text) if rtl or _needs_isolate_in_ltr(text) else text
@@ -281,21 +281,31 @@ def _rtl_template(template: str) -> str:
     return "\n".join(_rtl_line(line, template=True) for line in template.split("\n"))
 
 
-def _interpolate(template: str, params: dict[str, object]) -> str:
+def _interpolate(template: str, params: dict[str, object], escape: bool = True) -> str:
     rtl = is_rtl(current_locale())
     if rtl:
         template = _rtl_template(template)
     if not params:
         return template
-    return template.format(**{key: _render(value, rtl) for key, value in params.items()})
+    return template.format(**{key: _render(value, rtl, escape) for key, value in params.items()})
 
 
 def gettext(message: str, /, **params: object) -> str:
     """Translate into the current locale and fill ``{placeholders}`` with escaped values."""
+    return _gettext_as(message, params, escape=True)
+
+
+def plain_gettext(message: str, /, **params: object) -> str:
+    """``gettext`` for plain text (button labels, alerts): values go in as typed, unescaped
+    (``Q&A``, not ``Q&amp;A``), isolated as in HTML text."""
+    return _gettext_as(message, params, escape=False)
+
+
+def _gettext_as(message: str, params: dict[str, object], *, escape: bool) -> str:
     translated = translations(current_locale()).gettext(message)
     if is_rtl(current_locale()) and _ARROW.search(message):
         translated = _mirror_arrows(message, translated)
-    return _interpolate(translated, params)
+    return _interpolate(translated, params, escape)
 
 
 def ngettext(singular: str, plural: str, n: int, /, **params: object) -> str:

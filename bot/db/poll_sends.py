@@ -180,13 +180,16 @@ class PollSendRepository:
             params = (json.dumps(list(counts)), total or 0, poll_id, chat_id)  # type: ignore[assignment]
         await self._db.execute(sql, params)
 
-    async def stop_later(self, poll_id: int, chat_id: int, at: datetime) -> int:
-        """A stop that failed for now; returns the attempts made so far."""
+    async def stop_later(
+        self, poll_id: int, chat_id: int, at: datetime, *, failed: bool = True
+    ) -> int:
+        """A stop to try again at ``at``; returns the failed attempts so far (``failed``: this
+        one counts; a 429 does not, so waits Telegram asks for never use up the retries)."""
         async with self._db.transaction() as conn:
             await conn.execute(
-                """UPDATE poll_messages SET stop_attempts = stop_attempts + 1, stop_after = ?
+                """UPDATE poll_messages SET stop_attempts = stop_attempts + ?, stop_after = ?
                    WHERE poll_id = ? AND chat_id = ?""",
-                (to_db_time(at), poll_id, chat_id),
+                (int(failed), to_db_time(at), poll_id, chat_id),
             )
             cursor = await conn.execute(
                 "SELECT stop_attempts FROM poll_messages WHERE poll_id = ? AND chat_id = ?",
@@ -197,17 +200,38 @@ class PollSendRepository:
 
     # -- what is left to say once sends and stops are done
 
-    async def results_due(self) -> list[int]:
-        """Closed polls whose every message is stopped and whose results are not queued."""
+    async def results_due(self, closed_before: datetime | None) -> list[int]:
+        """Closed polls whose every message is stopped and whose results are not queued.
+
+        A named poll's results wait, besides, until the answers read account for every voter
+        Telegram counted at the stop (answers cast before it may be read after it: the bot was
+        down, or busy) — or, for answers that never count (someone outside the hub voted in
+        the group), until it closed before ``closed_before`` (None: not yet)."""
         rows = await self._db.fetch_all(
             """SELECT id FROM polls p WHERE status = 'closed' AND results_queued = 0
                AND NOT EXISTS (SELECT 1 FROM poll_messages m
                                WHERE m.poll_id = p.id AND m.closed = 0)
                AND NOT EXISTS (SELECT 1 FROM poll_sends s
                                WHERE s.poll_id = p.id AND s.status = 'sending')
-               ORDER BY id"""
+               AND (p.anonymous = 1 OR p.closed_at <= ?
+                    OR (SELECT COUNT(*) FROM poll_votes v
+                        WHERE v.poll_id = p.id AND v.option_ids != '[]')
+                       >= (SELECT COALESCE(SUM(m.total), 0) FROM poll_messages m
+                           WHERE m.poll_id = p.id))
+               ORDER BY id""",
+            (None if closed_before is None else to_db_time(closed_before),),
         )
         return [row[0] for row in rows]
+
+    async def answers_awaited_since(self) -> datetime | None:
+        """When the earliest poll whose results wait for answers closed (None: none waits)."""
+        value = await self._db.fetch_value(
+            """SELECT MIN(closed_at) FROM polls p WHERE status = 'closed' AND results_queued = 0
+               AND anonymous = 0
+               AND NOT EXISTS (SELECT 1 FROM poll_messages m
+                               WHERE m.poll_id = p.id AND m.closed = 0)"""
+        )
+        return from_db_time(value)
 
     async def reports_due(self) -> list[int]:
         """Private polls whose fan-out ended and whose author has not been told."""

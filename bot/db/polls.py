@@ -153,18 +153,19 @@ class PollRepository:
     async def record_vote(
         self, tg_poll_id: str, user_id: int, option_ids: Sequence[int], now: datetime
     ) -> bool:
-        """Record a member's answer (empty: retracted); False for an unknown poll, a message
-        already stopped, or a voter who is not a member of the poll's hub.
+        """Record a member's answer (empty: retracted); False for an unknown poll or a voter who
+        is not a member of the poll's hub.
 
-        Votes count until Telegram stops the message, not until the poll is marked closed: the
-        results are built from the stopped polls, so they match what members saw."""
+        A message already stopped takes it too: Telegram sends no answer for a vote after the
+        stop, so this one was cast while the poll was open, and read late (the bot was down, or
+        busy, when it came). The results wait for such answers (``results_due``)."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 """INSERT INTO poll_votes (poll_id, user_id, option_ids, updated_at)
                SELECT m.poll_id, ?, ?, ? FROM poll_messages m JOIN polls p ON p.id = m.poll_id
                -- only the hub's members count: not a stranger in the group or a forwarded poll
                JOIN memberships ms ON ms.hub_id = p.hub_id AND ms.user_id = ?
-               WHERE m.tg_poll_id = ? AND m.closed = 0
+               WHERE m.tg_poll_id = ?
                ON CONFLICT (poll_id, user_id) DO UPDATE
                SET option_ids = excluded.option_ids, updated_at = excluded.updated_at""",
                 (user_id, json.dumps(list(option_ids)), to_db_time(now), user_id, tg_poll_id),

@@ -211,9 +211,19 @@ def close_at_screen(
     return "\n\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-def created_text(poll_id: int, private: bool) -> str:
+def created_text(poll_id: int, private: bool, *, waiting: bool = False) -> str:
+    """What Confirm says; ``waiting``: the group poll is being retried by the poll sender."""
+    if private:
+        where = _("Sent to each member privately.")
+    elif waiting:
+        where = _(
+            "Being posted in the hub's group: Telegram could not take it at once, so it goes "
+            "out in a moment."
+        )
+    else:
+        where = _("Posted in the hub's group.")
     lines = [
-        _("Sent to each member privately.") if private else _("Posted in the hub's group."),
+        where,
         _("See the answers with /results {id}; close it early with /closepoll {id}.", id=poll_id),
     ]
     return "\n".join(lines)

@@ -208,7 +208,8 @@ async def confirm(update: Update, context: BotContext, draft: Draft, hub: HubRow
         await next_step(update, context, draft, hub, exc.message)
         return
     end_flow(context)
-    await show(update, (screens.created_text(view.id, view.private), None))
+    waiting = not view.private and await context.services.polls.still_to_post(view.id)
+    await show(update, (screens.created_text(view.id, view.private, waiting=waiting), None))
 
 
 async def typed(

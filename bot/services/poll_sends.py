@@ -14,9 +14,16 @@ when it committed) is stopped right after. Each send is checked against the poll
 same statement that claims it.
 
 Once a closed poll's messages are all stopped, its results are built from the final counts and
-written to the outbox in the transaction that marks them queued (once, across crashes). Once a
-private poll's sends are all done, its author is told how many were reached and why the others
-were not. A group poll Telegram refuses is removed, with its schedules, and its author is told.
+written to the outbox in the transaction that marks them queued (once, across crashes). A named
+poll's results also wait until the answers read account for the voters stopPoll counted: a vote
+cast while the bot was down is read only after the stop (the close fires at start-up, before the
+pending updates), and Telegram sends no answer for a vote after the stop, so every one read late
+counts. Answers that never will (a stranger in the group) are waited for ``ANSWERS_GRACE`` after
+the close (or the start, whichever is later), then the results go with the hub's members' votes.
+
+Once a private poll's sends are all done, its author is told how many were reached and why the
+others were not. A group poll Telegram refuses is removed, with its schedules, and its author is
+told.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Bot, InputPollOption
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -44,6 +51,7 @@ from bot.services.scheduling import Scheduler
 
 log = logging.getLogger(__name__)
 
+ANSWERS_GRACE = timedelta(minutes=1)  # how long results wait for answers Telegram counted
 BATCH = 50  # rows read per pass; the stops of a poll closed meanwhile come first in the next
 SENT_NOW, LATER, REFUSED = "sent", "later", "refused"
 _STATUS = {Status.BLOCKED: BLOCKED, Status.NOT_STARTED: NOT_STARTED, Status.FAILED: FAILED}
@@ -80,6 +88,7 @@ class PollSender:
         self._stopping = False
         self._pass_no = 0
         self._idle_no = 0
+        self._started_at = scheduler.clock.now()
 
     # -- life cycle
 
@@ -88,6 +97,8 @@ class PollSender:
         if recovered:
             log.warning("%s poll(s) were mid-send when the bot stopped; sending again", recovered)
         self._stopping = False
+        # Answers cast while the bot was down are read once it polls again: after this start.
+        self._started_at = self._scheduler.clock.now()
         self._task = asyncio.create_task(self._run(), name="poll-sender")
 
     async def stop(self) -> None:
@@ -128,6 +139,11 @@ class PollSender:
                 self._idle.notify_all()
             next_due = await self._sends.next_due()
             timeout = 60.0 if next_due is None else (next_due - utcnow()).total_seconds()
+            answers_until = await self._answers_wait_until()
+            if answers_until is not None:
+                timeout = min(
+                    timeout, (answers_until - self._scheduler.clock.now()).total_seconds()
+                )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), min(max(timeout, 0.01), 60.0))
 
@@ -254,8 +270,9 @@ class PollSender:
             await self._sends.stopped(message.poll_id, message.chat_id, None, None)
             return
         except RetryAfter as error:
+            # Flood control is no failure: it uses none of the network errors' attempts.
             at = utcnow() + timedelta(seconds=retry_seconds(error))
-            await self._sends.stop_later(message.poll_id, message.chat_id, at)
+            await self._sends.stop_later(message.poll_id, message.chat_id, at, failed=False)
             return
         except TelegramError as error:
             at = utcnow() + timedelta(seconds=self._config.retry_backoff_seconds)
@@ -275,9 +292,22 @@ class PollSender:
 
     # -- what follows: results once every message is stopped, the author's report
 
+    def _answers_closed_before(self) -> datetime | None:
+        """Named polls closed before this have waited long enough for their late answers."""
+        before = self._scheduler.clock.now() - ANSWERS_GRACE
+        return before if before >= self._started_at else None
+
+    async def _answers_wait_until(self) -> datetime | None:
+        """When the earliest named poll waiting for its answers stops waiting (if to come)."""
+        since = await self._sends.answers_awaited_since()
+        if since is None:
+            return None
+        until = max(since, self._started_at) + ANSWERS_GRACE
+        return until if until > self._scheduler.clock.now() else None
+
     async def _finish(self) -> bool:
         wrote = False
-        for poll_id in await self._sends.results_due():
+        for poll_id in await self._sends.results_due(self._answers_closed_before()):
             row = await self._repo.get(poll_id)
             if row is None:
                 continue

@@ -217,11 +217,23 @@ class PollService:
         self.sender.wake()
         return await self._view(row, hub)
 
+    async def still_to_post(self, poll_id: int) -> bool:
+        """Whether a send of the poll waits for another try (Telegram asked to wait, or could
+        not be reached): a group poll Confirm could not post at once."""
+        return (await self.outcomes.reach(poll_id)).waiting > 0
+
     # -- answers
 
     async def record_answer(self, tg_poll_id: str, user_id: int, option_ids: Sequence[int]) -> bool:
-        """A named poll's answer (empty: a retracted vote); False for unknown or closed polls."""
-        return await self._repo.record_vote(tg_poll_id, user_id, option_ids, self.now())
+        """A named poll's answer (empty: a retracted vote); False for an unknown poll or a voter
+        outside the hub. An answer read after the stop still counts, and may be the one the
+        results of the closed poll wait for: the sender looks again."""
+        recorded = await self._repo.record_vote(tg_poll_id, user_id, option_ids, self.now())
+        if recorded:
+            message = await self._repo.message_by_tg(tg_poll_id)
+            if message is not None and message.closed:
+                self.sender.wake()
+        return recorded
 
     async def record_counts(
         self, tg_poll_id: str, counts: Sequence[int], total: int, update_id: int

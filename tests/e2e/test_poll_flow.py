@@ -15,6 +15,10 @@ from tests.e2e.test_prompt_flow import MONDAY_NOON, hub_with_members, running
 from tests.fakebot import FakeTelegram, Msg, SimUser
 
 HUB = "Chisinau mentors"
+POSTING = (
+    "Being posted in the hub's group: Telegram could not take it at once, so it goes out in a "
+    "moment."
+)
 ZONE = "Europe/Chisinau"
 QUESTION = "Which day suits you?"
 TYPE_QUESTION = "Type the question (up to {limit} characters), e.g. Which day suits you?"
@@ -338,3 +342,22 @@ async def test_a_typed_answer_after_losing_the_role_is_refused(
     await olga.send(QUESTION)
     assert tr("en", ANSWERS, **ANSWER_LIMITS) not in olga.last().text
     assert not any(b.callback_data for row in olga.last().buttons for b in row)
+
+
+@pytest.mark.telegram_errors(429)
+@pytest.mark.parametrize(("locale", "code"), [("en", 502), ("he", 429)])
+async def test_a_group_poll_held_back_at_confirm_is_said_to_be_on_its_way(
+    start_bot, make_config, telegram: FakeTelegram, locale: str, code: int
+) -> None:
+    """Telegram could not take the poll at once (a network error, flood control): the sender
+    posts it a moment later, and Confirm does not claim it is there already."""
+    bot, olga, group, _members = await start(start_bot, make_config, telegram, locale)
+    preview = await to_preview(olga, locale)
+    # A wait longer than a direct request waits in place (INLINE_WAIT_SECONDS).
+    telegram.fail_next("sendPoll", code, retry_after=2)
+    await olga.press(preview, tr(locale, "✅ Confirm"))
+    said = olga.last().text
+    assert tr(locale, POSTING) in said
+    assert tr(locale, "Posted in the hub's group.") not in said
+    await telegram.wait_for(lambda: bool(polls(group.inbox())), timeout=10)
+    assert await polls_in(bot) == 1
