@@ -59,7 +59,7 @@ class DailyJob:
         job_queue.run_repeating(
             self._check,
             interval=CHECK_SECONDS,
-            first=1,
+            first=CHECK_SECONDS,
             name=f"daily:{self.kind}",
             job_kwargs={"misfire_grace_time": CHECK_SECONDS, "coalesce": True},
         )
