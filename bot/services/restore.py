@@ -29,7 +29,8 @@ class DatabaseLockedError(RestoreError):
 
 
 def lock_path(database_path: str | Path) -> Path:
-    return Path(f"{database_path}.lock")
+    """``<database>.lock`` by the resolved path: a bot and a restore agree from any folder."""
+    return Path(f"{Path(database_path).resolve()}.lock")
 
 
 @dataclass

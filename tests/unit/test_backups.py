@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.db import Database
+from bot.db.migrate import migration_scripts
 from bot.services.backups import backup_folder, backup_name, existing_backups, write_backup
+from bot.services.restore import DatabaseLockedError, RestoreError, acquire_lock, check_backup
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 
@@ -69,3 +74,28 @@ def test_names_sort_by_time_and_a_relative_folder_is_next_to_the_database(tmp_pa
     assert backup_name(NOW) < backup_name(NOW + timedelta(seconds=1))
     assert backup_folder(str(tmp_path / "hub.sqlite3"), "backups") == tmp_path / "backups"
     assert backup_folder(str(tmp_path / "hub.sqlite3"), "/srv/b") == Path("/srv/b")
+
+
+def test_a_database_from_a_newer_bot_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "newer.sqlite3"
+    conn = sqlite3.connect(path)
+    for table in ("users", "hubs", "memberships", "outbox", "schedules"):
+        conn.execute(f"CREATE TABLE {table} (id INTEGER)")
+    conn.execute(f"PRAGMA user_version = {len(migration_scripts()) + 1}")
+    conn.close()
+    with pytest.raises(RestoreError, match="newer than this bot knows"):
+        check_backup(path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    assert check_backup(path) == 3
+
+
+def test_the_lock_is_held_once_and_freed_on_release(tmp_path: Path) -> None:
+    database = tmp_path / "hub.sqlite3"
+    lock = acquire_lock(database)
+    assert (tmp_path / "hub.sqlite3.lock").read_text().strip() == str(os.getpid())
+    with pytest.raises(DatabaseLockedError, match=f"process {os.getpid()}"):
+        acquire_lock(tmp_path / "." / "hub.sqlite3")  # the same file by another spelling
+    lock.release()
+    acquire_lock(database).release()
