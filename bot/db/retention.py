@@ -8,6 +8,19 @@ from bot.db.database import Database, to_db_time
 
 FINISHED = ("sent", "blocked", "not_started", "failed", "cancelled")
 _FINISHED_SQL = ", ".join(f"'{status}'" for status in FINISHED)
+# Kinds whose ref_id is one thing sent to many (an announcement, a meeting, a poll, a survey):
+# their counts are kept. Per-person kinds (a prompt's ref_id is one member's send) keep none.
+COUNTED_KINDS = (
+    "broadcast",
+    "meeting_invite",
+    "meeting_reminder",
+    "meeting_change",
+    "meeting_feedback",
+    "poll_remind",
+    "survey_invite",
+    "survey_reminder",
+)
+_COUNTED_SQL = ", ".join(f"'{kind}'" for kind in COUNTED_KINDS)
 
 
 class RetentionRepository:
@@ -18,7 +31,8 @@ class RetentionRepository:
         """Delete up to ``limit`` finished private-chat rows last touched before ``cutoff``.
 
         Their counts per (kind, ref_id, status) are added to ``delivery_counts`` first, in the
-        same transaction. Group posts (negative chat ids) stay: features find a post by them.
+        same transaction, for the kinds in ``COUNTED_KINDS``. Group posts (negative chat ids)
+        stay: features find a question or a meeting by its post.
         """
         async with self._db.transaction() as conn:
             ids = [
@@ -36,7 +50,8 @@ class RetentionRepository:
             await conn.execute(
                 f"""INSERT INTO delivery_counts (kind, ref_id, status, count)
                     SELECT kind, ref_id, status, COUNT(*) FROM outbox
-                    WHERE id IN ({marks}) AND ref_id IS NOT NULL GROUP BY kind, ref_id, status
+                    WHERE id IN ({marks}) AND ref_id IS NOT NULL AND kind IN ({_COUNTED_SQL})
+                    GROUP BY kind, ref_id, status
                     ON CONFLICT (kind, ref_id, status)
                     DO UPDATE SET count = count + excluded.count""",  # noqa: S608 - placeholders
                 ids,

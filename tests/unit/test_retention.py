@@ -19,8 +19,10 @@ NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 
 async def seed(db: Database) -> None:
     old, recent = to_db_time(NOW - timedelta(days=120)), to_db_time(NOW - timedelta(days=5))
-    rows = [(f"old-{n}", 100 + n, 100 + n, "prompt", n % 2, "sent", old, old) for n in range(7)] + [
-        ("recent", 200, 200, "prompt", 1, "blocked", recent, recent)
+    rows = [(f"old-{n}", 100 + n, 100 + n, "broadcast", n % 2, "sent", old, old) for n in range(7)]
+    rows += [
+        ("recent", 200, 200, "broadcast", 1, "blocked", recent, recent),
+        ("old-prompt", 300, 300, "prompt", 9, "sent", old, old),
     ]
     await db.executemany(
         """INSERT INTO outbox (key, chat_id, user_id, kind, ref_id, status, created_at,
@@ -62,16 +64,17 @@ async def test_deletes_in_batches_and_keeps_the_counts(tmp_path: Path) -> None:
             batch=3,
         )  # fmt: skip
         purged = await service.run()
-        assert (purged.outbox, purged.poll_sends) == (7, 2)
+        assert (purged.outbox, purged.poll_sends) == (8, 2)
         assert [r[0] for r in await db.fetch_all("SELECT key FROM outbox")] == ["recent"]
         left = await db.fetch_all("SELECT poll_id, chat_id FROM poll_sends ORDER BY 1, 2")
         assert [tuple(r) for r in left] == [(1, 13), (2, 11), (2, 12), (3, 11), (3, 12)]
-        counts = await RetentionRepository(db).delivery_counts("prompt", 0)
+        counts = await RetentionRepository(db).delivery_counts("broadcast", 0)
         assert counts == {"sent": 4}
-        assert await RetentionRepository(db).delivery_counts("prompt", 1) == {"sent": 3}
+        assert await RetentionRepository(db).delivery_counts("broadcast", 1) == {"sent": 3}
+        assert await RetentionRepository(db).delivery_counts("prompt", 9) == {}  # per person
         again = await service.run()  # nothing left to do; the counts are not added twice
         assert (again.outbox, again.poll_sends) == (0, 0)
-        assert await RetentionRepository(db).delivery_counts("prompt", 0) == {"sent": 4}
+        assert await RetentionRepository(db).delivery_counts("broadcast", 0) == {"sent": 4}
     finally:
         await db.close()
 
