@@ -5,8 +5,10 @@
 CREATE INDEX outbox_finished_by_age ON outbox (updated_at, id)
     WHERE status IN ('sent', 'blocked', 'not_started', 'failed', 'cancelled');
 
--- How many deliveries of each thing (a broadcast, a prompt...) ended in each status, for the
--- rows the retention job deleted: figures and exports add these to the rows still present.
+-- How many deliveries of a thing sent to many (an announcement, a meeting invitation, a survey
+-- invitation...: bot/db/retention.py COUNTED_KINDS) ended in each status, for the rows the
+-- retention job deleted: figures and exports add these to the outbox rows still present.
+-- No person in it: kind, the thing's id, a status and a number.
 CREATE TABLE delivery_counts (
     kind            TEXT    NOT NULL,
     ref_id          INTEGER NOT NULL,
