@@ -3,9 +3,9 @@
 What goes: outbox rows to private chats that are finished (sent, blocked, not started, failed,
 cancelled) and were last touched more than ``days`` ago — the text a member was sent and when —
 with the counts per status of things sent to many (announcements, invitations) kept in
-``delivery_counts``; and the per-chat delivery rows of quick
-polls closed that long ago. Unfinished rows (pending, sending, held by quiet hours) always stay,
-and so do posts in hub groups (features find a question or a meeting by its post).
+``delivery_counts``; and the per-chat delivery rows of quick polls closed that long ago.
+Unfinished rows (pending, sending, held by quiet hours) always stay, and so do posts in hub
+groups (features find a question or a meeting by its post).
 
 Deleting runs in batches, each its own short transaction, so other writers get the database
 between batches.
