@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | migrate | backup <file> | check-config``."""
+"""Command line: ``python -m bot run | migrate | backup <file> | restore <file> | check-config``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="create or upgrade the database, then exit")
     backup = sub.add_parser("backup", help="copy the live database to a file")
     backup.add_argument("file")
+    restore = sub.add_parser("restore", help="replace the database with a backup (bot stopped)")
+    restore.add_argument("file")
     sub.add_parser("check-config", help="validate the configuration and print it (token hidden)")
     return parser
 
@@ -44,6 +47,13 @@ def run(config: Config) -> int:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 1
     log.info("the Bot API at %s knows this bot as @%s", config.telegram.api_base_url, username)
+    from bot.services.restore import DatabaseLockedError, acquire_lock
+
+    try:  # held until the process ends: a restore refuses to replace a database in use
+        lock = acquire_lock(config.database.path)
+    except (DatabaseLockedError, OSError) as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 1
     app = build_application(config)
     try:
         _serve(app, config, ALLOWED_UPDATES)
@@ -57,6 +67,8 @@ def run(config: Config) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        lock.release()
     return 0
 
 
@@ -134,7 +146,27 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_backup(config, args.file))
         print(f"backup written to {args.file}")
         return 0
+    if args.command == "restore":
+        return _restore(config, args.file)
     return run(config)
+
+
+def _restore(config: Config, file: str) -> int:
+    from bot.services.restore import RestoreError, restore
+
+    try:
+        version, kept = restore(file, config.database.path)
+    except RestoreError as exc:
+        print(f"cannot restore: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as exc:
+        print(f"cannot restore: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {file} (schema version {version}) to {config.database.path}")
+    if kept is not None:
+        print(f"the previous database is kept as {kept}")
+    print("start the bot to use it (it upgrades the schema if needed)")
+    return 0
 
 
 if __name__ == "__main__":

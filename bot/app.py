@@ -17,6 +17,7 @@ from bot.db import Database
 from bot.db.attendance import AttendanceRepository
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.hubs import HubRepository
+from bot.db.maintenance import MaintenanceRepository
 from bot.db.meeting_settings import MeetingSettingsRepository
 from bot.db.meetings import MeetingRepository
 from bot.db.memberships import MembershipRepository
@@ -26,6 +27,7 @@ from bot.db.prompts import PromptRepository
 from bot.db.questions import QuestionRepository
 from bot.db.quiet import QuietRepository
 from bot.db.reflections import ReflectionRepository
+from bot.db.retention import RetentionRepository
 from bot.db.schedules import ScheduleRepository
 from bot.db.suggestions import SuggestionRepository
 from bot.db.survey_results import SurveyResultsRepository
@@ -68,6 +70,7 @@ from bot.logs import protect_secret
 from bot.pacing import TelegramPacer
 from bot.services.access import AccessService
 from bot.services.attendance import AttendanceService
+from bot.services.backups import BackupService
 from bot.services.broadcasts import KIND as BROADCAST_KIND
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
@@ -83,6 +86,7 @@ from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
+from bot.services.retention import RetentionService
 from bot.services.scheduling import Scheduler
 from bot.services.search import SearchService
 from bot.services.suggestions import SuggestionService
@@ -275,6 +279,10 @@ def build_services(
         survey_results=SurveyResultsService(SurveyResultsRepository(db), access),
         search=search,
         suggestions=suggestion_service,
+        retention=RetentionService(
+            RetentionRepository(db), MaintenanceRepository(db), scheduler.clock, config.retention
+        ),
+        backups=BackupService(db, MaintenanceRepository(db), scheduler.clock, config.backups),
     )
 
 
@@ -374,6 +382,10 @@ async def post_init(app: Application) -> None:
     await services.delivery.start()
     assert app.job_queue is not None
     await services.scheduler.start(app.job_queue)
+    await services.retention.install()  # daily jobs: data minimisation and backups
+    await services.backups.install()
+    services.retention.job.start(app.job_queue)
+    services.backups.job.start(app.job_queue)
     services.prompts.start(app.job_queue)
     services.quiet.start(app.job_queue)
     await services.polls.start()  # resumes poll sends and stops a restart interrupted
@@ -385,6 +397,8 @@ async def post_stop(app: Application) -> None:
     services: Services = app.bot_data.services
     await services.meetings.posts.stop()
     await services.polls.stop()
+    services.retention.job.stop()
+    services.backups.job.stop()
     await services.delivery.stop()
 
 

@@ -103,6 +103,21 @@ class ReflectionsConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    # Finished deliveries to private chats older than this many days are deleted every day.
+    days: int = 90
+    hour: int = 4  # the UTC hour of the daily clean-up
+
+
+@dataclass(frozen=True)
+class BackupsConfig:
+    # Where the daily copies go ("" turns them off); relative to the database's folder.
+    folder: str = "backups"
+    keep: int = 7  # the newest copies kept; older ones are deleted
+    hour: int = 3  # the UTC hour of the daily backup
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
@@ -113,6 +128,8 @@ class Config:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     prompts: PromptsConfig = field(default_factory=PromptsConfig)
     reflections: ReflectionsConfig = field(default_factory=ReflectionsConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
+    backups: BackupsConfig = field(default_factory=BackupsConfig)
 
     def redacted(self) -> dict[str, dict[str, Any]]:
         """Return the settings as a dict safe to print: secrets masked."""
@@ -267,3 +284,11 @@ def _validate(config: Config) -> None:
         raise ConfigError("prompts.nudge_check_minutes: must be greater than zero")
     if not 1 <= config.reflections.window_minutes <= 1440:
         raise ConfigError("reflections.window_minutes: must be between 1 and 1440")
+    if config.retention.days < 1:
+        raise ConfigError("retention.days: must be at least 1")
+    if config.backups.keep < 1:
+        raise ConfigError("backups.keep: must be at least 1")
+    for key in ("retention.hour", "backups.hour"):
+        section, name = key.split(".")
+        if not 0 <= getattr(getattr(config, section), name) <= 23:
+            raise ConfigError(f"{key}: must be between 0 and 23 (an hour, UTC)")

@@ -12,6 +12,7 @@ from bot.db import Database
 from bot.db.outbox import OutboxRepository
 from bot.services.access import AccessService
 from bot.services.attendance import AttendanceService
+from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.hubs import HubService
@@ -22,6 +23,7 @@ from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
+from bot.services.retention import RetentionService
 from bot.services.scheduling import Scheduler
 from bot.services.search import SearchService
 from bot.services.suggestions import SuggestionService
@@ -59,6 +61,8 @@ class Services:
     survey_results: SurveyResultsService
     search: SearchService
     suggestions: SuggestionService
+    retention: RetentionService
+    backups: BackupService
 
 
 class BotData:
