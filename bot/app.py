@@ -16,6 +16,7 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.db import Database
 from bot.db.attendance import AttendanceRepository
 from bot.db.broadcasts import BroadcastRepository
+from bot.db.exports import ExportRepository
 from bot.db.hubs import HubRepository
 from bot.db.meeting_settings import MeetingSettingsRepository
 from bot.db.meetings import MeetingRepository
@@ -36,6 +37,7 @@ from bot.handlers import (
     broadcasts,
     calendar,
     errors,
+    exports,
     fallback,
     faq,
     feedback,
@@ -69,6 +71,7 @@ from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import KIND as BROADCAST_KIND
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
+from bot.services.exports import ExportService
 from bot.services.hubs import HubService
 from bot.services.meeting_fanout import POST_KIND as MEETING_POST_KIND
 from bot.services.meeting_fanout import REMINDER_KIND as MEETING_REMINDER_KIND
@@ -265,6 +268,7 @@ def build_services(
         polls=poll_service,
         surveys=survey_service,
         survey_results=SurveyResultsService(SurveyResultsRepository(db), access),
+        exports=ExportService(ExportRepository(db)),
     )
 
 
@@ -350,6 +354,7 @@ def register_handlers(app: Application) -> None:
     survey_answer.register(app)
     survey_flow.register(app)
     survey_results.register(app)
+    exports.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

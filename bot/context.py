@@ -14,6 +14,7 @@ from bot.services.access import AccessService
 from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
+from bot.services.exports import ExportService
 from bot.services.hubs import HubService
 from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.meetings import MeetingService
@@ -55,6 +56,7 @@ class Services:
     polls: PollService
     surveys: SurveyService
     survey_results: SurveyResultsService
+    exports: ExportService
 
 
 class BotData:
