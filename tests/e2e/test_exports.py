@@ -88,7 +88,8 @@ async def seed(bot: RunningBot, hub_id: int, author: int, members: list[SimUser]
         # The hidden asker asked anonymously, then left the hub.
         (
             "INSERT INTO questions (hub_id, asker_id, anonymous, text, status, answer, "
-            "answered_by, answered_at, created_at, updated_at) VALUES (?,?,1,?,'answered',?,?,?,?,?)",
+            "answered_by, answered_at, created_at, updated_at) "
+            "VALUES (?,?,1,?,'answered',?,?,?,?,?)",
             (hub_id, hidden.id, ANONYMOUS_QUESTION, "Listen first.", author, T, T, T),
         ),
         ("DELETE FROM memberships WHERE user_id = ?", (hidden.id,)),
@@ -163,15 +164,25 @@ async def seed(bot: RunningBot, hub_id: int, author: int, members: list[SimUser]
                 ]
             )
         ],
-        "rsvps": [(61, m[0], "yes"), (61, m[1], "yes"), (61, m[2], "maybe"), (61, m[3], "no")],
+        "rsvps": [
+            (61, m[0], "yes", T),
+            (61, m[1], "yes", T),
+            (61, m[2], "maybe", T),
+            (61, m[3], "no", T),
+        ],
         "attendance": [(61, m[0], 1), (61, m[1], 1), (61, m[2], 0)],
-        "votes": [(70, m[0], "[0]"), (70, m[1], "[1]"), (70, m[2], "[1]"), (70, m[3], "[]")],
+        "votes": [
+            (70, m[0], "[0]", T),
+            (70, m[1], "[1]", T),
+            (70, m[2], "[1]", T),
+            (70, m[3], "[]", T),
+        ],
         "sends": [
-            (80, m[0], "2026-11-18", "answered"),
-            (80, m[1], "2026-11-18", "skipped"),
-            (80, m[0], "2026-11-19", "sent"),
-            (80, m[1], "2026-11-19", "sent"),
-            (80, m[0], "2026-11-20", "sent"),
+            (80, m[0], "2026-11-18", T, "answered"),
+            (80, m[1], "2026-11-18", T, "skipped"),
+            (80, m[0], "2026-11-19", T, "sent"),
+            (80, m[1], "2026-11-19", T, "sent"),
+            (80, m[0], "2026-11-20", T, "sent"),
         ],
         "participants": [(90, m[0], 1), (90, m[1], 0)],
     }
@@ -183,14 +194,12 @@ async def seed(bot: RunningBot, hub_id: int, author: int, members: list[SimUser]
             "not_before, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             rows["outbox"],
         )
-        await conn.executemany(
-            "INSERT INTO meeting_rsvps VALUES (?,?,?,'" + T + "')", rows["rsvps"]
-        )
+        await conn.executemany("INSERT INTO meeting_rsvps VALUES (?,?,?,?)", rows["rsvps"])
         await conn.executemany("INSERT INTO meeting_attendance VALUES (?,?,?)", rows["attendance"])
-        await conn.executemany("INSERT INTO poll_votes VALUES (?,?,?,'" + T + "')", rows["votes"])
+        await conn.executemany("INSERT INTO poll_votes VALUES (?,?,?,?)", rows["votes"])
         await conn.executemany(
             "INSERT INTO prompt_sends (prompt_id, user_id, occurrence, sent_at, status) "
-            "VALUES (?,?,?,'" + T + "',?)",
+            "VALUES (?,?,?,?,?)",
             rows["sends"],
         )
         cursor = await conn.execute(
