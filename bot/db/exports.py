@@ -36,18 +36,24 @@ ORDER BY q.id
 """
 
 ANNOUNCEMENTS = """
-SELECT b.id, b.text, b.status, b.created_at, b.sent_at, b.send_at,
-       COALESCE(SUM(o.status = 'sent'), 0) AS delivered,
-       COALESCE(SUM(o.status = 'blocked'), 0) AS blocked,
-       COALESCE(SUM(o.status = 'not_started'), 0) AS not_started,
-       COALESCE(SUM(o.status = 'failed'), 0) AS failed,
-       COALESCE(SUM(o.status IN ('pending', 'sending') AND o.held_until IS NOT NULL), 0) AS held,
-       COALESCE(SUM(o.status IN ('pending', 'sending') AND o.held_until IS NULL), 0) AS waiting
-FROM broadcasts b
-LEFT JOIN outbox o ON o.kind = 'broadcast' AND o.ref_id = b.id
-WHERE b.hub_id = ? AND b.status != 'draft'
-GROUP BY b.id
-ORDER BY b.id
+SELECT id, text, status, created_at, sent_at, send_at FROM broadcasts
+WHERE hub_id = ? AND status != 'draft'
+ORDER BY id
+"""
+
+# Outbox statuses per announcement, from the (kind, ref_id, status) index alone.
+ANNOUNCEMENT_STATUSES = """
+SELECT ref_id, status, COUNT(*) AS n FROM outbox
+WHERE kind = 'broadcast' AND ref_id IN (SELECT id FROM broadcasts WHERE hub_id = ?)
+GROUP BY ref_id, status
+"""
+
+# Rows waiting for the end of someone's quiet hours or pause: few, found through the index.
+ANNOUNCEMENTS_HELD = """
+SELECT ref_id, COUNT(*) AS n FROM outbox
+WHERE kind = 'broadcast' AND status IN ('pending', 'sending') AND held_until IS NOT NULL
+  AND ref_id IN (SELECT id FROM broadcasts WHERE hub_id = ?)
+GROUP BY ref_id
 """
 
 MEETINGS = """
@@ -72,10 +78,18 @@ SELECT id, question, options, anonymous, multiple, private, status, created_at, 
 FROM polls WHERE hub_id = ? ORDER BY id
 """
 
-# Named polls: who voted is read only to count options; no name or id leaves the service.
-POLL_VOTES = """
-SELECT v.poll_id, v.option_ids FROM poll_votes v JOIN polls p ON p.id = v.poll_id
-WHERE p.hub_id = ? AND p.anonymous = 0 AND v.option_ids != '[]'
+# Named polls: who voted is read only to count, inside SQLite; no name or id leaves the query.
+POLL_OPTION_VOTES = """
+SELECT v.poll_id, CAST(j.value AS INTEGER) AS option, COUNT(*) AS n
+FROM poll_votes v JOIN json_each(v.option_ids) j
+WHERE v.poll_id IN (SELECT id FROM polls WHERE hub_id = ? AND anonymous = 0)
+GROUP BY v.poll_id, j.value
+"""
+
+POLL_VOTERS = """
+SELECT poll_id, COUNT(*) AS n FROM poll_votes
+WHERE poll_id IN (SELECT id FROM polls WHERE hub_id = ? AND anonymous = 0) AND option_ids != '[]'
+GROUP BY poll_id
 """
 
 POLL_MESSAGES = """
@@ -83,17 +97,25 @@ SELECT pm.poll_id, pm.counts, pm.total FROM poll_messages pm JOIN polls p ON p.i
 WHERE p.hub_id = ? AND p.anonymous = 1
 """
 
-# Counts of statuses only: a reflection's text is in other tables, never read here.
 PROMPTS = """
-SELECT p.id, p.text, p.library_key, p.status, p.created_at,
-       COUNT(DISTINCT s.occurrence) AS occurrences,
-       COUNT(s.id) AS sent,
-       COALESCE(SUM(s.status = 'answered'), 0) AS answered,
-       COALESCE(SUM(s.status = 'skipped'), 0) AS skipped
-FROM prompts p LEFT JOIN prompt_sends s ON s.prompt_id = p.id
-WHERE p.hub_id = ?
-GROUP BY p.id
-ORDER BY p.id
+SELECT id, text, library_key, status, created_at FROM prompts WHERE hub_id = ? ORDER BY id
+"""
+
+# The occurrences a prompt went out for, from the (prompt_id, occurrence, user_id) index alone.
+PROMPT_OCCURRENCES = """
+SELECT prompt_id, COUNT(*) AS n FROM (
+    SELECT DISTINCT prompt_id, occurrence FROM prompt_sends
+    WHERE prompt_id IN (SELECT id FROM prompts WHERE hub_id = ?)
+)
+GROUP BY prompt_id
+"""
+
+# Counts of statuses only: a reflection's text is in other tables, never read here. One prompt at
+# a time: no sorter over a year of sends.
+PROMPT_SENDS = """
+SELECT COUNT(*) AS sent, COALESCE(SUM(status = 'answered'), 0) AS answered,
+       COALESCE(SUM(status = 'skipped'), 0) AS skipped
+FROM prompt_sends WHERE prompt_id = ?
 """
 
 SURVEYS = """
@@ -124,20 +146,45 @@ class ExportRepository:
     async def announcements(self, hub_id: int) -> list[sqlite3.Row]:
         return await self._rows(ANNOUNCEMENTS, hub_id)
 
+    async def announcement_counts(self, hub_id: int) -> dict[int, dict[str, int]]:
+        """Per announcement: outbox rows by status, and ``held`` (waiting for quiet hours)."""
+        counts: dict[int, dict[str, int]] = {}
+        for r in await self._rows(ANNOUNCEMENT_STATUSES, hub_id):
+            counts.setdefault(r["ref_id"], {})[r["status"]] = r["n"]
+        for r in await self._rows(ANNOUNCEMENTS_HELD, hub_id):
+            counts.setdefault(r["ref_id"], {})["held"] = r["n"]
+        return counts
+
     async def meetings(self, hub_id: int) -> list[sqlite3.Row]:
         return await self._rows(MEETINGS, hub_id)
 
     async def polls(self, hub_id: int) -> list[sqlite3.Row]:
         return await self._rows(POLLS, hub_id)
 
-    async def poll_votes(self, hub_id: int) -> list[sqlite3.Row]:
-        return await self._rows(POLL_VOTES, hub_id)
+    async def poll_counts(self, hub_id: int) -> dict[int, tuple[dict[int, int], int]]:
+        """Named polls: votes per option index and the number of voters."""
+        counts: dict[int, tuple[dict[int, int], int]] = {}
+        for r in await self._rows(POLL_VOTERS, hub_id):
+            counts[r["poll_id"]] = ({}, r["n"])
+        for r in await self._rows(POLL_OPTION_VOTES, hub_id):
+            counts.setdefault(r["poll_id"], ({}, 0))[0][r["option"]] = r["n"]
+        return counts
 
     async def poll_messages(self, hub_id: int) -> list[sqlite3.Row]:
         return await self._rows(POLL_MESSAGES, hub_id)
 
     async def prompts(self, hub_id: int) -> list[sqlite3.Row]:
         return await self._rows(PROMPTS, hub_id)
+
+    async def prompt_counts(self, hub_id: int, prompt_ids: list[int]) -> dict[int, dict[str, int]]:
+        """Per prompt: occurrences, sent, answered, skipped."""
+        occurrences = {r["prompt_id"]: r["n"] for r in await self._rows(PROMPT_OCCURRENCES, hub_id)}
+        counts = {}
+        for prompt_id in prompt_ids:
+            row = await self._db.fetch_one(PROMPT_SENDS, (prompt_id,))
+            assert row is not None
+            counts[prompt_id] = {"occurrences": occurrences.get(prompt_id, 0), **dict(row)}
+        return counts
 
     async def surveys(self, hub_id: int) -> list[sqlite3.Row]:
         return await self._rows(SURVEYS, hub_id)

@@ -33,11 +33,13 @@ class HubRows:
     members: list[sqlite3.Row]
     questions: list[sqlite3.Row]
     announcements: list[sqlite3.Row]
+    announcement_counts: dict[int, dict[str, int]]  # by status, and "held"
     meetings: list[sqlite3.Row]
     polls: list[sqlite3.Row]
-    poll_votes: list[sqlite3.Row]
+    poll_counts: dict[int, tuple[dict[int, int], int]]  # named: by option index, voters
     poll_messages: list[sqlite3.Row]
     prompts: list[sqlite3.Row]
+    prompt_counts: dict[int, dict[str, int]]  # occurrences, sent, answered, skipped
     surveys: list[sqlite3.Row]
 
 
@@ -140,7 +142,7 @@ def questions_table(rows: Sequence[sqlite3.Row], zone: str) -> Table:
     return Table("questions.csv", header, body)
 
 
-def announcements_table(rows: Sequence[sqlite3.Row], zone: str) -> Table:
+def announcements_table(data: HubRows, zone: str) -> Table:
     local = _clock(ZoneInfo(zone))
     statuses = {
         "scheduled": word(_("scheduled")),
@@ -159,20 +161,24 @@ def announcements_table(rows: Sequence[sqlite3.Row], zone: str) -> Table:
         word(_("Held for quiet hours")),
         word(_("Waiting")),
     ]
-    body: list[list[Cell]] = [
-        [
-            r["text"],
-            statuses.get(r["status"], r["status"]),
-            local(r["sent_at"] or r["send_at"]),
-            r["delivered"],
-            r["blocked"],
-            r["not_started"],
-            r["failed"],
-            r["held"],
-            r["waiting"],
-        ]
-        for r in rows
-    ]
+    body: list[list[Cell]] = []
+    for r in data.announcements:
+        counts = data.announcement_counts.get(r["id"], {})
+        held = counts.get("held", 0)
+        waiting = counts.get("pending", 0) + counts.get("sending", 0) - held
+        body.append(
+            [
+                r["text"],
+                statuses.get(r["status"], r["status"]),
+                local(r["sent_at"] or r["send_at"]),
+                counts.get("sent", 0),
+                counts.get("blocked", 0),
+                counts.get("not_started", 0),
+                counts.get("failed", 0),
+                held,
+                waiting,
+            ]
+        )
     return Table("announcements.csv", header, body)
 
 
@@ -209,14 +215,11 @@ def meetings_table(rows: Sequence[sqlite3.Row], zone: str) -> Table:
 
 def _poll_counts(data: HubRows) -> dict[int, tuple[list[int], int]]:
     """Per poll: the count of each option and the number of voters (no one's identity)."""
-    sizes = {r["id"]: len(json.loads(r["options"])) for r in data.polls}
-    counts = {poll: ([0] * size, 0) for poll, size in sizes.items()}
-    for r in data.poll_votes:
-        options, voters = counts[r["poll_id"]]
-        for index in json.loads(r["option_ids"]):
-            if 0 <= index < len(options):
-                options[index] += 1
-        counts[r["poll_id"]] = (options, voters + 1)
+    counts = {}
+    for r in data.polls:
+        options, voters = data.poll_counts.get(r["id"], ({}, 0))
+        size = len(json.loads(r["options"]))
+        counts[r["id"]] = ([options.get(index, 0) for index in range(size)], voters)
     for r in data.poll_messages:
         options, voters = counts[r["poll_id"]]
         for index, count in enumerate(json.loads(r["counts"] or "[]")[: len(options)]):
@@ -257,7 +260,7 @@ def polls_table(data: HubRows, zone: str) -> Table:
     return Table("polls.csv", header, body)
 
 
-def prompts_table(rows: Sequence[sqlite3.Row], zone: str, locale: str) -> Table:
+def prompts_table(data: HubRows, zone: str, locale: str) -> Table:
     local = _clock(ZoneInfo(zone))
     statuses = {
         "active": word(_("on")),
@@ -273,18 +276,20 @@ def prompts_table(rows: Sequence[sqlite3.Row], zone: str, locale: str) -> Table:
         word(_("Answered")),
         word(_("Skipped")),
     ]
-    body: list[list[Cell]] = [
-        [
-            (library_text(r["library_key"], locale) if r["library_key"] else "") or r["text"],
-            statuses.get(r["status"], r["status"]),
-            local(r["created_at"]),
-            r["occurrences"],
-            r["sent"],
-            r["answered"],
-            r["skipped"],
-        ]
-        for r in rows
-    ]
+    body: list[list[Cell]] = []
+    for r in data.prompts:
+        counts = data.prompt_counts.get(r["id"], {})
+        body.append(
+            [
+                (library_text(r["library_key"], locale) if r["library_key"] else "") or r["text"],
+                statuses.get(r["status"], r["status"]),
+                local(r["created_at"]),
+                counts.get("occurrences", 0),
+                counts.get("sent", 0),
+                counts.get("answered", 0),
+                counts.get("skipped", 0),
+            ]
+        )
     return Table("prompts.csv", header, body)
 
 
@@ -325,9 +330,9 @@ def tables(data: HubRows, zone: str, locale: str) -> list[Table]:
     return [
         members_table(data.members, zone),
         questions_table(data.questions, zone),
-        announcements_table(data.announcements, zone),
+        announcements_table(data, zone),
         meetings_table(data.meetings, zone),
         polls_table(data, zone),
-        prompts_table(data.prompts, zone, locale),
+        prompts_table(data, zone, locale),
         surveys_table(data.surveys, zone),
     ]

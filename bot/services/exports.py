@@ -72,15 +72,18 @@ class ExportService:
 
     async def read(self, hub_id: int) -> HubRows:
         repo = self._repo
+        prompts = await repo.prompts(hub_id)
         return HubRows(
             members=await repo.members(hub_id),
             questions=await repo.questions(hub_id),
             announcements=await repo.announcements(hub_id),
+            announcement_counts=await repo.announcement_counts(hub_id),
             meetings=await repo.meetings(hub_id),
             polls=await repo.polls(hub_id),
-            poll_votes=await repo.poll_votes(hub_id),
+            poll_counts=await repo.poll_counts(hub_id),
             poll_messages=await repo.poll_messages(hub_id),
-            prompts=await repo.prompts(hub_id),
+            prompts=prompts,
+            prompt_counts=await repo.prompt_counts(hub_id, [r["id"] for r in prompts]),
             surveys=await repo.surveys(hub_id),
         )
 
