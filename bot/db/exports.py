@@ -1,6 +1,10 @@
-"""Read-only queries behind /export: one query per CSV file of a hub's export.
+"""Read-only queries behind /export: the rows of each CSV file of a hub's export.
 
-Nothing here writes. Two things never leave these queries, so no export can carry them:
+Nothing here writes. An export of a big hub reads for a second or more: it does so on its own
+read-only connections in worker threads (``sqlite3``, WAL: it sees one committed state and blocks
+no one), never on the bot's shared reader, which every other chat's reads wait behind.
+
+Two things never leave these queries, so no export can carry them:
 reflection text (``reflection_parts``, ``reflections``: only ``prompt_sends`` statuses are
 counted) and who asked an anonymous question or answered a survey (an anonymous question's
 asker columns are NULL in the result; surveys are counted, never listed by person).
@@ -9,6 +13,9 @@ asker columns are NULL in the result; surveys are counted, never listed by perso
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import quote
 
 from bot.db.database import Database
 
@@ -101,13 +108,19 @@ PROMPTS = """
 SELECT id, text, library_key, status, created_at FROM prompts WHERE hub_id = ? ORDER BY id
 """
 
-# The occurrences a prompt went out for, from the (prompt_id, occurrence, user_id) index alone.
+# The occurrences a prompt went out for: a loose index scan of (prompt_id, occurrence, user_id),
+# one seek per occurrence instead of reading every send.
 PROMPT_OCCURRENCES = """
-SELECT prompt_id, COUNT(*) AS n FROM (
-    SELECT DISTINCT prompt_id, occurrence FROM prompt_sends
-    WHERE prompt_id IN (SELECT id FROM prompts WHERE hub_id = ?)
+WITH RECURSIVE occ (prompt_id, day) AS (
+    SELECT p.id, (SELECT MIN(s.occurrence) FROM prompt_sends s WHERE s.prompt_id = p.id)
+    FROM prompts p WHERE p.hub_id = ?
+    UNION ALL
+    SELECT o.prompt_id,
+           (SELECT MIN(s.occurrence) FROM prompt_sends s
+            WHERE s.prompt_id = o.prompt_id AND s.occurrence > o.day)
+    FROM occ o WHERE o.day IS NOT NULL
 )
-GROUP BY prompt_id
+SELECT prompt_id, COUNT(day) AS n FROM occ GROUP BY prompt_id
 """
 
 # Counts of statuses only: a reflection's text is in other tables, never read here. One prompt at
@@ -129,62 +142,81 @@ ORDER BY s.id
 
 
 class ExportRepository:
-    """The rows of each export file, for one hub."""
+    """The rows of each export file, for one hub, read on connections of its own."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, busy_timeout_ms: int = 5000) -> None:
         self._db = db
+        self._busy_timeout_ms = busy_timeout_ms
 
-    async def _rows(self, sql: str, hub_id: int) -> list[sqlite3.Row]:
-        return await self._db.fetch_all(sql, (hub_id,))
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection for one worker thread, in one read transaction."""
+        conn = sqlite3.connect(
+            f"file:{quote(self._db.path)}?mode=ro", uri=True, isolation_level=None
+        )
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            conn.execute("BEGIN")  # one snapshot for every query of this connection
+            yield conn
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
 
-    async def members(self, hub_id: int) -> list[sqlite3.Row]:
-        return await self._rows(MEMBERS, hub_id)
+    @staticmethod
+    def _rows(conn: sqlite3.Connection, sql: str, hub_id: int) -> list[sqlite3.Row]:
+        return conn.execute(sql, (hub_id,)).fetchall()
 
-    async def questions(self, hub_id: int) -> list[sqlite3.Row]:
-        return await self._rows(QUESTIONS, hub_id)
+    def members(self, conn: sqlite3.Connection, hub_id: int) -> list[sqlite3.Row]:
+        return self._rows(conn, MEMBERS, hub_id)
 
-    async def announcements(self, hub_id: int) -> list[sqlite3.Row]:
-        return await self._rows(ANNOUNCEMENTS, hub_id)
+    def questions(self, conn: sqlite3.Connection, hub_id: int) -> list[sqlite3.Row]:
+        return self._rows(conn, QUESTIONS, hub_id)
 
-    async def announcement_counts(self, hub_id: int) -> dict[int, dict[str, int]]:
+    def announcements(self, conn: sqlite3.Connection, hub_id: int) -> list[sqlite3.Row]:
+        return self._rows(conn, ANNOUNCEMENTS, hub_id)
+
+    def announcement_counts(
+        self, conn: sqlite3.Connection, hub_id: int
+    ) -> dict[int, dict[str, int]]:
         """Per announcement: outbox rows by status, and ``held`` (waiting for quiet hours)."""
         counts: dict[int, dict[str, int]] = {}
-        for r in await self._rows(ANNOUNCEMENT_STATUSES, hub_id):
+        for r in self._rows(conn, ANNOUNCEMENT_STATUSES, hub_id):
             counts.setdefault(r["ref_id"], {})[r["status"]] = r["n"]
-        for r in await self._rows(ANNOUNCEMENTS_HELD, hub_id):
+        for r in self._rows(conn, ANNOUNCEMENTS_HELD, hub_id):
             counts.setdefault(r["ref_id"], {})["held"] = r["n"]
         return counts
 
-    async def meetings(self, hub_id: int) -> list[sqlite3.Row]:
-        return await self._rows(MEETINGS, hub_id)
+    def meetings(self, conn: sqlite3.Connection, hub_id: int) -> list[sqlite3.Row]:
+        return self._rows(conn, MEETINGS, hub_id)
 
-    async def polls(self, hub_id: int) -> list[sqlite3.Row]:
-        return await self._rows(POLLS, hub_id)
+    def polls(self, conn: sqlite3.Connection, hub_id: int) -> list[sqlite3.Row]:
+        return self._rows(conn, POLLS, hub_id)
 
-    async def poll_counts(self, hub_id: int) -> dict[int, tuple[dict[int, int], int]]:
+    def poll_counts(
+        self, conn: sqlite3.Connection, hub_id: int
+    ) -> dict[int, tuple[dict[int, int], int]]:
         """Named polls: votes per option index and the number of voters."""
         counts: dict[int, tuple[dict[int, int], int]] = {}
-        for r in await self._rows(POLL_VOTERS, hub_id):
+        for r in self._rows(conn, POLL_VOTERS, hub_id):
             counts[r["poll_id"]] = ({}, r["n"])
-        for r in await self._rows(POLL_OPTION_VOTES, hub_id):
+        for r in self._rows(conn, POLL_OPTION_VOTES, hub_id):
             counts.setdefault(r["poll_id"], ({}, 0))[0][r["option"]] = r["n"]
         return counts
 
-    async def poll_messages(self, hub_id: int) -> list[sqlite3.Row]:
-        return await self._rows(POLL_MESSAGES, hub_id)
+    def poll_messages(self, conn: sqlite3.Connection, hub_id: int) -> list[sqlite3.Row]:
+        return self._rows(conn, POLL_MESSAGES, hub_id)
 
-    async def prompts(self, hub_id: int) -> list[sqlite3.Row]:
-        return await self._rows(PROMPTS, hub_id)
+    def prompts(self, conn: sqlite3.Connection, hub_id: int) -> list[sqlite3.Row]:
+        return self._rows(conn, PROMPTS, hub_id)
 
-    async def prompt_counts(self, hub_id: int, prompt_ids: list[int]) -> dict[int, dict[str, int]]:
-        """Per prompt: occurrences, sent, answered, skipped."""
-        occurrences = {r["prompt_id"]: r["n"] for r in await self._rows(PROMPT_OCCURRENCES, hub_id)}
+    def prompt_counts(self, conn: sqlite3.Connection, hub_id: int) -> dict[int, dict[str, int]]:
+        """Per prompt of the hub: occurrences, sent, answered, skipped."""
         counts = {}
-        for prompt_id in prompt_ids:
-            row = await self._db.fetch_one(PROMPT_SENDS, (prompt_id,))
-            assert row is not None
-            counts[prompt_id] = {"occurrences": occurrences.get(prompt_id, 0), **dict(row)}
+        for r in self._rows(conn, PROMPT_OCCURRENCES, hub_id):
+            row = conn.execute(PROMPT_SENDS, (r["prompt_id"],)).fetchone()
+            counts[r["prompt_id"]] = {"occurrences": r["n"], **dict(row)}
         return counts
 
-    async def surveys(self, hub_id: int) -> list[sqlite3.Row]:
-        return await self._rows(SURVEYS, hub_id)
+    def surveys(self, conn: sqlite3.Connection, hub_id: int) -> list[sqlite3.Row]:
+        return self._rows(conn, SURVEYS, hub_id)

@@ -1,7 +1,8 @@
 """A hub's export: a ZIP of CSV files for its facilitators (``/export``).
 
-The rows are read on the database's reader connection; the CSV and ZIP are built in a worker
-thread (``asyncio.to_thread``, which carries the reader's locale along) so other chats do not wait
+The rows are read on read-only connections of the export's own, in worker threads (never on the
+bot's shared reader, which every chat's reads queue behind); the CSV and ZIP are built in a worker
+thread too (``asyncio.to_thread`` carries the reader's locale along), so other chats do not wait
 while a large hub is packed. Who may export is checked by the caller (the handler), on every
 command and every button press.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -70,22 +71,35 @@ class ExportService:
     def end(self, user_id: int, hub_id: int) -> None:
         self._running.discard((user_id, hub_id))
 
-    async def read(self, hub_id: int) -> HubRows:
+    def _read_main(self, hub_id: int) -> HubRows:
         repo = self._repo
-        prompts = await repo.prompts(hub_id)
-        return HubRows(
-            members=await repo.members(hub_id),
-            questions=await repo.questions(hub_id),
-            announcements=await repo.announcements(hub_id),
-            announcement_counts=await repo.announcement_counts(hub_id),
-            meetings=await repo.meetings(hub_id),
-            polls=await repo.polls(hub_id),
-            poll_counts=await repo.poll_counts(hub_id),
-            poll_messages=await repo.poll_messages(hub_id),
-            prompts=prompts,
-            prompt_counts=await repo.prompt_counts(hub_id, [r["id"] for r in prompts]),
-            surveys=await repo.surveys(hub_id),
+        with repo.connect() as conn:
+            return HubRows(
+                members=repo.members(conn, hub_id),
+                questions=repo.questions(conn, hub_id),
+                announcements=repo.announcements(conn, hub_id),
+                announcement_counts=repo.announcement_counts(conn, hub_id),
+                meetings=repo.meetings(conn, hub_id),
+                polls=repo.polls(conn, hub_id),
+                poll_counts=repo.poll_counts(conn, hub_id),
+                poll_messages=repo.poll_messages(conn, hub_id),
+                prompts=repo.prompts(conn, hub_id),
+                prompt_counts={},
+                surveys=repo.surveys(conn, hub_id),
+            )
+
+    def _read_prompt_counts(self, hub_id: int) -> dict[int, dict[str, int]]:
+        with self._repo.connect() as conn:
+            return self._repo.prompt_counts(conn, hub_id)
+
+    async def read(self, hub_id: int) -> HubRows:
+        """Everything the export needs, read in two threads at once (prompt sends are the most
+        rows of a year: they get a connection and a core of their own)."""
+        main, prompt_counts = await asyncio.gather(
+            asyncio.to_thread(self._read_main, hub_id),
+            asyncio.to_thread(self._read_prompt_counts, hub_id),
         )
+        return replace(main, prompt_counts=prompt_counts)
 
     async def build(self, hub: HubRow, now: datetime) -> ExportFile:
         """The hub's export, headers in the current locale, times in the hub's zone."""
