@@ -39,9 +39,9 @@ def _caption(hub: HubRow, made: ExportFile) -> str:
     )
     contents = _(
         "One CSV file each for members, questions, announcements, meetings, polls, prompts and "
-        "surveys. Times are in the hub's time zone, {zone}. Private reflections and the names "
+        "surveys. Times are in the hub's time zone, {timezone}. Private reflections and the names "
         "of anonymous askers are never included.",
-        zone=hub.timezone,
+        timezone=hub.timezone,
     )
     return f"{members}\n{contents}"
 

@@ -400,3 +400,36 @@ async def test_admin_picks_a_hub(bot: RunningBot, telegram: FakeTelegram) -> Non
     people = table(files, "members.csv")
     assert people[0][0] == header("ar", "Name")
     assert len(people) == 1 + 1 + len(AWKWARD)
+
+
+@pytest.mark.parametrize("locale", ["en", "he"])
+async def test_over_telegrams_limit_it_says_so(
+    bot: RunningBot, telegram: FakeTelegram, locale: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.handlers import exports as handler
+    from bot.services import exports as service
+
+    monkeypatch.setattr(service, "UPLOAD_LIMIT", 100)
+    monkeypatch.setattr(handler, "UPLOAD_LIMIT", 100)
+    group, fatima, _members, _code = await export_hub(telegram, locale)
+    await fatima.send("/export", chat=group)
+    assert not documents(fatima)
+    text = group.last().text
+    assert plain(tr(locale, "I've sent you the export in our private chat.")) not in text
+    assert "Chisinau mentors" in text and "Telegram" in text  # which hub, and why not
+
+
+async def test_a_second_export_while_one_is_built_waits(
+    bot: RunningBot, telegram: FakeTelegram
+) -> None:
+    group, fatima, _members, _code = await export_hub(telegram, "ru")
+    hub_id = await hub_id_of(bot, group)
+    assert bot.services.exports.begin(fatima.id, hub_id)  # as if a first /export were running
+    await fatima.send("/export")
+    assert fatima.last().text == tr(
+        "ru", "Your export of this hub is on its way; it takes a moment."
+    )
+    assert not documents(fatima)
+    bot.services.exports.end(fatima.id, hub_id)
+    await fatima.send("/export")
+    assert len(documents(fatima)) == 1
