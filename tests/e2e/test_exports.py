@@ -10,14 +10,16 @@ reflection's text, an anonymous asker who has left the hub) and the unzipped byt
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import zipfile
 from typing import Any
 
 import pytest
 
-from bot.i18n import BIDI_MARKS
+from bot.i18n import BIDI_MARKS, ngettext, use_locale
 from tests.conftest import ADMIN_ID, RunningBot, tr
 from tests.e2e.test_hubs import invite_link, make_hub
 from tests.fakebot import FakeTelegram, Msg, SimGroup, SimUser
@@ -219,6 +221,14 @@ async def seed(bot: RunningBot, hub_id: int, author: int, members: list[SimUser]
     return hidden.id
 
 
+def members_line(locale: str, hub: str, count: int) -> str:
+    """The caption's first line as the member reads it (plural forms of ``locale``)."""
+    singular = "Export of <b>{hub}</b>: {count} member."
+    plural = "Export of <b>{hub}</b>: {count} members."
+    with use_locale(locale):
+        return html.unescape(re.sub(r"<[^>]+>", "", ngettext(singular, plural, count, hub=hub)))
+
+
 def documents(user: SimUser) -> list[Msg]:
     return [m for m in user.inbox() if m.document]
 
@@ -325,10 +335,10 @@ async def test_facilitator_gets_the_zip_privately(
     await fatima.send("/export")
     [document] = documents(fatima)
     assert document.file_name is not None and document.file_name.startswith(f"hub-{hub_id}-")
-    assert (
-        tr(locale, "Export of <b>{hub}</b>: {count} members.", hub="Chisinau mentors", count=6)[:10]
-        in document.text
-    )
+    # The caption: which hub and how many members (the founder and five), zone, what is left out.
+    caption = document.text
+    assert caption.startswith(members_line(locale, "Chisinau mentors", 6))
+    assert "Europe/Chisinau" in caption
     files = unzip(document)
     check_export(files, locale, members)
     check_secrets(files, hidden)
@@ -433,3 +443,19 @@ async def test_a_second_export_while_one_is_built_waits(
     bot.services.exports.end(fatima.id, hub_id)
     await fatima.send("/export")
     assert len(documents(fatima)) == 1
+
+
+@pytest.mark.telegram_errors(403)
+async def test_a_facilitator_who_never_opened_the_private_chat_is_told_how(
+    bot: RunningBot, telegram: FakeTelegram
+) -> None:
+    olga = telegram.user("Olga", language_code="ar")
+    group = await make_hub(telegram, olga)
+    await olga.send("/export", chat=group)
+    assert plain(
+        tr(
+            "ar",
+            "I can't write to you privately. Open our private chat, press Start, then try again.",
+        )
+    ) in plain(group.last().text)
+    assert not [m for m in group.inbox() if m.document]
