@@ -230,7 +230,7 @@ def main(args: argparse.Namespace) -> None:
     print()
     print(f"{'measure':<52} {'value':>12}")
     print("-" * 65)
-    print(f"{'activity rows seeded (s to seed)':<52} {figures['rows']:>12,.0f}")
+    print(f"{'activity rows in the database':<52} {figures['rows']:>12,.0f}")
     print(
         f"{f'/export, {args.members} members: command to sendDocument':<52} "
         f"{figures['seconds']:>11.2f}s"
