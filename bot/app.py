@@ -16,6 +16,7 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.db import Database
 from bot.db.attendance import AttendanceRepository
 from bot.db.broadcasts import BroadcastRepository
+from bot.db.exports import ExportRepository
 from bot.db.hubs import HubRepository
 from bot.db.maintenance import MaintenanceRepository
 from bot.db.meeting_settings import MeetingSettingsRepository
@@ -40,6 +41,7 @@ from bot.handlers import (
     broadcasts,
     calendar,
     errors,
+    exports,
     fallback,
     faq,
     feedback,
@@ -74,6 +76,7 @@ from bot.services.backups import BackupService
 from bot.services.broadcasts import KIND as BROADCAST_KIND
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
+from bot.services.exports import ExportService
 from bot.services.hubs import HubService
 from bot.services.meeting_fanout import POST_KIND as MEETING_POST_KIND
 from bot.services.meeting_fanout import REMINDER_KIND as MEETING_REMINDER_KIND
@@ -283,6 +286,7 @@ def build_services(
             RetentionRepository(db), MaintenanceRepository(db), scheduler.clock, config.retention
         ),
         backups=BackupService(db, MaintenanceRepository(db), scheduler.clock, config.backups),
+        exports=ExportService(ExportRepository(db)),
     )
 
 
@@ -369,6 +373,7 @@ def register_handlers(app: Application) -> None:
     survey_answer.register(app)
     survey_flow.register(app)
     survey_results.register(app)
+    exports.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

@@ -81,6 +81,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("survey", lazy_gettext("Build a survey with a deadline"), Audience.FACILITATOR),
     Command("journal", lazy_gettext("Your reflections, kept private"), Audience.MEMBER),
     Command(
+        "export", lazy_gettext("Hub data as spreadsheets"), Audience.FACILITATOR, in_groups=True
+    ),
+    Command(
         "hubsettings",
         lazy_gettext("Time zone, language, approval"),
         Audience.FACILITATOR,

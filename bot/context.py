@@ -15,6 +15,7 @@ from bot.services.attendance import AttendanceService
 from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
+from bot.services.exports import ExportService
 from bot.services.hubs import HubService
 from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.meetings import MeetingService
@@ -63,6 +64,7 @@ class Services:
     suggestions: SuggestionService
     retention: RetentionService
     backups: BackupService
+    exports: ExportService
 
 
 class BotData:

@@ -104,6 +104,7 @@ SAMPLES: dict[str, object] = {
     "after_bar": "███████░░░",
     "after_votes": 5,
     "after_percent": "70%",
+    "size": "51.2",  # /export: the ZIP's megabytes (issue 13)
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]*")
