@@ -78,6 +78,35 @@ async def _survey_for(update: Update, context: BotContext, survey_id: int) -> Re
     return None
 
 
+async def _shown_here(update: Update, context: BotContext, survey: ResultSurvey) -> bool:
+    """Results go to a private chat or to the survey's own hub group, nowhere else (another
+    hub's group must not read them); otherwise say to ask privately."""
+    chat = update.effective_chat
+    if chat is None or chat.type == Chat.PRIVATE:
+        return True
+    ref = survey_ref(survey.id)
+    if survey.hub_id is None:
+        text = _(
+            "The results of a survey sent to every hub are shown only in private. "
+            "Send /results {ref} to me privately.",
+            ref=ref,
+        )
+    else:
+        hub = await context.services.hubs.for_chat(chat.id)
+        if hub is not None and hub.id == survey.hub_id:
+            return True
+        text = _(
+            "This survey's results are shown only in its own hub's group. "
+            "Send /results {ref} to me privately.",
+            ref=ref,
+        )
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, text)
+    return False
+
+
 async def _show(update: Update, context: BotContext, survey: ResultSurvey) -> None:
     # Who answered what (a named survey) is for the facilitator's eyes: never in a group.
     results = await context.services.survey_results.results(survey.id, names=_private(update))
@@ -133,7 +162,8 @@ async def results_command(update: Update, context: BotContext) -> None:
     if survey is None:
         return
     if not csv_wanted:
-        await _show(update, context, survey)
+        if await _shown_here(update, context, survey):
+            await _show(update, context, survey)
         return
     problem = await _send_csv(update, context, survey)
     if problem is not None:
@@ -153,8 +183,9 @@ async def results_callback(update: Update, context: BotContext) -> None:
     if survey is None:
         return
     if parsed[0] == "v":
-        await query.answer()
-        await _show(update, context, survey)
+        if await _shown_here(update, context, survey):
+            await query.answer()
+            await _show(update, context, survey)
         return
     problem = await _send_csv(update, context, survey)
     if problem is not None:

@@ -11,9 +11,13 @@ import pytest
 
 from bot.handlers.common import MESSAGE_LIMIT, plain_text, utf16_len
 from bot.services.survey_types import MAX_QUESTIONS, QuestionDraft
-from tests.conftest import tr
+from tests.conftest import ADMIN_ID, tr
 from tests.e2e.survey_helpers import create, invitations, survey_hub
+from tests.e2e.test_hubs import make_hub
+from tests.e2e.test_survey_results import survey_hub as results_hub
 from tests.fakebot import FakeTelegram
+
+TEXT_ONLY = (QuestionDraft("text", "What worries you?"),)
 
 
 @pytest.mark.parametrize("locale", ["en", "he"])
@@ -44,3 +48,58 @@ async def test_a_long_summary_of_long_multi_line_answers_fits_and_submits(
     stored = await bot.services.db.fetch_all("SELECT value FROM survey_answers")
     assert len(stored) == MAX_QUESTIONS
     assert all("y" * 1500 in row[0] for row in stored)
+
+
+@pytest.mark.parametrize("locale", ["en", "he"])
+async def test_results_only_in_the_surveys_own_hub_group_or_privately(
+    start_bot: Callable[..., Any], telegram: FakeTelegram, locale: str
+) -> None:
+    bot, _clock, group, fatima, (olga,), hub_id = await results_hub(start_bot, telegram, ("en",))
+    # Ada, a network admin, may read every survey's results, and reads in ``locale``.
+    ada = telegram.user("Ada", user_id=ADMIN_ID, language_code=locale)
+    await ada.send("/start")
+    other = await make_hub(telegram, ada, "Other hub")
+    view = await create(bot, telegram, hub_id, fatima, questions=TEXT_ONLY, anonymous=False)
+    [invite] = invitations(olga, view)
+    await olga.press(invite, tr("en", "▶ Start"))
+    await olga.send("My mentor never shows up SECRET")
+    await olga.press(olga.last(), tr("en", "✅ Submit"))
+
+    # Another hub's group: not there, ask privately.
+    before = len(other.inbox())
+    await ada.send(f"/results s{view.id}", chat=other)
+    said = [m.text for m in other.inbox()[before:] if m.from_bot]
+    assert said == [
+        tr(
+            locale,
+            "This survey's results are shown only in its own hub's group. "
+            "Send /results {ref} to me privately.",
+            ref=f"s{view.id}",
+        )
+    ]
+    assert not any("SECRET" in m.text for m in other.inbox())
+    # The survey's own hub group and a private chat still show them.
+    await fatima.send(f"/results s{view.id}", chat=group)
+    assert "SECRET" in group.last().text
+    await ada.send(f"/results s{view.id}")
+    assert "SECRET" in ada.last().text
+
+    # A survey of every hub: in no group at all.
+    network = await create(bot, telegram, None, ada, questions=TEXT_ONLY, anonymous=False)
+    [invite] = invitations(olga, network)
+    await olga.press(invite, tr("en", "▶ Start"))
+    await olga.send("NETWORK SECRET")
+    await olga.press(olga.last(), tr("en", "✅ Submit"))
+    before = len(other.inbox())
+    await ada.send(f"/results s{network.id}", chat=other)
+    said = [m.text for m in other.inbox()[before:] if m.from_bot]
+    assert said == [
+        tr(
+            locale,
+            "The results of a survey sent to every hub are shown only in private. "
+            "Send /results {ref} to me privately.",
+            ref=f"s{network.id}",
+        )
+    ]
+    await ada.send(f"/results s{network.id}")
+    assert "NETWORK SECRET" in ada.last().text
