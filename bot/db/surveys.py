@@ -338,6 +338,13 @@ class SurveyRepository:
         return response_id
 
     @staticmethod
+    async def drop_drafts(conn: aiosqlite.Connection, survey_id: int) -> None:
+        """Delete every draft of the survey, wiped from the file (an anonymous survey's unsent
+        answers at the deadline)."""
+        async with _wiped(conn):
+            await conn.execute("DELETE FROM survey_drafts WHERE survey_id = ?", (survey_id,))
+
+    @staticmethod
     async def draft_owners(conn: aiosqlite.Connection, survey_id: int) -> list[int]:
         """Members with drafts left (unfinished), for the deadline."""
         rows = await conn.execute_fetchall(

@@ -5,6 +5,7 @@ deadline, the -wal file cleared, and the lesser ones."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,8 +13,10 @@ import pytest
 from bot.handlers.common import MESSAGE_LIMIT, plain_text, utf16_len
 from bot.services.survey_types import MAX_QUESTIONS, QuestionDraft
 from tests.conftest import ADMIN_ID, tr
-from tests.e2e.survey_helpers import create, invitations, survey_hub
+from tests.e2e.survey_helpers import create, invitations, run_due, survey_hub
 from tests.e2e.test_hubs import make_hub
+from tests.e2e.test_survey_results import parse_csv as document_rows
+from tests.e2e.test_survey_results import results_of as results_text
 from tests.e2e.test_survey_results import survey_hub as results_hub
 from tests.fakebot import FakeTelegram
 
@@ -103,3 +106,79 @@ async def test_results_only_in_the_surveys_own_hub_group_or_privately(
     ]
     await ada.send(f"/results s{network.id}")
     assert "NETWORK SECRET" in ada.last().text
+
+
+ANON_KEPT = (
+    "🔒 Anonymous: your answers are stored without your name, and nobody, not even the "
+    "facilitators, can tell which answers are yours. Only whether you have finished is kept, to "
+    "remind you before the deadline. Your answers count only when you press Submit. Until then "
+    "they are kept with your name only so that you can finish later; answers not sent by the "
+    "deadline are deleted."
+)
+
+
+@pytest.mark.parametrize("languages", [("en", "he"), ("ar", "en")])
+async def test_an_anonymous_survey_drops_unsent_answers_at_the_deadline(
+    start_bot: Callable[..., Any], telegram: FakeTelegram, languages: tuple[str, str]
+) -> None:
+    bot, clock, _group, fatima, (mike, olga), hub_id = await results_hub(
+        start_bot, telegram, languages
+    )
+    view = await create(bot, telegram, hub_id, fatima, questions=TEXT_ONLY + TEXT_ONLY)
+    # The invitation says that answers count only once sent.
+    for user, locale in ((mike, languages[0]), (olga, languages[1])):
+        [invite] = invitations(user, view)
+        assert tr(locale, ANON_KEPT) in invite.text
+    [invite] = invitations(mike, view)
+    await mike.press(invite, tr(languages[0], "▶ Start"))
+    await mike.send("Sent and counted")
+    await mike.send("Also sent")
+    await mike.press(mike.last(), tr(languages[0], "✅ Submit"))
+    [invite] = invitations(olga, view)
+    await olga.press(invite, tr(languages[1], "▶ Start"))
+    await olga.send("Never sent PARTIAL")
+    # The reminder says it too.
+    clock.set(view.closes_at - timedelta(hours=1))
+    await bot.services.surveys.close(view.id)
+    await run_due(bot, telegram)
+
+    db = bot.services.db
+    assert await db.fetch_all("SELECT * FROM survey_drafts") == []
+    responses = await db.fetch_all("SELECT complete, user_id FROM survey_responses")
+    assert [tuple(r) for r in responses] == [(1, None)]  # only Mike's, sent
+    stored = [r[0] for r in await db.fetch_all("SELECT value FROM survey_answers")]
+    assert not [value for value in stored if "PARTIAL" in value]
+    notice = fatima.last().text
+    assert (
+        plain_text(
+            tr(
+                "en",
+                "{count} started but did not send their answers; as the survey is anonymous, "
+                "those answers were deleted.",
+                count=1,
+            )
+        )
+        in notice
+    )
+    assert "incomplete" not in notice
+
+    shown = await results_text(fatima, f"/results s{view.id}")
+    assert "PARTIAL" not in shown and "Sent and counted" in shown
+    await fatima.send(f"/results s{view.id} csv")
+    document = fatima.last()
+    header = document_rows(document)[0]
+    assert header == [tr("en", "Respondent"), "1. What worries you?", "2. What worries you?"]
+
+
+async def test_reminders_of_an_anonymous_survey_say_answers_count_once_sent(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, _group, fatima, (noa,), hub_id = await results_hub(start_bot, telegram, ("he",))
+    view = await create(
+        bot, telegram, hub_id, fatima, questions=TEXT_ONLY, reminders=[timedelta(days=1)]
+    )
+    clock.set(view.closes_at - timedelta(days=1) + timedelta(minutes=1))
+    await run_due(bot, telegram)
+    reminder = noa.last()
+    assert tr("he", "⏰ A reminder: you haven't finished this survey yet.") in reminder.text
+    assert tr("he", ANON_KEPT) in reminder.text
