@@ -374,6 +374,7 @@ async def post_stop(app: Application) -> None:
     services: Services = app.bot_data.services
     await services.meetings.posts.stop()
     await services.polls.stop()
+    await services.surveys.stop()
     await services.delivery.stop()
 
 

@@ -199,6 +199,7 @@ class SurveyFanout:
         owners = await SurveyRepository.draft_owners(conn, row.id)
         if row.anonymous:
             await SurveyRepository.drop_drafts(conn, row.id)
+            self._service.wal.request()  # runs after this transaction, under the writer's lock
         for user_id in [] if row.anonymous else owners:
             await SurveyRepository.submit(conn, row.id, user_id, anonymous=False, complete=False)
         counts = next(

@@ -48,6 +48,7 @@ from bot.services.survey_types import (
     check_times,
     clean_title,
 )
+from bot.services.survey_wal import WalCheckpoint
 from bot.services.users import UserService
 
 __all__ = [
@@ -81,7 +82,12 @@ class SurveyService:
         self._scheduler = scheduler
         self._users = users
         self._default_locale = default_locale
+        # An anonymous submit or close asks for it: no copy of a named draft stays in the -wal.
+        self.wal = WalCheckpoint(db)
         self.fanout = SurveyFanout(self, db, repo, scheduler, users)
+
+    async def stop(self) -> None:
+        await self.wal.stop()
 
     def now(self) -> datetime:
         return self._scheduler.clock.now()
@@ -323,6 +329,8 @@ class SurveyService:
             await SurveyRepository.submit(
                 conn, survey_id, user_id, anonymous=row.anonymous, complete=True
             )
+        if row.anonymous:
+            self.wal.request()
         return await self.view(row)
 
     # -- scheduled work (see SurveyFanout)

@@ -4,14 +4,17 @@ deadline, the -wal file cleared, and the lesser ones."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.handlers.common import MESSAGE_LIMIT, plain_text, utf16_len
 from bot.services.survey_types import MAX_QUESTIONS, QuestionDraft
+from bot.services.survey_wal import WalCheckpoint
 from tests.conftest import ADMIN_ID, tr
 from tests.e2e.survey_helpers import create, invitations, run_due, survey_hub
 from tests.e2e.test_hubs import make_hub
@@ -182,3 +185,73 @@ async def test_reminders_of_an_anonymous_survey_say_answers_count_once_sent(
     reminder = noa.last()
     assert tr("he", "⏰ A reminder: you haven't finished this survey yet.") in reminder.text
     assert tr("he", ANON_KEPT) in reminder.text
+
+
+async def wal_bytes(bot: Any) -> bytes:
+    wal = Path(str(bot.services.db.path) + "-wal")
+
+    def read() -> bytes:
+        return wal.read_bytes() if wal.exists() else b""
+
+    return await asyncio.to_thread(read)
+
+
+async def test_no_overwritten_draft_stays_in_the_wal_file_after_an_anonymous_submit(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, _clock, fatima, (noa,), hub_id = await survey_hub(start_bot, telegram, ("he",))
+    checkpoint = bot.services.surveys.wal
+    view = await create(bot, telegram, hub_id, fatima, questions=TEXT_ONLY)
+    [invite] = invitations(noa, view)
+    await noa.press(invite, tr("he", "▶ Start"))
+    await noa.send("first thought zebra-quokka")
+    await noa.press(noa.last(), tr("he", "◀ Back"))
+    await noa.send("second thought zebra-quokka")
+    assert b"first thought zebra-quokka" in await wal_bytes(bot)  # an overwritten draft's copy
+    assert not checkpoint.pending
+    await noa.press(noa.last(), tr("he", "✅ Submit"))
+    # The submit asked for a checkpoint and returned at once; the debounce runs it later.
+    assert checkpoint.pending
+    assert await checkpoint.run_pending()
+    assert not checkpoint.pending and not await checkpoint.run_pending()  # once per request
+    assert b"zebra-quokka" not in await wal_bytes(bot)
+    raw = await asyncio.to_thread(Path(bot.services.db.path).read_bytes)
+    assert raw.count(b"first thought zebra-quokka") == 0
+    assert raw.count(b"second thought zebra-quokka") == 1
+
+
+async def test_the_wal_file_is_cleared_after_an_anonymous_survey_closes(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, fatima, (noa,), hub_id = await survey_hub(start_bot, telegram, ("en",))
+    checkpoint = bot.services.surveys.wal
+    view = await create(bot, telegram, hub_id, fatima, questions=TEXT_ONLY)
+    [invite] = invitations(noa, view)
+    await noa.press(invite, tr("en", "▶ Start"))
+    await noa.send("unsent thought zebra-quokka")
+    clock.set(view.closes_at + timedelta(minutes=1))
+    await run_due(bot, telegram)
+    assert checkpoint.pending
+    await checkpoint.run_pending()
+    assert b"zebra-quokka" not in await wal_bytes(bot)
+    raw = await asyncio.to_thread(Path(bot.services.db.path).read_bytes)
+    assert b"zebra-quokka" not in raw
+
+
+async def test_the_checkpoint_runs_at_most_once_per_interval(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, _clock, _fatima, _members, _hub_id = await survey_hub(start_bot, telegram, ("en",))
+    now = [100.0]
+    checkpoint = WalCheckpoint(bot.services.db, delay=2.0, interval=10.0, clock=lambda: now[0])
+    assert checkpoint.wait() is None  # nothing asked
+    checkpoint.request()
+    checkpoint.request()  # a burst: one checkpoint
+    assert checkpoint.wait() == 2.0  # a short wait gathers the burst
+    assert await checkpoint.run_pending()
+    now[0] = 103.0
+    checkpoint.request()
+    assert checkpoint.wait() == 7.0  # not before 10 s after the last one
+    now[0] = 111.0
+    assert checkpoint.wait() == 0.0
+    await checkpoint.stop()
