@@ -248,6 +248,10 @@ class SurveyService:
         finished = await self._repo.participant(survey_id, user_id, conn)
         if finished is None:
             raise SurveyError(_("This survey was not sent to you, so you cannot answer it."))
+        if not await self._repo.belongs(row.hub_id, user_id, conn):
+            raise SurveyError(
+                _("You are no longer a member of this survey's hub, so you cannot answer it.")
+            )
         if row.status != OPEN or self.now() >= row.closes_at:
             closed_on = min(row.closes_at, row.closed_at or row.closes_at)
             raise SurveyClosedError(_("This survey is closed."), closed_on)

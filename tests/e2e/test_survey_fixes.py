@@ -255,3 +255,25 @@ async def test_the_checkpoint_runs_at_most_once_per_interval(
     now[0] = 111.0
     assert checkpoint.wait() == 0.0
     await checkpoint.stop()
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+async def test_a_member_who_left_the_hub_can_no_longer_answer(
+    start_bot: Callable[..., Any], telegram: FakeTelegram, locale: str
+) -> None:
+    bot, _clock, fatima, (noa,), hub_id = await survey_hub(start_bot, telegram, (locale,))
+    view = await create(bot, telegram, hub_id, fatima)
+    [invite] = invitations(noa, view)
+    await noa.press(invite, tr(locale, "▶ Start"))
+    screen = noa.last()
+    await noa.send("/leave")
+    await noa.press(noa.last(), noa.last().buttons[0][0].text)  # "Leave"
+    assert await bot.services.hubs.role(hub_id, noa.id) is None
+    answer = await noa.press(screen, "1. Weekly")
+    assert answer is not None and answer.show_alert
+    assert answer.text == tr(
+        locale, "You are no longer a member of this survey's hub, so you cannot answer it."
+    )
+    assert await bot.services.db.fetch_all("SELECT * FROM survey_drafts") == []
+    await noa.send("/surveys")
+    assert noa.last().text == tr(locale, "You have no open surveys to answer.")
