@@ -3,8 +3,9 @@ scheduled work (``bot/services/survey_fanout.py``).
 
 Opening, reminders and closing are ``once`` schedules (kinds ``survey_open``, ``survey_remind``,
 ``survey_close``) kept in UTC, so they happen on time across restarts; each writes its messages to
-the outbox in the transaction that records it. A survey that opens "now" also has its open
-schedule (a crash right after creating it still opens it), and opens at once.
+the outbox in the transaction that records it. A survey that opens "now" has its open schedule
+due at once: the scheduler's job fires it right after, so the fan-out to every member never runs
+inside the facilitator's Confirm (and a crash right after creating it still opens it).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.db.database import Database
 from bot.db.hubs import HubRepository
 from bot.db.memberships import MembershipRepository
 from bot.db.outbox import OutboxRepository
+from bot.db.schedules import ScheduleRepository
 from bot.db.surveys import QuestionRow, SurveyRepository, SurveyRow
 from bot.i18n import _
 from bot.services.scheduling import Scheduler
@@ -175,6 +177,7 @@ class SurveyService:
                 questions=[(d.kind, d.text, d.options) for d in drafts],
                 now=now,
             )
+            # A "once" schedule needs a time ahead; opening now, it is then made due at once.
             first = now + timedelta(minutes=1) if opens_now else opens_at
             moments = [(OPEN_KIND, first), (CLOSE_KIND, closes_at)]
             moments += [(REMIND_KIND, closes_at - offset) for offset in offsets]
@@ -190,14 +193,10 @@ class SurveyService:
                 )
                 for kind, moment in moments
             ]
+            if opens_now:  # due now: armed below, its job fires at once
+                await ScheduleRepository.set_next(conn, schedule_ids[0], now)
         for schedule_id in schedule_ids:
             await self._scheduler.arm(schedule_id)
-        if opens_now:
-            async with self._db.transaction() as conn:
-                row = await self._repo.get(survey_id, conn)
-                assert row is not None
-                await self.fanout.open_in(conn, row)
-            self._scheduler.notify_written()
         view = await self.get(survey_id)
         assert view is not None
         return view

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import MovableClock
+from bot.db.database import from_db_time
+from bot.handlers import survey_screens as screens
 from bot.handlers.common import MESSAGE_LIMIT, plain_text, utf16_len
 from bot.services.survey_types import MAX_QUESTIONS, QuestionDraft
 from bot.services.survey_wal import WalCheckpoint
 from tests.conftest import ADMIN_ID, tr
+from tests.e2e import test_survey_flow as flow
 from tests.e2e.survey_helpers import create, invitations, run_due, survey_hub
 from tests.e2e.test_hubs import make_hub
 from tests.e2e.test_survey_results import parse_csv as document_rows
@@ -277,3 +282,73 @@ async def test_a_member_who_left_the_hub_can_no_longer_answer(
     assert await bot.services.db.fetch_all("SELECT * FROM survey_drafts") == []
     await noa.send("/surveys")
     assert noa.last().text == tr(locale, "You have no open surveys to answer.")
+
+
+async def build_until_opening(user: Any, locale: str) -> None:
+    await user.send("/survey")
+    await user.send(flow.TITLE)
+    await flow.four_questions(user, locale)
+    await user.press(user.last(), tr(locale, "✅ That's all"))
+    await user.press(user.last(), tr(locale, "🙈 Anonymous"))
+    assert tr(locale, "<b>When does the survey open?</b>") in user.last().text
+
+
+async def finish_to_preview(user: Any, locale: str) -> Any:
+    await user.press(user.last(), tr(locale, "In 1 week"))
+    await user.press(user.last(), tr(locale, "No reminders"))
+    preview = user.last()
+    assert tr(locale, "<b>Preview of the survey</b>") in preview.text
+    return preview
+
+
+@pytest.mark.parametrize("locale", ["en", "he"])
+async def test_tomorrow_0900_is_the_day_after_it_was_chosen_even_past_midnight(
+    start_bot: Callable[..., Any], make_config: Any, telegram: FakeTelegram, locale: str
+) -> None:
+    # 23:50 in Chisinau (UTC+2) on 23 November.
+    clock = MovableClock(datetime(2026, 11, 23, 21, 50, tzinfo=UTC))
+    bot = await flow.running(start_bot, make_config, clock)
+    olga, _group, _members = await flow.hub_with_members(telegram, locale, ("en",))
+    await build_until_opening(olga, locale)
+    await olga.press(olga.last(), tr(locale, "Tomorrow 09:00"))
+    preview = await finish_to_preview(olga, locale)
+    chosen = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo(flow.ZONE))
+    assert flow.said(locale, screens.moment_words, chosen, flow.ZONE) in preview.text
+    clock.set(datetime(2026, 11, 23, 22, 10, tzinfo=UTC))  # past midnight there
+    await olga.press(preview, tr(locale, "✅ Confirm"))
+    (row,) = await flow.surveys(bot)
+    assert from_db_time(row["opens_at"]) == chosen  # what the preview showed, not a day later
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+async def test_opening_now_is_left_to_the_scheduler_not_the_confirm_handler(
+    start_bot: Callable[..., Any], make_config: Any, telegram: FakeTelegram, locale: str
+) -> None:
+    bot, olga, _group, members = await flow.start(start_bot, make_config, telegram, locale)
+    await build_until_opening(olga, locale)
+    await olga.press(olga.last(), tr(locale, "Now"))
+    preview = await finish_to_preview(olga, locale)
+    opened = []
+    fanout = bot.services.surveys.fanout
+    open_in = fanout.open_in
+
+    async def watched(conn: Any, row: Any) -> bool:
+        opened.append(row.id)
+        return await open_in(conn, row)
+
+    fanout.open_in = watched  # type: ignore[method-assign]
+    await olga.press(preview, tr(locale, "✅ Confirm"))
+    assert flow.got(
+        olga, tr(locale, "The survey {ref} is open: it is on its way to the members.", ref="s1")
+    )
+    # The opening's schedule is due at once and fires from the scheduler (its job, or the sweep
+    # here), never inside the handler: it is recorded as a fired occurrence.
+    await run_due(bot, telegram)
+    assert opened == [1]
+    runs = await bot.services.db.fetch_all(
+        """SELECT r.outcome FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id
+           WHERE s.kind = 'survey_open'"""
+    )
+    assert [r[0] for r in runs] == ["fired"]
+    for member in members:
+        assert any(flow.TITLE in message.text for message in member.inbox())
