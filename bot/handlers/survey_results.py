@@ -25,6 +25,7 @@ from bot.logs import describe_exception
 from bot.parsing import parse_int
 from bot.services.survey_csv import MEDIA_TYPE, build_csv
 from bot.services.survey_report import render_results, survey_ref
+from bot.services.survey_results import MIN_ANONYMOUS_RESPONSES
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,24 @@ async def _shown_here(update: Update, context: BotContext, survey: ResultSurvey)
     return False
 
 
+async def _held_back(update: Update, context: BotContext, survey: ResultSurvey) -> bool:
+    """An open anonymous survey with too few responses: say why nothing is shown yet."""
+    sent = await context.services.survey_results.held_back(survey)
+    if sent is None:
+        return False
+    text = _(
+        "The results of an anonymous survey are shown once {minimum} members have sent their "
+        "answers, so that nobody's answers can be read off the results. So far: {count}.",
+        minimum=MIN_ANONYMOUS_RESPONSES,
+        count=sent,
+    )
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, text)
+    return True
+
+
 async def _show(update: Update, context: BotContext, survey: ResultSurvey) -> None:
     # Who answered what (a named survey) is for the facilitator's eyes: never in a group.
     results = await context.services.survey_results.results(survey.id, names=_private(update))
@@ -162,8 +181,12 @@ async def results_command(update: Update, context: BotContext) -> None:
     if survey is None:
         return
     if not csv_wanted:
-        if await _shown_here(update, context, survey):
+        if await _shown_here(update, context, survey) and not await _held_back(
+            update, context, survey
+        ):
             await _show(update, context, survey)
+        return
+    if await _held_back(update, context, survey):
         return
     problem = await _send_csv(update, context, survey)
     if problem is not None:
@@ -183,9 +206,13 @@ async def results_callback(update: Update, context: BotContext) -> None:
     if survey is None:
         return
     if parsed[0] == "v":
-        if await _shown_here(update, context, survey):
+        if await _shown_here(update, context, survey) and not await _held_back(
+            update, context, survey
+        ):
             await query.answer()
             await _show(update, context, survey)
+        return
+    if await _held_back(update, context, survey):
         return
     problem = await _send_csv(update, context, survey)
     if problem is not None:

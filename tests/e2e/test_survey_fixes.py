@@ -352,3 +352,43 @@ async def test_opening_now_is_left_to_the_scheduler_not_the_confirm_handler(
     assert [r[0] for r in runs] == ["fired"]
     for member in members:
         assert any(flow.TITLE in message.text for message in member.inbox())
+
+
+async def send_answer(user: Any, locale: str, view: Any, text: str) -> None:
+    [invite] = invitations(user, view)
+    await user.press(invite, tr(locale, "▶ Start"))
+    await user.send(text)
+    await user.press(user.last(), tr(locale, "✅ Submit"))
+
+
+@pytest.mark.parametrize("locale", ["en", "he"])
+async def test_an_open_anonymous_survey_shows_results_from_three_responses(
+    start_bot: Callable[..., Any], telegram: FakeTelegram, locale: str
+) -> None:
+    bot, _clock, _group, fatima, members, hub_id = await results_hub(
+        start_bot, telegram, ("en", "he", "ar")
+    )
+    await bot.services.users.set_locale(fatima.id, locale)
+    view = await create(bot, telegram, hub_id, fatima, questions=TEXT_ONLY)
+    hidden = tr(
+        locale,
+        "The results of an anonymous survey are shown once {minimum} members have sent their "
+        "answers, so that nobody's answers can be read off the results. So far: {count}.",
+        minimum=3,
+        count=1,
+    )
+    await send_answer(members[0], "en", view, "FIRST ANSWER")
+    shown = await results_text(fatima, f"/results s{view.id}")
+    assert shown == hidden
+    before = len(fatima.inbox())
+    await fatima.send(f"/results s{view.id} csv")
+    assert [m.text for m in fatima.inbox()[before:]] == [hidden]  # no CSV either
+    assert not [m for m in fatima.inbox() if m.document]
+    await send_answer(members[1], "he", view, "SECOND ANSWER")
+    await send_answer(members[2], "ar", view, "THIRD ANSWER")
+    shown = await results_text(fatima, f"/results s{view.id}")
+    assert "FIRST ANSWER" in shown and "THIRD ANSWER" in shown
+    # A named survey shows its results from the first response.
+    named = await create(bot, telegram, hub_id, fatima, questions=TEXT_ONLY, anonymous=False)
+    await send_answer(members[0], "en", named, "NAMED ANSWER")
+    assert "NAMED ANSWER" in await results_text(fatima, f"/results s{named.id}")
