@@ -252,9 +252,13 @@ class SurveyRepository:
         return None if row is None else bool(row[0])
 
     async def unfinished(self, survey_id: int) -> list[int]:
+        """Invited members who have not finished and are still in the survey's hub (any hub)."""
         rows = await self._db.fetch_all(
-            """SELECT user_id FROM survey_participants WHERE survey_id = ? AND finished = 0
-               ORDER BY user_id""",
+            """SELECT p.user_id FROM survey_participants p JOIN surveys s ON s.id = p.survey_id
+               WHERE p.survey_id = ? AND p.finished = 0
+                 AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p.user_id
+                             AND (s.hub_id IS NULL OR m.hub_id = s.hub_id))
+               ORDER BY p.user_id""",
             (survey_id,),
         )
         return [r[0] for r in rows]

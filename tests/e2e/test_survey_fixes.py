@@ -392,3 +392,21 @@ async def test_an_open_anonymous_survey_shows_results_from_three_responses(
     named = await create(bot, telegram, hub_id, fatima, questions=TEXT_ONLY, anonymous=False)
     await send_answer(members[0], "en", named, "NAMED ANSWER")
     assert "NAMED ANSWER" in await results_text(fatima, f"/results s{named.id}")
+
+
+async def test_no_reminder_to_a_member_who_left_the_hub(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, clock, _group, fatima, (noa, sara), hub_id = await results_hub(
+        start_bot, telegram, ("he", "en")
+    )
+    view = await create(
+        bot, telegram, hub_id, fatima, questions=TEXT_ONLY, reminders=[timedelta(days=1)]
+    )
+    await noa.send("/leave")
+    await noa.press(noa.last(), noa.last().buttons[0][0].text)  # "Leave"
+    clock.set(view.closes_at - timedelta(days=1) + timedelta(minutes=1))
+    await run_due(bot, telegram)
+    reminder = "⏰ A reminder: you haven't finished this survey yet."
+    assert [m for m in sara.inbox() if tr("en", reminder) in m.text]
+    assert not [m for m in noa.inbox() if tr("he", reminder) in m.text]
