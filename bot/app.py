@@ -404,6 +404,7 @@ async def post_stop(app: Application) -> None:
     await services.polls.stop()
     services.retention.job.stop()
     services.backups.job.stop()
+    await services.surveys.stop()
     await services.delivery.stop()
 
 

@@ -199,11 +199,24 @@ class SurveyRepository:
         """Open surveys this member was invited to and has not finished, soonest deadline first."""
         rows = await self._db.fetch_all(
             """SELECT s.* FROM survey_participants p JOIN surveys s ON s.id = p.survey_id
-               WHERE p.user_id = ? AND p.finished = 0 AND s.status = 'open' AND s.closes_at > ?
+               WHERE p.user_id = :user AND p.finished = 0 AND s.status = 'open'
+                 AND s.closes_at > :now
+                 AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = :user
+                             AND (s.hub_id IS NULL OR m.hub_id = s.hub_id))
                ORDER BY s.closes_at, s.id""",
-            (user_id, to_db_time(now)),
+            {"user": user_id, "now": to_db_time(now)},
         )
         return [_survey(r) for r in rows]
+
+    async def belongs(
+        self, hub_id: int | None, user_id: int, conn: aiosqlite.Connection | None = None
+    ) -> bool:
+        """Whether the member is still in the survey's hub (in any hub, for None)."""
+        sql = "SELECT 1 FROM memberships WHERE user_id = :user AND (:hub IS NULL OR hub_id = :hub)"
+        params = {"user": user_id, "hub": hub_id}
+        if conn is None:
+            return await self._db.fetch_one(sql, params) is not None
+        return bool(await conn.execute_fetchall(sql, params))
 
     # -- who is invited
 
@@ -239,9 +252,13 @@ class SurveyRepository:
         return None if row is None else bool(row[0])
 
     async def unfinished(self, survey_id: int) -> list[int]:
+        """Invited members who have not finished and are still in the survey's hub (any hub)."""
         rows = await self._db.fetch_all(
-            """SELECT user_id FROM survey_participants WHERE survey_id = ? AND finished = 0
-               ORDER BY user_id""",
+            """SELECT p.user_id FROM survey_participants p JOIN surveys s ON s.id = p.survey_id
+               WHERE p.survey_id = ? AND p.finished = 0
+                 AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p.user_id
+                             AND (s.hub_id IS NULL OR m.hub_id = s.hub_id))
+               ORDER BY p.user_id""",
             (survey_id,),
         )
         return [r[0] for r in rows]
@@ -336,6 +353,13 @@ class SurveyRepository:
                 (survey_id, user_id),
             )
         return response_id
+
+    @staticmethod
+    async def drop_drafts(conn: aiosqlite.Connection, survey_id: int) -> None:
+        """Delete every draft of the survey, wiped from the file (an anonymous survey's unsent
+        answers at the deadline)."""
+        async with _wiped(conn):
+            await conn.execute("DELETE FROM survey_drafts WHERE survey_id = ?", (survey_id,))
 
     @staticmethod
     async def draft_owners(conn: aiosqlite.Connection, survey_id: int) -> list[int]:

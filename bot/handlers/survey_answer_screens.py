@@ -14,12 +14,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.buttons import button_label, hub_in_label
+from bot.handlers.common import MESSAGE_LIMIT, utf16_len
 from bot.i18n import Html, _, ngettext
 from bot.services.survey_render import ACTION, heading, results_keyboard, when
 from bot.services.survey_types import SCALE, AnswerState, QuestionView, SurveyProgress, SurveyView
 
 TICKED, UNTICKED, CHOSEN = "☑ ", "☐ ", "✅ "
 OPTION_IN_BUTTON = 30
+# The summary is one message with its Submit button: answers are shortened until it fits.
+ANSWER_IN_SUMMARY = (200, 120, 80, 50, 30, 15)
+QUESTION_IN_SUMMARY = (80, 50, 30)
 
 
 def _button(label: str, *args: int | str) -> InlineKeyboardButton:
@@ -30,16 +34,22 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def answer_text(question: QuestionView, value: object) -> str:
-    """One answer as the summary shows it (plain text; the caller escapes)."""
+def _one_line(text: str) -> str:
+    """Line breaks and runs of spaces folded into one space: an answer stays on its line, so
+    the markup around it never spans lines."""
+    return " ".join(text.split())
+
+
+def answer_text(question: QuestionView, value: object, limit: int = 200) -> str:
+    """One answer as the summary shows it, on one line (plain text; the caller escapes)."""
     if value is None:
         return _("skipped")
     if question.kind in ("single", "multiple") and isinstance(value, list):
         chosen = [question.options[i] for i in value if 0 <= i < len(question.options)]
-        return _short(", ".join(chosen), 200) if chosen else _("skipped")
+        return _short(_one_line(", ".join(chosen)), limit) if chosen else _("skipped")
     if question.kind == "scale":
         return _("{value} of {top}", value=value, top=SCALE[1])
-    return _short(str(value), 200)
+    return _short(_one_line(str(value)), limit)
 
 
 def _hint(question: QuestionView) -> str:
@@ -101,12 +111,12 @@ def question_screen(state: AnswerState, position: int) -> tuple[str, InlineKeybo
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-def summary_screen(state: AnswerState) -> tuple[str, InlineKeyboardMarkup]:
+def _summary_text(state: AnswerState, question_limit: int, answer_limit: int) -> str:
     view = state.survey
     lines = [heading(view), _("Your answers:"), ""]
     for question in view.questions:
         value = (
-            answer_text(question, state.drafts[question.id])
+            answer_text(question, state.drafts[question.id], answer_limit)
             if question.id in state.drafts
             else _("not answered")
         )
@@ -114,11 +124,26 @@ def summary_screen(state: AnswerState) -> tuple[str, InlineKeyboardMarkup]:
             _(
                 "{n}. {question}: <b>{answer}</b>",
                 n=question.position,
-                question=_short(question.text, 80),
+                question=_short(_one_line(question.text), question_limit),
                 answer=value,
             )
         )
     lines += ["", _("Press Submit to send your answers. After that they cannot be changed.")]
+    return "\n".join(lines)
+
+
+def summary_screen(state: AnswerState) -> tuple[str, InlineKeyboardMarkup]:
+    """Every answer, shortened as much as needed for the summary to stay one message."""
+    view = state.survey
+    text = ""
+    for question_limit in QUESTION_IN_SUMMARY:
+        for answer_limit in ANSWER_IN_SUMMARY:
+            text = _summary_text(state, question_limit, answer_limit)
+            if utf16_len(text) <= MESSAGE_LIMIT:
+                break
+        else:
+            continue
+        break
     rows = [
         [_button(button_label("✅ Submit"), "f", view.id)],
         [
@@ -126,7 +151,7 @@ def summary_screen(state: AnswerState) -> tuple[str, InlineKeyboardMarkup]:
             _button(button_label("⏸ Finish later"), "l", view.id),
         ],
     ]
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
+    return text, InlineKeyboardMarkup(rows)
 
 
 def screen_at(state: AnswerState, position: int) -> tuple[str, InlineKeyboardMarkup]:

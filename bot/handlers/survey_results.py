@@ -25,6 +25,7 @@ from bot.logs import describe_exception
 from bot.parsing import parse_int
 from bot.services.survey_csv import MEDIA_TYPE, build_csv
 from bot.services.survey_report import render_results, survey_ref
+from bot.services.survey_results import MIN_ANONYMOUS_RESPONSES
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,53 @@ async def _survey_for(update: Update, context: BotContext, survey_id: int) -> Re
     else:
         await reply(update, text)
     return None
+
+
+async def _shown_here(update: Update, context: BotContext, survey: ResultSurvey) -> bool:
+    """Results go to a private chat or to the survey's own hub group, nowhere else (another
+    hub's group must not read them); otherwise say to ask privately."""
+    chat = update.effective_chat
+    if chat is None or chat.type == Chat.PRIVATE:
+        return True
+    ref = survey_ref(survey.id)
+    if survey.hub_id is None:
+        text = _(
+            "The results of a survey sent to every hub are shown only in private. "
+            "Send /results {ref} to me privately.",
+            ref=ref,
+        )
+    else:
+        hub = await context.services.hubs.for_chat(chat.id)
+        if hub is not None and hub.id == survey.hub_id:
+            return True
+        text = _(
+            "This survey's results are shown only in its own hub's group. "
+            "Send /results {ref} to me privately.",
+            ref=ref,
+        )
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, text)
+    return False
+
+
+async def _held_back(update: Update, context: BotContext, survey: ResultSurvey) -> bool:
+    """An open anonymous survey with too few responses: say why nothing is shown yet."""
+    sent = await context.services.survey_results.held_back(survey)
+    if sent is None:
+        return False
+    text = _(
+        "The results of an anonymous survey are shown once {minimum} members have sent their "
+        "answers, so that nobody's answers can be read off the results. So far: {count}.",
+        minimum=MIN_ANONYMOUS_RESPONSES,
+        count=sent,
+    )
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, text)
+    return True
 
 
 async def _show(update: Update, context: BotContext, survey: ResultSurvey) -> None:
@@ -133,7 +181,12 @@ async def results_command(update: Update, context: BotContext) -> None:
     if survey is None:
         return
     if not csv_wanted:
-        await _show(update, context, survey)
+        if await _shown_here(update, context, survey) and not await _held_back(
+            update, context, survey
+        ):
+            await _show(update, context, survey)
+        return
+    if await _held_back(update, context, survey):
         return
     problem = await _send_csv(update, context, survey)
     if problem is not None:
@@ -153,8 +206,13 @@ async def results_callback(update: Update, context: BotContext) -> None:
     if survey is None:
         return
     if parsed[0] == "v":
-        await query.answer()
-        await _show(update, context, survey)
+        if await _shown_here(update, context, survey) and not await _held_back(
+            update, context, survey
+        ):
+            await query.answer()
+            await _show(update, context, survey)
+        return
+    if await _held_back(update, context, survey):
         return
     problem = await _send_csv(update, context, survey)
     if problem is not None:

@@ -58,7 +58,7 @@ class Draft:
     options: list[str] = field(default_factory=list)
     questions_done: bool = False
     anonymous: bool | None = None
-    opens: str | None = None  # 'now' | 'tom' | 'at' (opens_at typed)
+    opens: str | None = None  # 'now' | 'tom' | 'at' (opens_at: tomorrow's 09:00 or typed)
     opens_at: datetime | None = None
     closes: str | None = None  # a key of DEADLINES | 'at' (closes_at typed)
     closes_at: datetime | None = None

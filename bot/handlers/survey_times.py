@@ -92,10 +92,9 @@ class FlowBase:
         return datetime.combine(day, parsed, self.zone)
 
     def opens_at(self) -> datetime | None:
-        """The chosen opening; None for "now"."""
-        if self.draft.opens == "tom":
-            return self.at(self.today() + timedelta(days=1), screens.OPEN_AT)
-        return self.draft.opens_at if self.draft.opens == "at" else None
+        """The chosen opening; None for "now". "Tomorrow 09:00" was fixed when it was chosen:
+        the preview's time is what Confirm creates, even past midnight."""
+        return self.draft.opens_at if self.draft.opens in ("tom", "at") else None
 
     def start(self) -> datetime:
         return self.opens_at() or self.now()
@@ -155,7 +154,8 @@ class FlowBase:
         if arg == "at":
             await self.ask_moment("opens")
             return True
-        self.draft.opens, self.draft.opens_at = arg, None
+        tomorrow = self.at(self.today() + timedelta(days=1), screens.OPEN_AT)
+        self.draft.opens, self.draft.opens_at = arg, tomorrow if arg == "tom" else None
         await self.next_step()
         return True
 

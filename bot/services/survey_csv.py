@@ -38,8 +38,8 @@ def escape_cell(value: str) -> str:
 
 
 def header(survey: ResultSurvey) -> list[str]:
-    first = _("Respondent") if survey.anonymous else _("Name")
-    columns = [first, _("Complete")]
+    # An anonymous survey keeps only sent answers: no "Complete" column to trace anyone by.
+    columns = [_("Respondent")] if survey.anonymous else [_("Name"), _("Complete")]
     columns += [f"{q.position}. {q.text}" for q in survey.questions]
     return columns
 
@@ -61,8 +61,10 @@ def build_csv(survey: ResultSurvey, responses: Sequence[Response]) -> CsvFile:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([escape_cell(cell) for cell in header(survey)])
     for number, (response, cells) in enumerate(rows, start=1):
-        first = str(number) if survey.anonymous else (response.name or "")
-        line = [first, yes if response.complete else no, *cells]
+        if survey.anonymous:
+            line = [str(number), *cells]
+        else:
+            line = [response.name or "", yes if response.complete else no, *cells]
         writer.writerow([escape_cell(cell) for cell in line])
     return CsvFile(
         name=f"survey-s{survey.id}.csv",

@@ -183,8 +183,10 @@ class SurveyFanout:
     # -- closing
 
     async def close_in(self, conn: aiosqlite.Connection, row: SurveyRow) -> None:
-        """Close (or cancel, if it never opened): drafts become incomplete responses; the
-        author and the hub's facilitators are told the counts."""
+        """Close (or cancel, if it never opened): a named survey's drafts become incomplete
+        responses; an anonymous survey's are deleted (wiped), as an incomplete response could be
+        traced by elimination to the members who never finished. The author and the hub's
+        facilitators are told the counts."""
         now = self._scheduler.clock.now()
         if row.status == SCHEDULED and now < row.opens_at:  # never opened: cancelled
             await SurveyRepository.set_status(
@@ -195,10 +197,11 @@ class SurveyFanout:
             conn, row.id, CLOSED, only_from=[OPEN, SCHEDULED], now=now
         )
         owners = await SurveyRepository.draft_owners(conn, row.id)
-        for user_id in owners:
-            await SurveyRepository.submit(
-                conn, row.id, user_id, anonymous=row.anonymous, complete=False
-            )
+        if row.anonymous:
+            await SurveyRepository.drop_drafts(conn, row.id)
+            self._service.wal.request()  # runs after this transaction, under the writer's lock
+        for user_id in [] if row.anonymous else owners:
+            await SurveyRepository.submit(conn, row.id, user_id, anonymous=False, complete=False)
         counts = next(
             iter(
                 await conn.execute_fetchall(

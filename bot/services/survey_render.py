@@ -35,9 +35,9 @@ def kept_text(anonymous: bool) -> str:
         return _(
             "🔒 Anonymous: your answers are stored without your name, and nobody, not even the "
             "facilitators, can tell which answers are yours. Only whether you have finished is "
-            "kept, to remind you before the deadline. Answers you have not sent yet are kept "
-            "with your name only so that you can finish later; once you send them, or at the "
-            "deadline, they lose it."
+            "kept, to remind you before the deadline. Your answers count only when you press "
+            "Submit. Until then they are kept with your name only so that you can finish "
+            "later; answers not sent by the deadline are deleted."
         )
     return _("👤 Not anonymous: the facilitators see your answers with your name.")
 
@@ -86,7 +86,23 @@ def reminder_text(view: SurveyView, zone: str) -> str:
     )
 
 
-def closed_notice(view: SurveyView, progress: SurveyProgress, incomplete: int) -> str:
+def closed_notice(view: SurveyView, progress: SurveyProgress, unsent: int) -> str:
+    """``unsent``: members who answered part and never pressed Submit. A named survey keeps
+    their answers as incomplete; an anonymous one deleted them (they could be traced)."""
+    if view.anonymous:
+        unsent_line = ngettext(
+            "{count} started but did not send their answers; as the survey is anonymous, "
+            "those answers were deleted.",
+            "{count} started but did not send their answers; as the survey is anonymous, "
+            "those answers were deleted.",
+            unsent,
+        )
+    else:
+        unsent_line = ngettext(
+            "{count} answered only part of it (kept as incomplete).",
+            "{count} answered only part of it (kept as incomplete).",
+            unsent,
+        )
     return "\n".join(
         [
             _("📋 The survey <b>{title}</b> ({ref}) is closed.", title=view.title, ref=view.ref),
@@ -96,11 +112,7 @@ def closed_notice(view: SurveyView, progress: SurveyProgress, incomplete: int) -
                 progress.finished,
                 invited=progress.invited,
             ),
-            ngettext(
-                "{count} answered only part of it (kept as incomplete).",
-                "{count} answered only part of it (kept as incomplete).",
-                incomplete,
-            ),
+            unsent_line,
         ]
     )
 

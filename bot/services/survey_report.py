@@ -133,7 +133,7 @@ def _turnout(results: SurveyResults) -> list[str]:
             invited=turnout.invited,
         )
     ]
-    if turnout.incomplete:
+    if turnout.incomplete and not results.survey.anonymous:
         lines.append(
             ngettext(
                 "{count} of them is incomplete: unfinished answers taken at the deadline.",

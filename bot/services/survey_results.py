@@ -23,6 +23,9 @@ from bot.services.access import AccessService
 
 SCALE_VALUES = (1, 2, 3, 4, 5)
 ONE_DECIMAL = Decimal("0.1")
+# An anonymous survey still open shows results (and its CSV) from this many responses: with fewer,
+# a facilitator watching them change after one member's Submit could read that member's answers.
+MIN_ANONYMOUS_RESPONSES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,14 @@ class SurveyResultsService:
         if survey.hub_id is None:
             return self._access.is_admin(user_id)
         return await self._access.can_facilitate(survey.hub_id, user_id)
+
+    async def held_back(self, survey: ResultSurvey) -> int | None:
+        """How many responses an open anonymous survey has while too few to show (None: show)."""
+        if not survey.anonymous or survey.status in ("closed", "cancelled"):
+            return None
+        turnout = await self._repo.turnout(survey.id)
+        sent = turnout.complete + turnout.incomplete
+        return sent if sent < MIN_ANONYMOUS_RESPONSES else None
 
     async def results(self, survey_id: int, *, names: bool = False) -> SurveyResults | None:
         """The survey's results, with its "before" survey's when it has one."""

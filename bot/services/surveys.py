@@ -3,8 +3,9 @@ scheduled work (``bot/services/survey_fanout.py``).
 
 Opening, reminders and closing are ``once`` schedules (kinds ``survey_open``, ``survey_remind``,
 ``survey_close``) kept in UTC, so they happen on time across restarts; each writes its messages to
-the outbox in the transaction that records it. A survey that opens "now" also has its open
-schedule (a crash right after creating it still opens it), and opens at once.
+the outbox in the transaction that records it. A survey that opens "now" has its open schedule
+due at once: the scheduler's job fires it right after, so the fan-out to every member never runs
+inside the facilitator's Confirm (and a crash right after creating it still opens it).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.db.database import Database
 from bot.db.hubs import HubRepository
 from bot.db.memberships import MembershipRepository
 from bot.db.outbox import OutboxRepository
+from bot.db.schedules import ScheduleRepository
 from bot.db.surveys import QuestionRow, SurveyRepository, SurveyRow
 from bot.i18n import _
 from bot.services.scheduling import Scheduler
@@ -48,6 +50,7 @@ from bot.services.survey_types import (
     check_times,
     clean_title,
 )
+from bot.services.survey_wal import WalCheckpoint
 from bot.services.users import UserService
 
 __all__ = [
@@ -81,7 +84,12 @@ class SurveyService:
         self._scheduler = scheduler
         self._users = users
         self._default_locale = default_locale
+        # An anonymous submit or close asks for it: no copy of a named draft stays in the -wal.
+        self.wal = WalCheckpoint(db)
         self.fanout = SurveyFanout(self, db, repo, scheduler, users)
+
+    async def stop(self) -> None:
+        await self.wal.stop()
 
     def now(self) -> datetime:
         return self._scheduler.clock.now()
@@ -169,6 +177,7 @@ class SurveyService:
                 questions=[(d.kind, d.text, d.options) for d in drafts],
                 now=now,
             )
+            # A "once" schedule needs a time ahead; opening now, it is then made due at once.
             first = now + timedelta(minutes=1) if opens_now else opens_at
             moments = [(OPEN_KIND, first), (CLOSE_KIND, closes_at)]
             moments += [(REMIND_KIND, closes_at - offset) for offset in offsets]
@@ -184,14 +193,10 @@ class SurveyService:
                 )
                 for kind, moment in moments
             ]
+            if opens_now:  # due now: armed below, its job fires at once
+                await ScheduleRepository.set_next(conn, schedule_ids[0], now)
         for schedule_id in schedule_ids:
             await self._scheduler.arm(schedule_id)
-        if opens_now:
-            async with self._db.transaction() as conn:
-                row = await self._repo.get(survey_id, conn)
-                assert row is not None
-                await self.fanout.open_in(conn, row)
-            self._scheduler.notify_written()
         view = await self.get(survey_id)
         assert view is not None
         return view
@@ -242,6 +247,10 @@ class SurveyService:
         finished = await self._repo.participant(survey_id, user_id, conn)
         if finished is None:
             raise SurveyError(_("This survey was not sent to you, so you cannot answer it."))
+        if not await self._repo.belongs(row.hub_id, user_id, conn):
+            raise SurveyError(
+                _("You are no longer a member of this survey's hub, so you cannot answer it.")
+            )
         if row.status != OPEN or self.now() >= row.closes_at:
             closed_on = min(row.closes_at, row.closed_at or row.closes_at)
             raise SurveyClosedError(_("This survey is closed."), closed_on)
@@ -323,6 +332,8 @@ class SurveyService:
             await SurveyRepository.submit(
                 conn, survey_id, user_id, anonymous=row.anonymous, complete=True
             )
+        if row.anonymous:
+            self.wal.request()
         return await self.view(row)
 
     # -- scheduled work (see SurveyFanout)

@@ -56,9 +56,11 @@ async def create(
     view = await bot.services.surveys.create(
         author_id=author.id, hub_id=hub_id, opens_at=opens_at, closes_at=closes_at, **kwargs
     )
+    # Opening now is the scheduler's work (its job fires at once; here, as its sweep does).
+    await bot.services.scheduler.run_due()
     bot.services.delivery.wake()
     await telegram.settle()
-    return view
+    return await bot.services.surveys.get(view.id) or view
 
 
 def deadline(locale: str, view: SurveyView, zone: str) -> tuple[str, str]:

@@ -229,6 +229,9 @@ async def test_forged_and_stale_presses_change_nothing(
         assert answer is not None and answer.text == stale, data
     assert tr(locale, "<b>Preview of the survey</b>") in olga.last().text
     await olga.press(olga.last(), tr(locale, "✅ Confirm"))
+    await bot.services.scheduler.run_due()  # the opening: its invitation comes now, not later
+    bot.services.delivery.wake()
+    await telegram.settle()
     # A second Confirm (a double tap) makes nothing more.
     answer = await olga.press_data(preview, f"sw:{flow}:ok")
     assert answer is not None and answer.text == stale
