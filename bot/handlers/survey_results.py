@@ -115,9 +115,9 @@ async def _held_back(update: Update, context: BotContext, survey: ResultSurvey) 
         return False
     text = _(
         "The results of an anonymous survey are shown once {minimum} members have sent their "
-        "answers, so that nobody's answers can be read off the results. So far: {count}.",
+        "answers, so that nobody's answers can be read off the results. So far: {sent}.",
         minimum=MIN_ANONYMOUS_RESPONSES,
-        count=sent,
+        sent=sent,
     )
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
