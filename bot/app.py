@@ -20,6 +20,7 @@ from bot.db.hubs import HubRepository
 from bot.db.meeting_settings import MeetingSettingsRepository
 from bot.db.meetings import MeetingRepository
 from bot.db.memberships import MembershipRepository
+from bot.db.mydata import MyDataRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.polls import PollRepository
 from bot.db.prompts import PromptRepository
@@ -47,6 +48,7 @@ from bot.handlers import (
     meeting_settings,
     meetings,
     members,
+    mydata,
     onboarding,
     poll_flow,
     polls,
@@ -69,11 +71,13 @@ from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import KIND as BROADCAST_KIND
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
+from bot.services.forget import ForgetService
 from bot.services.hubs import HubService
 from bot.services.meeting_fanout import POST_KIND as MEETING_POST_KIND
 from bot.services.meeting_fanout import REMINDER_KIND as MEETING_REMINDER_KIND
 from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.meetings import MeetingService
+from bot.services.mydata import MyDataService
 from bot.services.polls import REMIND_KIND as POLL_REMIND_KIND
 from bot.services.polls import PollService
 from bot.services.prompt_fanout import KIND as PROMPT_KIND
@@ -245,6 +249,7 @@ def build_services(
     # who has finished meanwhile.
     delivery.on_check(SURVEY_INVITE_KIND, survey_service.check_rows)
     delivery.on_check(SURVEY_REMINDER_KIND, survey_service.check_rows)
+    my_data = MyDataRepository(db)
     return Services(
         config=config,
         db=db,
@@ -265,6 +270,8 @@ def build_services(
         polls=poll_service,
         surveys=survey_service,
         survey_results=SurveyResultsService(SurveyResultsRepository(db), access),
+        mydata=MyDataService(my_data),
+        forget=ForgetService(db, my_data, hub_rows, on_left=hubs.membership_ended),
     )
 
 
@@ -350,6 +357,7 @@ def register_handlers(app: Application) -> None:
     survey_answer.register(app)
     survey_flow.register(app)
     survey_results.register(app)
+    mydata.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

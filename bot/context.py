@@ -14,9 +14,11 @@ from bot.services.access import AccessService
 from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
+from bot.services.forget import ForgetService
 from bot.services.hubs import HubService
 from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.meetings import MeetingService
+from bot.services.mydata import MyDataService
 from bot.services.polls import PollService
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
@@ -55,6 +57,8 @@ class Services:
     polls: PollService
     surveys: SurveyService
     survey_results: SurveyResultsService
+    mydata: MyDataService
+    forget: ForgetService
 
 
 class BotData:

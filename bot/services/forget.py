@@ -1,0 +1,125 @@
+"""/forgetme: erase a member in one transaction, and say exactly what was done.
+
+Questions the member asked stay only if they were answered, as anonymous text (others' answers
+would otherwise lose their question); their group posts are rewritten in the database and the
+caller edits them in Telegram (``PostEdit``). A facilitator who is the last of a hub's
+facilitators is told to hand over first, and nothing is erased.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot import i18n
+from bot.db.database import Database
+from bot.db.hubs import HubRepository
+from bot.db.mydata import MyDataRepository
+from bot.db.questions import QuestionRepository
+from bot.i18n import _
+from bot.services.question_posts import Asker, post_text
+
+log = logging.getLogger(__name__)
+
+# Called after the erasure for each hub the member left: (hub id, user id, joined=False).
+MembershipHook = Callable[[int, int, bool], Awaitable[None]]
+
+
+class LastFacilitatorError(Exception):
+    """The member is the last facilitator of these hubs: (id, name)."""
+
+    def __init__(self, hubs: list[tuple[int, str]]) -> None:
+        super().__init__(", ".join(name for _id, name in hubs))
+        self.hubs = hubs
+
+
+class ForgetBusyError(Exception):
+    """The database was busy (a backup, another process): nothing was erased."""
+
+
+@dataclass(frozen=True, slots=True)
+class PostEdit:
+    """A group post to edit in Telegram now that it no longer names the member."""
+
+    chat_id: int
+    message_id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetOutcome:
+    counts: dict[str, int]
+    edits: list[PostEdit]
+
+    @property
+    def nothing(self) -> bool:
+        """Only the bare profile the last button press recorded: erased already."""
+        return not any(n for key, n in self.counts.items() if key != "profile")
+
+
+def withdrawn_text(question_id: int) -> str:
+    """What an unanswered question's group post says once its asker erased their data."""
+    return i18n.finish(
+        _("❓ Question #{id} was withdrawn by the person who asked it.", id=question_id)
+    )
+
+
+class ForgetService:
+    def __init__(
+        self,
+        db: Database,
+        repo: MyDataRepository,
+        hubs: HubRepository,
+        on_left: MembershipHook | None = None,
+    ) -> None:
+        self._db = db
+        self._repo = repo
+        self._hubs = hubs
+        self._on_left = on_left
+
+    async def last_facilitated(self, user_id: int) -> list[tuple[int, str]]:
+        return await self._repo.last_facilitated(user_id)
+
+    async def erase(self, user_id: int) -> ForgetOutcome:
+        """Erase ``user_id``; raise ``LastFacilitatorError`` or ``ForgetBusyError``."""
+        last = await self._repo.last_facilitated(user_id)
+        if last:
+            raise LastFacilitatorError(last)
+        try:
+            async with self._db.transaction() as conn:
+                if await MyDataRepository.last_facilitated_in(conn, user_id):
+                    raise LastFacilitatorError(await self._repo.last_facilitated(user_id))
+                hub_ids = await MyDataRepository.hubs_in(conn, user_id)
+                edits: list[PostEdit] = []
+                for post in await MyDataRepository.question_posts_in(conn, user_id):
+                    hub = await self._hubs.get(post.hub_id)
+                    locale = hub.locale if hub is not None else None
+                    if post.answered:
+                        question = await QuestionRepository.get_in(conn, post.question_id)
+                        with i18n.use_locale(locale or i18n.current_locale()):
+                            text = post_text(
+                                dataclasses.replace(question, anonymous=True), Asker(None)
+                            )
+                        await MyDataRepository.rewrite_post_in(conn, post.question_id, text)
+                    else:
+                        with i18n.use_locale(locale or i18n.current_locale()):
+                            text = withdrawn_text(post.question_id)
+                        await MyDataRepository.drop_post_in(conn, post.question_id)
+                    if post.message_id is not None:
+                        edits.append(PostEdit(post.chat_id, post.message_id, text))
+                counts = await MyDataRepository.erase_in(conn, user_id)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise ForgetBusyError from exc
+            raise
+        log.info("erased user %s: %s", user_id, counts)
+        if self._on_left is not None:
+            for hub_id in hub_ids:
+                try:
+                    await self._on_left(hub_id, user_id, False)
+                except Exception:
+                    log.exception("a membership hook failed after an erasure in hub %s", hub_id)
+        return ForgetOutcome(counts, edits)
