@@ -40,10 +40,12 @@ def count_line(locale: str, singular: str, plural: str, n: int) -> str:
         return ngettext(singular, plural, n, count=n)
 
 
-def walk(bot: RunningBot, user_id: int) -> list[tuple[str, str]]:
+def walk(
+    bot: RunningBot, user_id: int, needles: tuple[str, ...] = NEEDLES
+) -> list[tuple[str, str]]:
     conn = sqlite3.connect(bot.services.db.path)
     try:
-        return leftovers(conn, user_id, NEEDLES)
+        return leftovers(conn, user_id, needles)
     finally:
         conn.close()
 
@@ -255,3 +257,26 @@ async def test_private_only_and_forged_buttons(bot: RunningBot, telegram: FakeTe
     answer = await member.press_data(member.last(), "fm:zz")
     assert answer is not None and answer.show_alert
     assert await bot.services.users.get(member.id) is not None
+
+
+@pytest.mark.telegram_errors(403)  # the hub's founder never opened a private chat
+async def test_a_facilitator_who_is_not_the_last_one_is_erased_and_the_hub_keeps_its_work(
+    start_bot: Callable[..., Any], telegram: FakeTelegram
+) -> None:
+    bot, _clock, group, fatima, other, _zoya = await used_everything(start_bot, telegram, "he")
+    await fatima.send("/broadcast Bring your observation notes on Thursday")
+    await fatima.press(fatima.last(), "✅ Confirm")
+    await telegram.settle()
+    await fatima.send("/forgetme")
+    confirm = fatima.last()
+    await fatima.press(confirm, "🗑 Erase everything")
+    assert "1 announcement you wrote deleted." in confirm.text
+    assert walk(bot, fatima.id, ("Fatima",)) == []
+    # What she ran stays with the hub: the answer she gave, the meeting, the poll, the prompt.
+    question = await bot.services.questions._questions.get(1)  # noqa: SLF001
+    assert question is not None and question.answer == ANSWER
+    assert ANSWER in post_of(group, 1).text
+    await other.send("/meetings")
+    assert "Peer observation" in other.last().text
+    rows = await bot.services.db.fetch_all("SELECT author_id FROM polls")
+    assert [r[0] for r in rows] == [0]
