@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.db.mydata import leftovers
-from bot.i18n import ngettext, use_locale
+from bot.i18n import BIDI_MARKS, ngettext, use_locale
 from bot.services.survey_types import QuestionDraft
 from tests.conftest import RunningBot, tr
 from tests.e2e.meeting_helpers import START, TYPED, meeting_hub, run_due, with_text
@@ -38,6 +38,10 @@ SURVEY_Q = (QuestionDraft("single", "How often do you meet?", ("Weekly", "Monthl
 def count_line(locale: str, singular: str, plural: str, n: int) -> str:
     with use_locale(locale):
         return ngettext(singular, plural, n, count=n)
+
+
+def unmarked(text: str) -> str:
+    return "".join(c for c in text if c not in BIDI_MARKS)
 
 
 def walk(
@@ -87,7 +91,7 @@ async def used_everything(start_bot: Callable[..., Any], telegram: FakeTelegram,
     copy = with_text(zoya, "Peer observation")[-1]
     await zoya.press(copy, tr(locale, "Going"))
 
-    poll = await bot.services.polls.create(
+    await bot.services.polls.create(
         hub_id=hub.id,
         author_id=fatima.id,
         question="Which day suits you?",
@@ -158,9 +162,7 @@ async def test_mydata_shows_everything_and_forgetme_erases_it(
         "Anonymous check-in",
     }
     # the anonymous survey's answers carry no link to her: only the named one is hers
-    assert [(a["survey"], a["answer"]) for a in data["survey_answers"]] == [
-        ("Named check-in", [0])
-    ]
+    assert [(a["survey"], a["answer"]) for a in data["survey_answers"]] == [("Named check-in", [0])]
     assert data["messages_to_you"] and all("kind" in m for m in data["messages_to_you"])
 
     # Cancel: nothing changes.
@@ -209,10 +211,10 @@ async def test_mydata_shows_everything_and_forgetme_erases_it(
     )
     await other.send("/faq mentoring conversation")
     assert other.last().text == faq_before
-    question = await bot.services.questions._questions.get(1)  # noqa: SLF001
+    question = await bot.services.questions._questions.get(1)
     assert question is not None and question.asker_id is None and question.anonymous
-    assert await bot.services.questions._questions.get(2) is None  # noqa: SLF001
-    other_q = await bot.services.questions._questions.get(3)  # noqa: SLF001
+    assert await bot.services.questions._questions.get(2) is None
+    other_q = await bot.services.questions._questions.get(3)
     assert other_q is not None and other_q.votes == 0
 
     # Pressed twice (a second tap on the button before it went): already done, nothing kept.
@@ -229,11 +231,20 @@ async def test_mydata_shows_everything_and_forgetme_erases_it(
 async def test_the_last_facilitator_is_told_to_hand_over_first(
     bot: RunningBot, telegram: FakeTelegram, locale: str
 ) -> None:
-    owner, group, (member,) = await hub_with(telegram, locale)
+    owner, _group, (member,) = await hub_with(telegram, locale)
+    await bot.services.users.set_locale(owner.id, locale)
     await owner.send("/forgetme")
     text = owner.last().text
-    assert "Chisinau mentors" in text and not owner.last().buttons
-    assert "/promote" in text
+    with use_locale(locale):
+        expected = ngettext(
+            "You are the only facilitator of {hubs}. Make another member a facilitator there "
+            "first (/promote), then send /forgetme again. Nothing was erased.",
+            "You are the only facilitator of these hubs: {hubs}. Make another member a "
+            "facilitator in each first (/promote), then send /forgetme again. Nothing was erased.",
+            1,
+            hubs="Chisinau mentors",
+        )
+    assert unmarked(text) == unmarked(expected) and not owner.last().buttons
     # A forged press of the confirmation erases nothing either.
     await owner.press_data(owner.last(), "fm:y")
     assert await bot.services.users.get(owner.id) is not None
@@ -248,7 +259,7 @@ async def test_the_last_facilitator_is_told_to_hand_over_first(
 
 
 async def test_private_only_and_forged_buttons(bot: RunningBot, telegram: FakeTelegram) -> None:
-    owner, group, (member,) = await hub_with(telegram, "he")
+    _owner, group, (member,) = await hub_with(telegram, "he")
     await member.send("/mydata", chat=group)
     assert tr("he", "Your data is private: ask me in our private chat.") in group.last().text
     await member.send("/forgetme", chat=group)
@@ -273,10 +284,28 @@ async def test_a_facilitator_who_is_not_the_last_one_is_erased_and_the_hub_keeps
     assert "1 announcement you wrote deleted." in confirm.text
     assert walk(bot, fatima.id, ("Fatima",)) == []
     # What she ran stays with the hub: the answer she gave, the meeting, the poll, the prompt.
-    question = await bot.services.questions._questions.get(1)  # noqa: SLF001
+    question = await bot.services.questions._questions.get(1)
     assert question is not None and question.answer == ANSWER
     assert ANSWER in post_of(group, 1).text
     await other.send("/meetings")
     assert "Peer observation" in other.last().text
     rows = await bot.services.db.fetch_all("SELECT author_id FROM polls")
     assert [r[0] for r in rows] == [0]
+
+
+async def test_a_busy_database_asks_to_press_again(bot: RunningBot, telegram: FakeTelegram) -> None:
+    _owner, _group, (member,) = await hub_with(telegram, "ru")
+    await member.send("/forgetme")
+    confirm = member.last()
+    blocker = sqlite3.connect(bot.services.db.path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # a backup or another process is writing
+        answer = await member.press(confirm, tr("ru", "🗑 Erase everything"))
+        blocker.execute("ROLLBACK")
+    finally:
+        blocker.close()
+    assert answer is not None and answer.show_alert
+    assert answer.text == tr("ru", "I'm busy for a moment: please press again.")
+    assert await bot.services.users.get(member.id) is not None
+    await member.press(confirm, tr("ru", "🗑 Erase everything"))
+    assert walk(bot, member.id, ("Member0", "member_0")) == []
