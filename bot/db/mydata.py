@@ -191,6 +191,14 @@ class MyDataRepository:
         return [QuestionPost(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
     @staticmethod
+    async def voted_in(conn: aiosqlite.Connection, user_id: int) -> list[int]:
+        """The questions the member said 🙋 Me too to (their posts show the count)."""
+        rows = await conn.execute_fetchall(
+            "SELECT question_id FROM question_votes WHERE user_id = ?", (user_id,)
+        )
+        return [row[0] for row in rows]
+
+    @staticmethod
     async def rewrite_post_in(conn: aiosqlite.Connection, question_id: int, text: str) -> None:
         await conn.execute(
             "UPDATE outbox SET text = ? WHERE key = ?", (text, f"question-post:{question_id}")

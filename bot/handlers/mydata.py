@@ -16,6 +16,7 @@ from bot import callbacks, i18n, keyboards
 from bot.buttons import button_label
 from bot.context import BotContext
 from bot.handlers.common import edit_or_reply, reply, stale_button
+from bot.handlers.questions import refresh_post
 from bot.i18n import _, ngettext
 from bot.services.forget import ForgetBusyError, ForgetOutcome, LastFacilitatorError, PostEdit
 from bot.services.mydata import FILE_NAME
@@ -261,6 +262,10 @@ async def forget_callback(update: Update, context: BotContext) -> None:
         except TelegramError as exc:
             log.warning("could not reset commands for an erased user: %s", exc)
     await _edit_posts(context, outcome.edits)
+    for question_id in outcome.refresh:
+        question = await context.services.questions.get(question_id)
+        if question is not None:
+            await refresh_post(context, question)
 
 
 def register(app: Application) -> None:

@@ -52,7 +52,8 @@ class PostEdit:
 @dataclass(frozen=True, slots=True)
 class ForgetOutcome:
     counts: dict[str, int]
-    edits: list[PostEdit]
+    edits: list[PostEdit]  # posts of deleted questions: say they were withdrawn
+    refresh: list[int]  # questions whose posts show the member (name, a 🙋 Me too): redraw
 
     @property
     def nothing(self) -> bool:
@@ -94,20 +95,19 @@ class ForgetService:
                     raise LastFacilitatorError(await self._repo.last_facilitated(user_id))
                 hub_ids = await MyDataRepository.hubs_in(conn, user_id)
                 edits: list[PostEdit] = []
+                refresh = await MyDataRepository.voted_in(conn, user_id)
                 for post in await MyDataRepository.question_posts_in(conn, user_id):
                     hub = await self._hubs.get(post.hub_id)
-                    locale = hub.locale if hub is not None else None
-                    if post.answered:
-                        question = await QuestionRepository.get_in(conn, post.question_id)
-                        with i18n.use_locale(locale or i18n.current_locale()):
-                            text = post_text(
-                                dataclasses.replace(question, anonymous=True), Asker(None)
-                            )
-                        await MyDataRepository.rewrite_post_in(conn, post.question_id, text)
-                    else:
-                        with i18n.use_locale(locale or i18n.current_locale()):
-                            text = withdrawn_text(post.question_id)
-                        await MyDataRepository.drop_post_in(conn, post.question_id)
+                    with i18n.use_locale(hub.locale if hub is not None else i18n.current_locale()):
+                        if post.answered:  # the post stays, without the name: redrawn after
+                            question = await QuestionRepository.get_in(conn, post.question_id)
+                            anonymous = dataclasses.replace(question, anonymous=True)
+                            text = post_text(anonymous, Asker(None))
+                            await MyDataRepository.rewrite_post_in(conn, post.question_id, text)
+                            refresh.append(post.question_id)
+                            continue
+                        text = withdrawn_text(post.question_id)
+                    await MyDataRepository.drop_post_in(conn, post.question_id)
                     if post.message_id is not None:
                         edits.append(PostEdit(post.chat_id, post.message_id, text))
                 counts = await MyDataRepository.erase_in(conn, user_id)
@@ -122,4 +122,4 @@ class ForgetService:
                     await self._on_left(hub_id, user_id, False)
                 except Exception:
                     log.exception("a membership hook failed after an erasure in hub %s", hub_id)
-        return ForgetOutcome(counts, edits)
+        return ForgetOutcome(counts, edits, refresh)

@@ -216,6 +216,7 @@ async def test_mydata_shows_everything_and_forgetme_erases_it(
     assert await bot.services.questions._questions.get(2) is None
     other_q = await bot.services.questions._questions.get(3)
     assert other_q is not None and other_q.votes == 0
+    assert post_of(group, 3).button("🙋 Me too").text == "🙋 Me too"  # her vote is gone there too
 
     # Pressed twice (a second tap on the button before it went): already done, nothing kept.
     await zoya.press_data(confirm, "fm:y")
