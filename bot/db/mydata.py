@@ -192,6 +192,20 @@ class MyDataRepository:
         return [QuestionPost(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
     @staticmethod
+    async def shared_posts_in(
+        conn: aiosqlite.Connection, user_id: int
+    ) -> list[tuple[int, int, str | None]]:
+        """The group posts of reflections the member shared: (chat id, message id, hub locale)."""
+        rows = await conn.execute_fetchall(
+            """SELECT o.chat_id, o.message_id, h.locale FROM reflections r
+               JOIN outbox o ON o.kind = 'reflection' AND o.ref_id = r.id
+               LEFT JOIN hubs h ON h.id = r.hub_id
+               WHERE r.user_id = ? AND o.message_id IS NOT NULL""",
+            (user_id,),
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    @staticmethod
     async def voted_in(conn: aiosqlite.Connection, user_id: int) -> list[int]:
         """The questions the member said 🙋 Me too to (their posts show the count)."""
         rows = await conn.execute_fetchall(

@@ -52,7 +52,7 @@ class PostEdit:
 @dataclass(frozen=True, slots=True)
 class ForgetOutcome:
     counts: dict[str, int]
-    edits: list[PostEdit]  # posts of deleted questions: say they were withdrawn
+    edits: list[PostEdit]  # posts of deleted questions and shared reflections: say so
     refresh: list[int]  # questions whose posts show the member (name, a 🙋 Me too): redraw
 
     @property
@@ -66,6 +66,11 @@ def withdrawn_text(question_id: int) -> str:
     return i18n.finish(
         _("❓ Question #{id} was withdrawn by the person who asked it.", id=question_id)
     )
+
+
+def removed_reflection_text() -> str:
+    """What a shared reflection's group post says once its author erased their data."""
+    return i18n.finish(_("💭 A reflection shared here was removed by its author."))
 
 
 class ForgetService:
@@ -110,6 +115,11 @@ class ForgetService:
                     await MyDataRepository.drop_post_in(conn, post.question_id)
                     if post.message_id is not None:
                         edits.append(PostEdit(post.chat_id, post.message_id, text))
+                for chat_id, message_id, locale in await MyDataRepository.shared_posts_in(
+                    conn, user_id
+                ):
+                    with i18n.use_locale(locale or i18n.current_locale()):
+                        edits.append(PostEdit(chat_id, message_id, removed_reflection_text()))
                 counts = await MyDataRepository.erase_in(conn, user_id)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):

@@ -122,6 +122,10 @@ async def used_everything(start_bot: Callable[..., Any], telegram: FakeTelegram,
     clock.set(START + timedelta(hours=8, minutes=1))  # 18:01 in Chisinau
     await run_due(bot, telegram)
     await zoya.send(REFLECTION, reply_to=prompts_received(zoya)[-1])
+    await zoya.send("/journal")
+    journal = zoya.last()
+    await zoya.press(journal, tr(locale, "📣 Share {number}", number=1))
+    await zoya.press(journal, tr(locale, "👤 With my name"))
     return bot, clock, group, fatima, other, zoya
 
 
@@ -135,6 +139,8 @@ async def test_mydata_shows_everything_and_forgetme_erases_it(
     faq_before = other.last().text
     post = post_of(group, 1)
     assert f"{FIRST} {LAST}" in post.text and ANSWER in post.text
+    shared = next(m for m in group.inbox() if m.text.startswith("💭"))
+    assert f"{FIRST} {LAST}" in shared.text and REFLECTION in shared.text
 
     # /mydata: one JSON file with all of it.
     await zoya.send("/mydata")
@@ -211,6 +217,8 @@ async def test_mydata_shows_everything_and_forgetme_erases_it(
     )
     await other.send("/faq mentoring conversation")
     assert other.last().text == faq_before
+    shared = next(m for m in group.inbox() if m.text.startswith("💭"))
+    assert shared.text == tr("en", "💭 A reflection shared here was removed by its author.")
     question = await bot.services.questions._questions.get(1)
     assert question is not None and question.asker_id is None and question.anonymous
     assert await bot.services.questions._questions.get(2) is None
