@@ -70,7 +70,8 @@ ERASURE: list[Step] = [
     Step("poll_votes", "DELETE FROM poll_votes WHERE user_id = :id"),
     Step(None, "DELETE FROM poll_messages WHERE chat_id = :id"),
     Step(None, "DELETE FROM poll_sends WHERE chat_id = :id"),
-    Step(None, "UPDATE polls SET author_id = 0 WHERE author_id = :id"),
+    # (report_queued: the author's delivery report has nobody to go to)
+    Step(None, "UPDATE polls SET author_id = 0, report_queued = 1 WHERE author_id = :id"),
     # surveys: anonymous responses carry no id and stay; named ones go
     Step("survey_responses", "DELETE FROM survey_responses WHERE user_id = :id"),
     Step("survey_drafts", "DELETE FROM survey_drafts WHERE user_id = :id"),

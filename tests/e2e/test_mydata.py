@@ -283,7 +283,7 @@ async def test_private_only_and_forged_buttons(bot: RunningBot, telegram: FakeTe
 async def test_a_facilitator_who_is_not_the_last_one_is_erased_and_the_hub_keeps_its_work(
     start_bot: Callable[..., Any], telegram: FakeTelegram
 ) -> None:
-    bot, _clock, group, fatima, other, _zoya = await used_everything(start_bot, telegram, "he")
+    bot, clock, group, fatima, other, _zoya = await used_everything(start_bot, telegram, "he")
     await fatima.send("/broadcast Bring your observation notes on Thursday")
     await fatima.press(fatima.last(), "✅ Confirm")
     await telegram.settle()
@@ -300,6 +300,12 @@ async def test_a_facilitator_who_is_not_the_last_one_is_erased_and_the_hub_keeps
     assert "Peer observation" in other.last().text
     rows = await bot.services.db.fetch_all("SELECT author_id FROM polls")
     assert [r[0] for r in rows] == [0]
+    # Her surveys close at their deadline; the notice goes to the hub's other facilitators.
+    clock.set(START + timedelta(days=3, minutes=1))
+    await run_due(bot, telegram)
+    statuses = await bot.services.db.fetch_all("SELECT status FROM surveys")
+    assert [r[0] for r in statuses] == ["closed", "closed"]
+    assert walk(bot, fatima.id, ("Fatima",)) == []
 
 
 async def test_a_busy_database_asks_to_press_again(bot: RunningBot, telegram: FakeTelegram) -> None:
