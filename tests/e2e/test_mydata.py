@@ -126,6 +126,16 @@ async def used_everything(start_bot: Callable[..., Any], telegram: FakeTelegram,
     journal = zoya.last()
     await zoya.press(journal, tr(locale, "📣 Share {number}", number=1))
     await zoya.press(journal, tr(locale, "👤 With my name"))
+
+    # After the meeting: she was there, and signed her feedback (the hub asks for it).
+    occurrence_id = await bot.services.db.fetch_value("SELECT id FROM meeting_occurrences")
+    await bot.services.db.execute("UPDATE hubs SET meeting_feedback = 1")
+    clock.set(START + timedelta(days=2, hours=10))
+    await run_due(bot, telegram)
+    await bot.services.attendance.save(occurrence_id, fatima.id, {zoya.id})
+    await bot.services.attendance.answer(occurrence_id, zoya.id, 5, "Useful evening", signed=True)
+    bot.services.delivery.wake()
+    await telegram.settle()
     return bot, clock, group, fatima, other, zoya
 
 
@@ -162,6 +172,10 @@ async def test_mydata_shows_everything_and_forgetme_erases_it(
     assert [v["question_text"] for v in data["me_too_votes"]] == [OTHER_Q]
     assert [r["text"] for r in data["reflections"]] == [REFLECTION]
     assert [m["answer"] for m in data["meeting_answers"]] == ["yes"]
+    assert [a["present"] for a in data["meeting_attendance"]] == [1]
+    assert [(f["rating"], f["comment"]) for f in data["meeting_feedback_signed"]] == [
+        (5, "Useful evening")
+    ]
     assert [v["chosen_options"] for v in data["poll_votes"]] == [["Wed"]]
     assert {s["survey"] for s in data["surveys_invited"]} == {
         "Named check-in",
@@ -198,6 +212,12 @@ async def test_mydata_shows_everything_and_forgetme_erases_it(
         ("{count} 🙋 Me too taken back.", "{count} 🙋 Me too taken back.", 1),
         ("{count} poll vote deleted.", "{count} poll votes deleted.", 1),
         ("{count} meeting answer deleted.", "{count} meeting answers deleted.", 1),
+        ("{count} attendance mark deleted.", "{count} attendance marks deleted.", 1),
+        (
+            "{count} signed meeting feedback deleted.",
+            "{count} signed meeting feedbacks deleted.",
+            1,
+        ),
         (
             "{count} named survey response deleted.",
             "{count} named survey responses deleted.",
@@ -283,7 +303,7 @@ async def test_private_only_and_forged_buttons(bot: RunningBot, telegram: FakeTe
 async def test_a_facilitator_who_is_not_the_last_one_is_erased_and_the_hub_keeps_its_work(
     start_bot: Callable[..., Any], telegram: FakeTelegram
 ) -> None:
-    bot, clock, group, fatima, other, _zoya = await used_everything(start_bot, telegram, "he")
+    bot, clock, group, fatima, _other, _zoya = await used_everything(start_bot, telegram, "he")
     await fatima.send("/broadcast Bring your observation notes on Thursday")
     await fatima.press(fatima.last(), "✅ Confirm")
     await telegram.settle()
@@ -296,8 +316,8 @@ async def test_a_facilitator_who_is_not_the_last_one_is_erased_and_the_hub_keeps
     question = await bot.services.questions._questions.get(1)
     assert question is not None and question.answer == ANSWER
     assert ANSWER in post_of(group, 1).text
-    await other.send("/meetings")
-    assert "Peer observation" in other.last().text
+    meetings = await bot.services.db.fetch_all("SELECT title, author_id FROM meetings")
+    assert [tuple(m) for m in meetings] == [("Peer observation", None)]
     rows = await bot.services.db.fetch_all("SELECT author_id FROM polls")
     assert [r[0] for r in rows] == [0]
     # Her surveys close at their deadline; the notice goes to the hub's other facilitators.
