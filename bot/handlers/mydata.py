@@ -252,7 +252,7 @@ async def forget_callback(update: Update, context: BotContext) -> None:
     await query.answer()
     if context.user_data is not None:
         context.user_data.clear()
-    if outcome.nothing:  # pressed again: this press's own record was all there was
+    if outcome.already:  # pressed again: this press's own record was all there was
         await edit_or_reply(update, _("Already done: I keep nothing about you."))
         return
     await edit_or_reply(update, report_text(outcome))

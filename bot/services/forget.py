@@ -24,6 +24,8 @@ from bot.services.question_posts import Asker, post_text
 
 log = logging.getLogger(__name__)
 
+RECENT = 1000  # erasures remembered, to tell a second press of Confirm from a first
+
 # Called after the erasure for each hub the member left: (hub id, user id, joined=False).
 MembershipHook = Callable[[int, int, bool], Awaitable[None]]
 
@@ -55,10 +57,7 @@ class ForgetOutcome:
     edits: list[PostEdit]  # posts of deleted questions and shared reflections: say so
     refresh: list[int]  # questions whose posts show the member (name, a 🙋 Me too): redraw
 
-    @property
-    def nothing(self) -> bool:
-        """Only the bare profile the last button press recorded: erased already."""
-        return not any(n for key, n in self.counts.items() if key != "profile")
+    already: bool = False  # erased a moment ago: this press only recorded the bare profile
 
 
 def withdrawn_text(question_id: int) -> str:
@@ -85,6 +84,9 @@ class ForgetService:
         self._repo = repo
         self._hubs = hubs
         self._on_left = on_left
+        # Who was erased lately (in memory only): a second press of Confirm records the person
+        # again at the gate, and erasing that bare profile is "already done", not news.
+        self._recent: dict[int, None] = {}
 
     async def last_facilitated(self, user_id: int) -> list[tuple[int, str]]:
         return await self._repo.last_facilitated(user_id)
@@ -126,10 +128,16 @@ class ForgetService:
                 raise ForgetBusyError from exc
             raise
         log.info("erased user %s: %s", user_id, counts)
+        bare = not any(n for key, n in counts.items() if key != "profile")
+        already = bare and user_id in self._recent
+        self._recent.pop(user_id, None)
+        self._recent[user_id] = None
+        while len(self._recent) > RECENT:
+            del self._recent[next(iter(self._recent))]
         if self._on_left is not None:
             for hub_id in hub_ids:
                 try:
                     await self._on_left(hub_id, user_id, False)
                 except Exception:
                     log.exception("a membership hook failed after an erasure in hub %s", hub_id)
-        return ForgetOutcome(counts, edits, refresh)
+        return ForgetOutcome(counts, edits, refresh, already)

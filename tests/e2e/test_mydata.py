@@ -344,3 +344,22 @@ async def test_a_busy_database_asks_to_press_again(bot: RunningBot, telegram: Fa
     assert await bot.services.users.get(member.id) is not None
     await member.press(confirm, tr("ru", "🗑 Erase everything"))
     assert walk(bot, member.id, ("Member0", "member_0")) == []
+
+
+async def test_someone_who_only_said_hello_is_forgotten_too(
+    bot: RunningBot, telegram: FakeTelegram
+) -> None:
+    stranger = telegram.user("Nadia", username="nadia_x", language_code="ar")
+    await stranger.send("/start")
+    await stranger.send("/mydata")
+    data = json.loads((stranger.last().file_bytes or b"").decode("utf-8"))
+    assert data["profile_and_settings"]["username"] == "nadia_x" and data["hubs"] == []
+    await stranger.send("/forgetme")
+    confirm = stranger.last()
+    await stranger.press(confirm, tr("ar", "🗑 Erase everything"))
+    assert tr("ar", "🗑 <b>Done: I have forgotten you.</b>") in confirm.text
+    assert (
+        tr("ar", "Your profile and settings (name, username, language, time zone, quiet hours).")
+        in confirm.text
+    )
+    assert walk(bot, stranger.id, ("Nadia", "nadia_x")) == []

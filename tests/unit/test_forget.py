@@ -115,7 +115,7 @@ async def test_erasure_counts_and_leaves_nothing(db: Database) -> None:
     finally:
         conn.close()
     again = await service.erase(USER)
-    assert again.nothing and again.counts["profile"] == 0
+    assert again.already and again.counts["profile"] == 0
 
 
 async def test_the_last_facilitator_erases_nothing(db: Database) -> None:
