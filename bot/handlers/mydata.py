@@ -204,7 +204,8 @@ def report_text(outcome: ForgetOutcome) -> str:
         f"• {render(outcome.counts[key])}" for key, render in REPORT if outcome.counts.get(key)
     ]
     lines.append(
-        "• " + _("Your profile and settings (name, username, language, time zone, quiet hours).")
+        "• "
+        + _("Your profile and settings deleted (name, username, language, time zone, quiet hours).")
     )
     lines += [
         "",
@@ -217,14 +218,14 @@ def report_text(outcome: ForgetOutcome) -> str:
 
 
 async def _edit_posts(context: BotContext, edits: list[PostEdit]) -> None:
-    """Show the rewritten group posts: no name on an answered question, a note on the others."""
+    """Say in the group that a withdrawn question or a shared reflection is gone."""
     for edit in edits:
         try:
             await context.bot.edit_message_text(
                 edit.text, chat_id=edit.chat_id, message_id=edit.message_id
             )
         except TelegramError as exc:  # too old, deleted, the bot was removed: the data is gone
-            log.warning("could not edit question post %s: %s", edit.message_id, exc)
+            log.warning("could not edit group post %s: %s", edit.message_id, exc)
 
 
 async def forget_callback(update: Update, context: BotContext) -> None:

@@ -359,7 +359,10 @@ async def test_someone_who_only_said_hello_is_forgotten_too(
     await stranger.press(confirm, tr("ar", "🗑 Erase everything"))
     assert tr("ar", "🗑 <b>Done: I have forgotten you.</b>") in confirm.text
     assert (
-        tr("ar", "Your profile and settings (name, username, language, time zone, quiet hours).")
+        tr(
+            "ar",
+            "Your profile and settings deleted (name, username, language, time zone, quiet hours).",
+        )
         in confirm.text
     )
     assert walk(bot, stranger.id, ("Nadia", "nadia_x")) == []
