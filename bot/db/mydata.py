@@ -207,6 +207,14 @@ class MyDataRepository:
         return [(row[0], row[1], row[2]) for row in rows]
 
     @staticmethod
+    async def rsvped_in(conn: aiosqlite.Connection, user_id: int) -> list[int]:
+        """The meeting occurrences the member answered (their group posts show the counts)."""
+        rows = await conn.execute_fetchall(
+            "SELECT occurrence_id FROM meeting_rsvps WHERE user_id = ?", (user_id,)
+        )
+        return [row[0] for row in rows]
+
+    @staticmethod
     async def voted_in(conn: aiosqlite.Connection, user_id: int) -> list[int]:
         """The questions the member said 🙋 Me too to (their posts show the count)."""
         rows = await conn.execute_fetchall(

@@ -251,8 +251,9 @@ async def forget_callback(update: Update, context: BotContext) -> None:
         await query.answer(_("I'm busy for a moment: please press again."), show_alert=True)
         return
     await query.answer()
-    if context.user_data is not None:
-        context.user_data.clear()
+    for memory in (context.user_data, context.chat_data):  # what the bot held in memory
+        if memory is not None:
+            memory.clear()
     if outcome.already:  # pressed again: this press's own record was all there was
         await edit_or_reply(update, _("Already done: I keep nothing about you."))
         return
@@ -263,6 +264,8 @@ async def forget_callback(update: Update, context: BotContext) -> None:
         except TelegramError as exc:
             log.warning("could not reset commands for an erased user: %s", exc)
     await _edit_posts(context, outcome.edits)
+    for occurrence_id in outcome.meetings:
+        context.services.meetings.posts.touch(occurrence_id)  # the counts, without her answer
     for question_id in outcome.refresh:
         question = await context.services.questions.get(question_id)
         if question is not None:

@@ -56,6 +56,7 @@ class ForgetOutcome:
     counts: dict[str, int]
     edits: list[PostEdit]  # posts of deleted questions and shared reflections: say so
     refresh: list[int]  # questions whose posts show the member (name, a 🙋 Me too): redraw
+    meetings: list[int]  # meeting occurrences whose group posts counted the member's answer
 
     already: bool = False  # erased a moment ago: this press only recorded the bare profile
 
@@ -103,6 +104,7 @@ class ForgetService:
                 hub_ids = await MyDataRepository.hubs_in(conn, user_id)
                 edits: list[PostEdit] = []
                 refresh = await MyDataRepository.voted_in(conn, user_id)
+                meetings = await MyDataRepository.rsvped_in(conn, user_id)
                 for post in await MyDataRepository.question_posts_in(conn, user_id):
                     hub = await self._hubs.get(post.hub_id)
                     with i18n.use_locale(hub.locale if hub is not None else i18n.current_locale()):
@@ -140,4 +142,4 @@ class ForgetService:
                     await self._on_left(hub_id, user_id, False)
                 except Exception:
                     log.exception("a membership hook failed after an erasure in hub %s", hub_id)
-        return ForgetOutcome(counts, edits, refresh, already)
+        return ForgetOutcome(counts, edits, refresh, meetings, already)

@@ -40,6 +40,10 @@ def count_line(locale: str, singular: str, plural: str, n: int) -> str:
         return ngettext(singular, plural, n, count=n)
 
 
+def going(yes: int) -> str:
+    return tr("en", "Going: {yes} · Maybe: {maybe} · Can't: {no}", yes=yes, maybe=0, no=0)
+
+
 def unmarked(text: str) -> str:
     return "".join(c for c in text if c not in BIDI_MARKS)
 
@@ -151,6 +155,7 @@ async def test_mydata_shows_everything_and_forgetme_erases_it(
     assert f"{FIRST} {LAST}" in post.text and ANSWER in post.text
     shared = next(m for m in group.inbox() if m.text.startswith("💭"))
     assert f"{FIRST} {LAST}" in shared.text and REFLECTION in shared.text
+    assert going(1) in with_text(group, "Peer observation")[-1].text
 
     # /mydata: one JSON file with all of it.
     await zoya.send("/mydata")
@@ -239,6 +244,8 @@ async def test_mydata_shows_everything_and_forgetme_erases_it(
     assert other.last().text == faq_before
     shared = next(m for m in group.inbox() if m.text.startswith("💭"))
     assert shared.text == tr("en", "💭 A reflection shared here was removed by its author.")
+    meeting_post = with_text(group, "Peer observation")[-1]
+    assert going(1) not in meeting_post.text and going(0) in meeting_post.text
     question = await bot.services.questions._questions.get(1)
     assert question is not None and question.asker_id is None and question.anonymous
     assert await bot.services.questions._questions.get(2) is None
