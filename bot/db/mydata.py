@@ -361,6 +361,31 @@ SECTIONS: list[tuple[str, str]] = [
            FROM broadcasts b WHERE b.sender_id = :id ORDER BY b.created_at""",
     ),
     (
+        "hubs_created",
+        """SELECT name AS hub, created_at FROM hubs WHERE created_by = :id ORDER BY id""",
+    ),
+    (
+        "prompts_written",
+        """SELECT p.text AS prompt, h.name AS hub, p.status, p.created_at
+           FROM prompts p JOIN hubs h ON h.id = p.hub_id WHERE p.author_id = :id ORDER BY p.id""",
+    ),
+    (
+        "meetings_planned",
+        """SELECT m.title AS meeting, h.name AS hub, m.status, m.created_at
+           FROM meetings m JOIN hubs h ON h.id = m.hub_id WHERE m.author_id = :id ORDER BY m.id""",
+    ),
+    (
+        "polls_created",
+        """SELECT p.question AS poll, h.name AS hub, p.status, p.created_at
+           FROM polls p JOIN hubs h ON h.id = p.hub_id WHERE p.author_id = :id ORDER BY p.id""",
+    ),
+    (
+        "surveys_created",
+        """SELECT s.title AS survey, h.name AS hub, s.status, s.created_at
+           FROM surveys s LEFT JOIN hubs h ON h.id = s.hub_id WHERE s.author_id = :id
+           ORDER BY s.id""",
+    ),
+    (
         "messages_to_you",
         """SELECT kind, status, text, created_at, updated_at AS last_attempt
            FROM outbox WHERE user_id = :id OR chat_id = :id ORDER BY id""",

@@ -314,6 +314,13 @@ async def test_a_facilitator_who_is_not_the_last_one_is_erased_and_the_hub_keeps
     await fatima.send("/broadcast Bring your observation notes on Thursday")
     await fatima.press(fatima.last(), "✅ Confirm")
     await telegram.settle()
+    await fatima.send("/mydata")
+    data = json.loads((fatima.last().file_bytes or b"").decode("utf-8"))
+    assert [q["answer"] for q in data["questions_answered"]] == [ANSWER]
+    assert [m["meeting"] for m in data["meetings_planned"]] == ["Peer observation"]
+    assert [p["poll"] for p in data["polls_created"]] == ["Which day suits you?"]
+    assert len(data["surveys_created"]) == 2 and len(data["prompts_written"]) == 1
+    assert [b["status"] for b in data["announcements_sent"]] == ["done"]
     await fatima.send("/forgetme")
     confirm = fatima.last()
     await fatima.press(confirm, "🗑 Erase everything")
