@@ -304,6 +304,12 @@ async def test_private_only_and_forged_buttons(bot: RunningBot, telegram: FakeTe
     answer = await member.press_data(member.last(), "fm:zz")
     assert answer is not None and answer.show_alert
     assert await bot.services.users.get(member.id) is not None
+    # The confirmation's data forged onto a group message erases nothing.
+    answer = await member.press_data(group.last(), "fm:y")
+    assert answer is not None and answer.text == tr("he", "This button is no longer valid.")
+    assert [m.hub.name for m in await bot.services.hubs.memberships(member.id)] == [
+        "Chisinau mentors"
+    ]
 
 
 @pytest.mark.telegram_errors(403)  # the hub's founder never opened a private chat
