@@ -22,6 +22,7 @@ from bot.db.maintenance import MaintenanceRepository
 from bot.db.meeting_settings import MeetingSettingsRepository
 from bot.db.meetings import MeetingRepository
 from bot.db.memberships import MembershipRepository
+from bot.db.mydata import MyDataRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.polls import PollRepository
 from bot.db.prompts import PromptRepository
@@ -53,6 +54,7 @@ from bot.handlers import (
     meeting_settings,
     meetings,
     members,
+    mydata,
     onboarding,
     poll_flow,
     polls,
@@ -77,11 +79,13 @@ from bot.services.broadcasts import KIND as BROADCAST_KIND
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.exports import ExportService
+from bot.services.forget import ForgetService
 from bot.services.hubs import HubService
 from bot.services.meeting_fanout import POST_KIND as MEETING_POST_KIND
 from bot.services.meeting_fanout import REMINDER_KIND as MEETING_REMINDER_KIND
 from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.meetings import MeetingService
+from bot.services.mydata import MyDataService
 from bot.services.polls import REMIND_KIND as POLL_REMIND_KIND
 from bot.services.polls import PollService
 from bot.services.prompt_fanout import KIND as PROMPT_KIND
@@ -260,6 +264,7 @@ def build_services(
     suggestion_service = SuggestionService(
         db, SuggestionRepository(db), QuestionRepository(db), memberships, search.similar
     )
+    my_data = MyDataRepository(db)
     return Services(
         config=config,
         db=db,
@@ -287,6 +292,8 @@ def build_services(
         ),
         backups=BackupService(db, MaintenanceRepository(db), scheduler.clock, config.backups),
         exports=ExportService(ExportRepository(db)),
+        mydata=MyDataService(my_data),
+        forget=ForgetService(db, my_data, hub_rows, on_left=hubs.membership_ended),
     )
 
 
@@ -374,6 +381,7 @@ def register_handlers(app: Application) -> None:
     survey_flow.register(app)
     survey_results.register(app)
     exports.register(app)
+    mydata.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

@@ -80,6 +80,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("surveys", lazy_gettext("Surveys to answer"), Audience.MEMBER),
     Command("survey", lazy_gettext("Build a survey with a deadline"), Audience.FACILITATOR),
     Command("journal", lazy_gettext("Your reflections, kept private"), Audience.MEMBER),
+    Command("mydata", lazy_gettext("Everything kept about you"), Audience.MEMBER),
+    Command("forgetme", lazy_gettext("Erase everything about you"), Audience.MEMBER),
     Command(
         "export", lazy_gettext("Hub data as spreadsheets"), Audience.FACILITATOR, in_groups=True
     ),

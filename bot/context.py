@@ -16,9 +16,11 @@ from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryWorker
 from bot.services.exports import ExportService
+from bot.services.forget import ForgetService
 from bot.services.hubs import HubService
 from bot.services.meeting_settings import MeetingSettingsService
 from bot.services.meetings import MeetingService
+from bot.services.mydata import MyDataService
 from bot.services.polls import PollService
 from bot.services.prompts import PromptService
 from bot.services.questions import QuestionService
@@ -65,6 +67,8 @@ class Services:
     retention: RetentionService
     backups: BackupService
     exports: ExportService
+    mydata: MyDataService
+    forget: ForgetService
 
 
 class BotData:

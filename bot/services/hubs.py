@@ -81,6 +81,10 @@ class HubService:
         """Call ``hook(hub_id, user_id, joined)`` after someone joins or leaves a hub."""
         self._membership_hooks.append(hook)
 
+    async def membership_ended(self, hub_id: int, user_id: int, joined: bool = False) -> None:
+        """Tell the hooks a membership ended outside ``leave`` (an erasure, /forgetme)."""
+        await self._membership_changed(hub_id, user_id, joined)
+
     async def _membership_changed(self, hub_id: int, user_id: int, joined: bool) -> None:
         for hook in self._membership_hooks:
             try:

@@ -212,7 +212,7 @@ class SurveyFanout:
             )
         )
         progress = SurveyProgress(counts[0], counts[1], len(owners))
-        readers = [row.author_id]
+        readers = [row.author_id] if row.author_id else []  # 0: the author erased their data
         if row.hub_id is not None:
             facilitators = await conn.execute_fetchall(
                 """SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
