@@ -41,7 +41,7 @@ async def test_a_long_summary_of_long_multi_line_answers_fits_and_submits(
     )
     view = await create(bot, telegram, hub_id, fatima, questions=questions, title="T" * 200)
     [invite] = invitations(olga, view)
-    await olga.press(invite, tr(locale, "▶ Start"))
+    await olga.press(invite, tr(locale, "📝 Start"))
     for i in range(MAX_QUESTIONS):
         await olga.send(f"line one {i}\n\nline two is here\n   line three\n" + "y" * 1500)
     summary = olga.last()
@@ -72,7 +72,7 @@ async def test_results_only_in_the_surveys_own_hub_group_or_privately(
     other = await make_hub(telegram, ada, "Other hub")
     view = await create(bot, telegram, hub_id, fatima, questions=TEXT_ONLY, anonymous=False)
     [invite] = invitations(olga, view)
-    await olga.press(invite, tr("en", "▶ Start"))
+    await olga.press(invite, tr("en", "📝 Start"))
     await olga.send("My mentor never shows up SECRET")
     await olga.press(olga.last(), tr("en", "✅ Submit"))
 
@@ -98,7 +98,7 @@ async def test_results_only_in_the_surveys_own_hub_group_or_privately(
     # A survey of every hub: in no group at all.
     network = await create(bot, telegram, None, ada, questions=TEXT_ONLY, anonymous=False)
     [invite] = invitations(olga, network)
-    await olga.press(invite, tr("en", "▶ Start"))
+    await olga.press(invite, tr("en", "📝 Start"))
     await olga.send("NETWORK SECRET")
     await olga.press(olga.last(), tr("en", "✅ Submit"))
     before = len(other.inbox())
@@ -138,12 +138,12 @@ async def test_an_anonymous_survey_drops_unsent_answers_at_the_deadline(
         [invite] = invitations(user, view)
         assert tr(locale, ANON_KEPT) in invite.text
     [invite] = invitations(mike, view)
-    await mike.press(invite, tr(languages[0], "▶ Start"))
+    await mike.press(invite, tr(languages[0], "📝 Start"))
     await mike.send("Sent and counted")
     await mike.send("Also sent")
     await mike.press(mike.last(), tr(languages[0], "✅ Submit"))
     [invite] = invitations(olga, view)
-    await olga.press(invite, tr(languages[1], "▶ Start"))
+    await olga.press(invite, tr(languages[1], "📝 Start"))
     await olga.send("Never sent PARTIAL")
     # The reminder says it too.
     clock.set(view.closes_at - timedelta(hours=1))
@@ -208,7 +208,7 @@ async def test_no_overwritten_draft_stays_in_the_wal_file_after_an_anonymous_sub
     checkpoint = bot.services.surveys.wal
     view = await create(bot, telegram, hub_id, fatima, questions=TEXT_ONLY)
     [invite] = invitations(noa, view)
-    await noa.press(invite, tr("he", "▶ Start"))
+    await noa.press(invite, tr("he", "📝 Start"))
     await noa.send("first thought zebra-quokka")
     await noa.press(noa.last(), tr("he", "◀ Back"))
     await noa.send("second thought zebra-quokka")
@@ -232,7 +232,7 @@ async def test_the_wal_file_is_cleared_after_an_anonymous_survey_closes(
     checkpoint = bot.services.surveys.wal
     view = await create(bot, telegram, hub_id, fatima, questions=TEXT_ONLY)
     [invite] = invitations(noa, view)
-    await noa.press(invite, tr("en", "▶ Start"))
+    await noa.press(invite, tr("en", "📝 Start"))
     await noa.send("unsent thought zebra-quokka")
     clock.set(view.closes_at + timedelta(minutes=1))
     await run_due(bot, telegram)
@@ -269,7 +269,7 @@ async def test_a_member_who_left_the_hub_can_no_longer_answer(
     bot, _clock, fatima, (noa,), hub_id = await survey_hub(start_bot, telegram, (locale,))
     view = await create(bot, telegram, hub_id, fatima)
     [invite] = invitations(noa, view)
-    await noa.press(invite, tr(locale, "▶ Start"))
+    await noa.press(invite, tr(locale, "📝 Start"))
     screen = noa.last()
     await noa.send("/leave")
     await noa.press(noa.last(), noa.last().buttons[0][0].text)  # "Leave"
@@ -356,7 +356,7 @@ async def test_opening_now_is_left_to_the_scheduler_not_the_confirm_handler(
 
 async def send_answer(user: Any, locale: str, view: Any, text: str) -> None:
     [invite] = invitations(user, view)
-    await user.press(invite, tr(locale, "▶ Start"))
+    await user.press(invite, tr(locale, "📝 Start"))
     await user.send(text)
     await user.press(user.last(), tr(locale, "✅ Submit"))
 
