@@ -99,7 +99,14 @@ async def test_invite_answer_later_resume_back_submit_remind_and_close_across_a_
     await olga_ru.press(screen, tr("ru", "Next ▶"))
     assert question_line("ru", 3) in screen.text
     await olga_ru.press(screen, tr("ru", "⏸ Finish later"))
-    assert tr("ru", "⏸ Your answers so far are kept.").split(".")[0] in screen.text
+    date, time = deadline("ru", view, "Europe/Chisinau")
+    kept = tr(
+        "ru",
+        "⏸ Your answers so far are kept. Press Continue, or send /surveys, to finish "
+        "before {deadline}.",
+        deadline=tr("ru", "{date}, {time}", date=date, time=time),
+    )
+    assert kept in screen.text
     progress = await bot.services.surveys.progress(view.id)
     assert (progress.finished, progress.in_progress) == (0, 1)
 
