@@ -25,6 +25,7 @@ from tests.e2e.survey_helpers import (
     run_due,
     shows,
     survey_hub,
+    when_words,
 )
 from tests.e2e.test_hubs import make_hub
 from tests.fakebot import FakeTelegram, Msg, SimUser
@@ -99,12 +100,11 @@ async def test_invite_answer_later_resume_back_submit_remind_and_close_across_a_
     await olga_ru.press(screen, tr("ru", "Next ▶"))
     assert question_line("ru", 3) in screen.text
     await olga_ru.press(screen, tr("ru", "⏸ Finish later"))
-    date, time = deadline("ru", view, "Europe/Chisinau")
     kept = tr(
         "ru",
         "⏸ Your answers so far are kept. Press Continue, or send /surveys, to finish "
         "before {deadline}.",
-        deadline=tr("ru", "{date}, {time}", date=date, time=time),
+        deadline=when_words("ru", view.closes_at, "Europe/Chisinau"),
     )
     assert kept in screen.text
     progress = await bot.services.surveys.progress(view.id)
