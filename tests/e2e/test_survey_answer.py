@@ -19,6 +19,7 @@ from tests.e2e.survey_helpers import (
     START,
     SURVEY_TABLES,
     TITLE,
+    closed_words,
     create,
     deadline,
     invitations,
@@ -186,6 +187,7 @@ async def test_invite_answer_later_resume_back_submit_remind_and_close_across_a_
     closed_on = tr("he", "This survey closed on {date}. Answers can no longer be sent.", date="|")
     parts = (*deadline("he", view, "Asia/Tokyo"), *closed_on.split("|"))
     assert shows(answer.text or "", parts), answer.text
+    assert closed_words("he", view.closes_at, "Asia/Tokyo") in (answer.text or "")
     assert await rows(bot, "survey_drafts") == []
 
 
