@@ -18,7 +18,6 @@ import zipfile
 from typing import Any
 
 import pytest
-
 from babel.numbers import format_decimal
 
 from bot.i18n import BIDI_MARKS, ngettext, use_locale
