@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -11,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.clock import Clock
 from bot.config import Config, config_from_mapping
 from bot.context import BotApplication
-from bot.i18n import gettext, use_locale
+from bot.i18n import gettext, ngettext, use_locale
 from tests.fakebot import FakeTelegram
 
 # Opt in to PTB's timedelta durations, as ``python -m bot`` does.
@@ -25,10 +27,28 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 ADMIN_ID = 999
 
 
+@functools.cache
+def _plural_forms() -> dict[str, tuple[str, str]]:
+    """Each form of every plural message in the template, mapped to its (singular, plural)."""
+    with (Path(__file__).parent.parent / "locales" / "messages.pot").open("rb") as file:
+        catalog = read_po(file)
+    pairs = [message.id for message in catalog if isinstance(message.id, tuple)]
+    return {form: (pair[0], pair[1]) for pair in pairs for form in pair}
+
+
 def tr(locale: str, message: str, **params: object) -> str:
-    """What the bot says for ``message`` in ``locale``, as plain text (tags removed)."""
+    """What the bot says for ``message`` in ``locale``, as plain text (tags removed).
+
+    A plural message given with ``count`` is translated with the locale's plural rules, as the
+    bot's ``ngettext`` does, whichever of its two English forms the test names.
+    """
+    pair = _plural_forms().get(message)
     with use_locale(locale):
-        return re.sub(r"<[^>]+>", "", html.unescape(gettext(message, **params)))
+        if pair is not None and isinstance(params.get("count"), int):
+            text = ngettext(pair[0], pair[1], params["count"], **params)  # type: ignore[arg-type]
+        else:
+            text = gettext(message, **params)
+        return re.sub(r"<[^>]+>", "", html.unescape(text))
 
 
 @pytest.fixture

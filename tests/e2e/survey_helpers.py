@@ -72,6 +72,23 @@ def deadline(locale: str, view: SurveyView, zone: str) -> tuple[str, str]:
         )
 
 
+def when_words(locale: str, moment: datetime, zone: str) -> i18n.Html:
+    """A date and time in a sentence, as a reader in ``locale`` and ``zone`` reads it."""
+    with i18n.use_locale(locale):
+        date = i18n.format_date(moment, zone, "full")
+        time = i18n.format_time(moment, zone)
+    return i18n.Html(tr(locale, "{date}, {time}", date=date, time=time))
+
+
+def closed_words(locale: str, moment: datetime, zone: str) -> str:
+    """What a member is told when answering a survey closed at ``moment``."""
+    return tr(
+        locale,
+        "This survey closed on {date}. Answers can no longer be sent.",
+        date=when_words(locale, moment, zone),
+    )
+
+
 def shows(text: str, parts: tuple[str, ...]) -> bool:
     """Every part is in ``text`` (bidi isolates and marks aside)."""
 

@@ -19,12 +19,14 @@ from tests.e2e.survey_helpers import (
     START,
     SURVEY_TABLES,
     TITLE,
+    closed_words,
     create,
     deadline,
     invitations,
     run_due,
     shows,
     survey_hub,
+    when_words,
 )
 from tests.e2e.test_hubs import make_hub
 from tests.fakebot import FakeTelegram, Msg, SimUser
@@ -99,7 +101,13 @@ async def test_invite_answer_later_resume_back_submit_remind_and_close_across_a_
     await olga_ru.press(screen, tr("ru", "Next ▶"))
     assert question_line("ru", 3) in screen.text
     await olga_ru.press(screen, tr("ru", "⏸ Finish later"))
-    assert tr("ru", "⏸ Your answers so far are kept.").split(".")[0] in screen.text
+    kept = tr(
+        "ru",
+        "⏸ Your answers so far are kept. Press Continue, or send /surveys, to finish "
+        "before {deadline}.",
+        deadline=when_words("ru", view.closes_at, "Europe/Chisinau"),
+    )
+    assert kept in screen.text
     progress = await bot.services.surveys.progress(view.id)
     assert (progress.finished, progress.in_progress) == (0, 1)
 
@@ -179,6 +187,7 @@ async def test_invite_answer_later_resume_back_submit_remind_and_close_across_a_
     closed_on = tr("he", "This survey closed on {date}. Answers can no longer be sent.", date="|")
     parts = (*deadline("he", view, "Asia/Tokyo"), *closed_on.split("|"))
     assert shows(answer.text or "", parts), answer.text
+    assert closed_words("he", view.closes_at, "Asia/Tokyo") in (answer.text or "")
     assert await rows(bot, "survey_drafts") == []
 
 

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from bot.db.database import from_db_time
 from tests.conftest import ADMIN_ID, tr
 from tests.e2e.survey_helpers import (
     QUESTIONS,
     START,
     TITLE,
+    closed_words,
     create,
     invitations,
     run_due,
@@ -106,7 +108,15 @@ async def test_a_survey_for_every_hub_invites_each_member_once_and_reminds_after
     [invite] = invitations(other, view)
     answer = await other.press(invite, tr("ru", "📝 Start"))
     assert answer is not None and answer.show_alert
-    assert "This survey closed on" in (answer.text or "")
+    [closed_at] = await bot.services.db.fetch_all(
+        "SELECT closed_at FROM surveys WHERE id = ?", (view.id,)
+    )
+    closed = from_db_time(closed_at[0])
+    assert closed is not None
+    closed_on = min(view.closes_at, closed)
+    ion = await bot.services.users.viewer(other.id)
+    assert ion is not None
+    assert closed_words("ru", closed_on, ion.timezone) in (answer.text or "")
     # The second reminder (3 hours before) never comes: the survey is closed.
     clock.set(START + timedelta(days=1, hours=21, minutes=1))
     await run_due(bot, telegram)
@@ -135,7 +145,9 @@ async def test_a_typed_answer_after_the_deadline_is_refused(
     # The deadline passes while she types; the close job has not even run yet.
     clock.set(START + timedelta(hours=5))
     await noa_he.send("Too late?")
-    assert "This survey closed on" in noa_he.last().text
+    noa = await bot.services.users.viewer(noa_he.id)
+    assert noa is not None
+    assert closed_words("he", view.closes_at, noa.timezone) in noa_he.last().text
     assert await bot.services.db.fetch_all("SELECT * FROM survey_drafts") == []
     # Her next message is not taken as an answer any more.
     await noa_he.send("hello")

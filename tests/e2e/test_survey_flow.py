@@ -72,9 +72,18 @@ async def start(start_bot, make_config, telegram: FakeTelegram, locale: str):
     return bot, olga, group, members
 
 
-async def add_question(user: SimUser, locale: str, kind: str, text: str, options=()) -> None:
+async def add_question(
+    user: SimUser, locale: str, kind: str, text: str, options=(), number: int = 1
+) -> None:
     await user.press(user.last(), tr(locale, kind))
-    assert tr(locale, "Question {number}", number="").split()[0] in user.last().text
+    asked = tr(
+        locale,
+        "<b>Question {number}</b> ({kind}): type the question, up to {limit} characters.",
+        number=number,
+        kind=said(locale, screens.kind_words, KINDS.get(kind, "text")),
+        limit=screens.MAX_QUESTION_LENGTH,
+    )
+    assert asked in user.last().text
     await user.send(text)
     for option in options:
         await user.send(option)
@@ -87,7 +96,7 @@ async def four_questions(user: SimUser, locale: str) -> None:
     for index, (kind, text, options) in enumerate(QUESTIONS):
         if index:
             await user.press(user.last(), tr(locale, "➕ Another question"))
-        await add_question(user, locale, kind, text, options)
+        await add_question(user, locale, kind, text, options, number=index + 1)
     assert trn(
         locale, "<b>{count} question so far:</b>", "<b>{count} questions so far:</b>", 4
     ) in (user.last().text)
