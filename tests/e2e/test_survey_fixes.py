@@ -373,9 +373,9 @@ async def test_an_open_anonymous_survey_shows_results_from_three_responses(
     hidden = tr(
         locale,
         "The results of an anonymous survey are shown once {minimum} members have sent their "
-        "answers, so that nobody's answers can be read off the results. So far: {count}.",
+        "answers, so that nobody's answers can be read off the results. So far: {sent}.",
         minimum=3,
-        count=1,
+        sent=1,
     )
     await send_answer(members[0], "en", view, "FIRST ANSWER")
     shown = await results_text(fatima, f"/results s{view.id}")
