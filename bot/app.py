@@ -27,6 +27,7 @@ from bot.db.questions import QuestionRepository
 from bot.db.quiet import QuietRepository
 from bot.db.reflections import ReflectionRepository
 from bot.db.schedules import ScheduleRepository
+from bot.db.stats import StatsRepository
 from bot.db.survey_results import SurveyResultsRepository
 from bot.db.surveys import SurveyRepository
 from bot.db.users import UserRepository
@@ -57,6 +58,7 @@ from bot.handlers import (
     quiet,
     reflections,
     settings,
+    stats,
     survey_answer,
     survey_flow,
     survey_results,
@@ -82,6 +84,7 @@ from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
+from bot.services.stats import StatsService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import INVITE_KIND as SURVEY_INVITE_KIND
 from bot.services.surveys import REMINDER_KIND as SURVEY_REMINDER_KIND
@@ -265,6 +268,7 @@ def build_services(
         polls=poll_service,
         surveys=survey_service,
         survey_results=SurveyResultsService(SurveyResultsRepository(db), access),
+        stats=StatsService(StatsRepository(db), hub_rows, access, scheduler.clock),
     )
 
 
@@ -350,6 +354,7 @@ def register_handlers(app: Application) -> None:
     survey_answer.register(app)
     survey_flow.register(app)
     survey_results.register(app)
+    stats.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 

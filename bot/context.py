@@ -23,6 +23,7 @@ from bot.services.questions import QuestionService
 from bot.services.quiet import QuietService
 from bot.services.reflections import ReflectionService
 from bot.services.scheduling import Scheduler
+from bot.services.stats import StatsService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import SurveyService
 from bot.services.users import UserService, Viewer
@@ -55,6 +56,7 @@ class Services:
     polls: PollService
     surveys: SurveyService
     survey_results: SurveyResultsService
+    stats: StatsService
 
 
 class BotData:

@@ -13,9 +13,6 @@ from dataclasses import dataclass
 
 from bot.db.database import Database
 
-_HUBS = "(SELECT value FROM json_each(:hubs))"
-_MEMBERS = f"(SELECT user_id FROM memberships WHERE hub_id IN {_HUBS})"
-
 
 @dataclass(frozen=True, slots=True)
 class Window:
@@ -86,87 +83,106 @@ class StatsRepository:
         }
         db = self._db
         members = await db.fetch_one(
-            f"""SELECT COUNT(*), COALESCE(SUM(u.started_at IS NOT NULL AND u.blocked_at IS NULL), 0),
-                       COALESCE(SUM(m.joined_at >= :since), 0)
-                FROM (SELECT user_id, MIN(joined_at) AS joined_at FROM memberships
-                      WHERE hub_id IN {_HUBS} GROUP BY user_id) m
-                JOIN users u ON u.id = m.user_id""",
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
+               SELECT COUNT(*), COALESCE(SUM(u.started_at IS NOT NULL AND u.blocked_at IS NULL), 0),
+                      COALESCE(SUM(m.joined_at >= :since), 0)
+               FROM (SELECT user_id, MIN(joined_at) AS joined_at FROM memberships
+                     WHERE hub_id IN hubs GROUP BY user_id) m
+               JOIN users u ON u.id = m.user_id""",
             p,
         )
         left = await db.fetch_value(
-            f"""SELECT COUNT(*) FROM membership_departures
-                WHERE hub_id IN {_HUBS} AND left_at >= :since""",
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
+               SELECT COUNT(*) FROM membership_departures
+               WHERE hub_id IN hubs AND left_at >= :since""",
             p,
         )
         active = await db.fetch_one(
-            f"""SELECT COUNT(DISTINCT CASE WHEN day >= :day7 THEN user_id END),
-                       COUNT(DISTINCT user_id)
-                FROM activity_days
-                WHERE user_id IN {_MEMBERS} AND day >= :day30 AND day <= :today""",
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs)),
+                    people(id) AS (SELECT user_id FROM memberships WHERE hub_id IN hubs)
+               SELECT COUNT(DISTINCT CASE WHEN day >= :day7 THEN user_id END),
+                      COUNT(DISTINCT user_id)
+               FROM activity_days
+               WHERE user_id IN people AND day >= :day30 AND day <= :today""",
             p,
         )
         asked = await db.fetch_one(
-            f"""SELECT COUNT(*), COALESCE(SUM(answered_at IS NOT NULL), 0) FROM questions
-                WHERE hub_id IN {_HUBS} AND created_at >= :since AND status <> 'draft'""",
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
+               SELECT COUNT(*), COALESCE(SUM(answered_at IS NOT NULL), 0) FROM questions
+               WHERE hub_id IN hubs AND created_at >= :since AND status <> 'draft'""",
             p,
         )
         seconds = await db.fetch_all(
-            f"""SELECT (julianday(answered_at) - julianday(created_at)) * 86400 FROM questions
-                WHERE hub_id IN {_HUBS} AND created_at >= :since AND answered_at IS NOT NULL
-                  AND status <> 'draft'""",
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
+               SELECT (julianday(answered_at) - julianday(created_at)) * 86400 FROM questions
+               WHERE hub_id IN hubs AND created_at >= :since AND answered_at IS NOT NULL
+                 AND status <> 'draft'""",
             p,
         )
-        broadcasts = f"""(SELECT id FROM broadcasts
-                          WHERE (hub_id IN {_HUBS} OR (:network AND hub_id IS NULL))
-                            AND created_at >= :since AND status IN ('sending', 'done'))"""
-        announcements = await db.fetch_value(f"SELECT COUNT(*) FROM {broadcasts}", p)
+        announcements = await db.fetch_value(
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
+               SELECT COUNT(*) FROM broadcasts
+               WHERE (hub_id IN hubs OR (:network AND hub_id IS NULL))
+                 AND created_at >= :since AND status IN ('sending', 'done')""",
+            p,
+        )
         delivery = await db.fetch_all(
-            f"""SELECT status, COUNT(*) FROM outbox
-                WHERE kind = 'broadcast' AND user_id IS NOT NULL AND ref_id IN {broadcasts}
-                GROUP BY status""",
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs)),
+                    sent(id) AS (SELECT id FROM broadcasts
+                                 WHERE (hub_id IN hubs OR (:network AND hub_id IS NULL))
+                                   AND created_at >= :since AND status IN ('sending', 'done'))
+               SELECT status, COUNT(*) FROM outbox
+               WHERE kind = 'broadcast' AND user_id IS NOT NULL AND ref_id IN sent
+               GROUP BY status""",
             p,
         )
         prompts = await db.fetch_one(
-            f"""SELECT COUNT(*), COALESCE(SUM(s.status = 'answered'), 0)
-                FROM prompt_sends s JOIN prompts p ON p.id = s.prompt_id
-                WHERE p.hub_id IN {_HUBS} AND s.sent_at >= :since""",
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
+               SELECT COUNT(*), COALESCE(SUM(s.status = 'answered'), 0)
+               FROM prompt_sends s JOIN prompts p ON p.id = s.prompt_id
+               WHERE p.hub_id IN hubs AND s.sent_at >= :since""",
             p,
         )
-        occurrences = f"""(SELECT o.id FROM meeting_occurrences o
-                           JOIN meetings m ON m.id = o.meeting_id
-                           WHERE m.hub_id IN {_HUBS} AND o.status = 'scheduled'
-                             AND o.starts_at >= :since AND o.starts_at <= :now)"""
-        meetings = await db.fetch_value(f"SELECT COUNT(*) FROM {occurrences}", p)
-        rsvps = await db.fetch_all(
-            f"""SELECT answer, COUNT(*) FROM meeting_rsvps WHERE occurrence_id IN {occurrences}
-                GROUP BY answer""",
-            p,
-        )
-        attendance = await db.fetch_one(
-            f"""SELECT COUNT(*), COALESCE(SUM(present), 0) FROM meeting_attendance
-                WHERE occurrence_id IN {occurrences}""",
+        meetings = await db.fetch_one(
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs)),
+                    held(id) AS (SELECT o.id FROM meeting_occurrences o
+                                 JOIN meetings m ON m.id = o.meeting_id
+                                 WHERE m.hub_id IN hubs AND o.status = 'scheduled'
+                                   AND o.starts_at >= :since AND o.starts_at <= :now)
+               SELECT (SELECT COUNT(*) FROM held),
+                      (SELECT COUNT(*) FROM meeting_rsvps
+                       WHERE occurrence_id IN held AND answer = 'yes'),
+                      (SELECT COUNT(*) FROM meeting_rsvps
+                       WHERE occurrence_id IN held AND answer = 'maybe'),
+                      (SELECT COUNT(*) FROM meeting_rsvps
+                       WHERE occurrence_id IN held AND answer = 'no'),
+                      (SELECT COUNT(*) FROM meeting_attendance WHERE occurrence_id IN held),
+                      (SELECT COUNT(*) FROM meeting_attendance
+                       WHERE occurrence_id IN held AND present = 1)""",
             p,
         )
         polls = await db.fetch_one(
-            f"""SELECT COALESCE(SUM(NOT anonymous), 0),
-                       COALESCE(SUM(CASE WHEN NOT anonymous THEN
-                           (SELECT COUNT(*) FROM poll_votes v
-                            WHERE v.poll_id = p.id AND v.option_ids <> '[]') END), 0),
-                       COALESCE(SUM(anonymous), 0),
-                       COALESCE(SUM(CASE WHEN anonymous THEN
-                           (SELECT COALESCE(SUM(total), 0) FROM poll_messages pm
-                            WHERE pm.poll_id = p.id) END), 0)
-                FROM polls p WHERE hub_id IN {_HUBS} AND created_at >= :since""",
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
+               SELECT COALESCE(SUM(NOT anonymous), 0),
+                      COALESCE(SUM(CASE WHEN NOT anonymous THEN
+                          (SELECT COUNT(*) FROM poll_votes v
+                           WHERE v.poll_id = p.id AND v.option_ids <> '[]') END), 0),
+                      COALESCE(SUM(anonymous), 0),
+                      COALESCE(SUM(CASE WHEN anonymous THEN
+                          (SELECT COALESCE(SUM(total), 0) FROM poll_messages pm
+                           WHERE pm.poll_id = p.id) END), 0)
+               FROM polls p WHERE hub_id IN hubs AND created_at >= :since""",
             p,
         )
         surveys = await db.fetch_one(
-            f"""SELECT COUNT(DISTINCT s.id), COUNT(sp.user_id), COALESCE(SUM(sp.finished), 0)
-                FROM surveys s LEFT JOIN survey_participants sp ON sp.survey_id = s.id
-                WHERE (s.hub_id IN {_HUBS} OR (:network AND s.hub_id IS NULL))
-                  AND s.status <> 'cancelled' AND s.opens_at <= :now AND s.closes_at >= :since""",
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
+               SELECT COUNT(DISTINCT s.id), COUNT(sp.user_id), COALESCE(SUM(sp.finished), 0)
+               FROM surveys s LEFT JOIN survey_participants sp ON sp.survey_id = s.id
+               WHERE (s.hub_id IN hubs OR (:network AND s.hub_id IS NULL))
+                 AND s.status <> 'cancelled' AND s.opens_at <= :now AND s.closes_at >= :since""",
             p,
         )
-        assert members and active and asked and prompts and attendance and polls and surveys
+        assert members and active and asked and prompts and meetings and polls and surveys
         return RawFigures(
             members=members[0],
             reachable=members[1],
@@ -181,10 +197,10 @@ class StatsRepository:
             delivery={r[0]: r[1] for r in delivery},
             prompts_sent=prompts[0],
             prompts_answered=prompts[1],
-            meetings=meetings or 0,
-            rsvps={r[0]: r[1] for r in rsvps},
-            attendance_marked=attendance[0],
-            attended=attendance[1],
+            meetings=meetings[0],
+            rsvps={"yes": meetings[1], "maybe": meetings[2], "no": meetings[3]},
+            attendance_marked=meetings[4],
+            attended=meetings[5],
             named_polls=polls[0],
             named_voters=polls[1],
             anonymous_polls=polls[2],
@@ -197,21 +213,27 @@ class StatsRepository:
     async def weekly_active(self, hub_ids: Sequence[int], window: Window) -> dict[int, int]:
         """Active members per week: {weeks ago (0 = the last 7 days): distinct people}."""
         rows = await self._db.fetch_all(
-            f"""SELECT CAST(julianday(:today) - julianday(day) AS INTEGER) / 7 AS ago,
-                       COUNT(DISTINCT user_id)
-                FROM activity_days
-                WHERE user_id IN {_MEMBERS} AND day >= :start AND day <= :today
-                GROUP BY ago""",
-            {"hubs": json.dumps(list(hub_ids)), "today": window.today,
-             "start": window.first_week_day},
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs)),
+                    people(id) AS (SELECT user_id FROM memberships WHERE hub_id IN hubs)
+               SELECT CAST(julianday(:today) - julianday(day) AS INTEGER) / 7 AS ago,
+                      COUNT(DISTINCT user_id)
+               FROM activity_days
+               WHERE user_id IN people AND day >= :start AND day <= :today
+               GROUP BY ago""",
+            {
+                "hubs": json.dumps(list(hub_ids)),
+                "today": window.today,
+                "start": window.first_week_day,
+            },
         )
         return {r[0]: r[1] for r in rows}
 
     async def joins(self, hub_ids: Sequence[int]) -> list[str]:
         """When each current member joined (the first of their hubs among these), sorted."""
         rows = await self._db.fetch_all(
-            f"""SELECT MIN(joined_at) AS j FROM memberships WHERE hub_id IN {_HUBS}
-                GROUP BY user_id ORDER BY j""",
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
+               SELECT MIN(joined_at) AS j FROM memberships WHERE hub_id IN hubs
+               GROUP BY user_id ORDER BY j""",
             {"hubs": json.dumps(list(hub_ids))},
         )
         return [r[0] for r in rows]
@@ -219,8 +241,9 @@ class StatsRepository:
     async def departures(self, hub_ids: Sequence[int], since: str) -> list[tuple[str, str]]:
         """(joined, left) of memberships that ended after ``since``."""
         rows = await self._db.fetch_all(
-            f"""SELECT joined_at, left_at FROM membership_departures
-                WHERE hub_id IN {_HUBS} AND left_at >= :since""",
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
+               SELECT joined_at, left_at FROM membership_departures
+               WHERE hub_id IN hubs AND left_at >= :since""",
             {"hubs": json.dumps(list(hub_ids)), "since": since},
         )
         return [(r[0], r[1]) for r in rows]

@@ -9,6 +9,7 @@ joins Arabic letters itself: labels are passed in logical order, without bidi co
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Sequence
@@ -31,22 +32,22 @@ class ChartText:
 
 def plain(text: str) -> str:
     """Text as the chart draws it: no HTML, no bidi control marks."""
-    return _BIDI_MARKS.sub("", re.sub(r"<[^>]*>", "", text))
+    return _BIDI_MARKS.sub("", html.unescape(re.sub(r"<[^>]*>", "", text)))
 
 
 def render_chart(text: ChartText, members: Sequence[int], active: Sequence[int]) -> bytes:
     """A PNG of two series over the weeks (oldest first)."""
-    import matplotlib  # noqa: PLC0415 - lazily: start-up time and memory of the bot
+    import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure  # noqa: PLC0415
-    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     with matplotlib.rc_context({"text.language": text.language}):
         return _draw(Figure, MaxNLocator, text, members, active)
 
 
-def _draw(figure_class, locator, text, members, active) -> bytes:  # noqa: ANN001
+def _draw(figure_class, locator, text, members, active) -> bytes:
     figure = figure_class(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
     axes = figure.add_subplot()
     positions = range(len(members))
