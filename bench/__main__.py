@@ -1,5 +1,5 @@
 """Benchmarks: ``python -m bench [updates|profile|delivery|crash|questions|prompts|quiet|
-meetings|polls|all]``.
+meetings|polls|stats|all]``.
 
 Each benchmark runs the real Application against the fake Bot API.
 """
@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import argparse
 
-from bench import crash, delivery, meetings, polls, profile, prompts, questions, quiet, updates
+from bench import (
+    crash,
+    delivery,
+    meetings,
+    polls,
+    profile,
+    prompts,
+    questions,
+    quiet,
+    stats,
+    updates,
+)
 
 
 def main() -> None:
@@ -23,6 +34,7 @@ def main() -> None:
     quiet.add_arguments(sub.add_parser("quiet", help="100,000 held rows and the worker's queries"))
     meetings.add_arguments(sub.add_parser("meetings", help="1,000 RSVP presses in a burst"))
     polls.add_arguments(sub.add_parser("polls", help="10,000 poll_answer updates in a burst"))
+    stats.add_arguments(sub.add_parser("stats", help="/stats for 10,000 members, a year of data"))
     sub.add_parser("all", help="all of them, with their default sizes")
     args = parser.parse_args()
     if args.which in ("updates", None, "all"):
@@ -43,6 +55,8 @@ def main() -> None:
         polls.main(args if args.which == "polls" else parser.parse_args(["polls"]))
     if args.which in ("prompts", None, "all"):
         prompts.main(args if args.which == "prompts" else parser.parse_args(["prompts"]))
+    if args.which in ("stats", None, "all"):
+        stats.main(args if args.which == "stats" else parser.parse_args(["stats"]))
 
 
 if __name__ == "__main__":
