@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from bot.db.database import Database
 
@@ -52,6 +53,41 @@ class RawFigures:
     surveys: int
     survey_invited: int
     survey_finished: int
+    weekly_active: dict[int, int] = field(default_factory=dict)  # weeks ago (0: the last 7 days)
+
+
+WEEKS = 12
+
+
+def _exists(first: str, last: str) -> str:
+    return (
+        "COALESCE(SUM(EXISTS (SELECT 1 FROM activity_days a WHERE a.user_id = p.user_id "  # noqa: S608
+        f"AND a.day BETWEEN :{first} AND :{last})), 0)"
+    )
+
+
+# Active members in the last 7 and 30 days and in each of the 12 weeks: for each member, one
+# primary-key probe per window that stops at the first day found (cheaper than reading and
+# de-duplicating every member's days). Constant text: the names are the placeholders below.
+_ACTIVITY = (
+    "WITH hubs(id) AS (SELECT value FROM json_each(:hubs)) SELECT "  # noqa: S608 - constant
+    + ", ".join(
+        [_exists("day7", "today"), _exists("day30", "today")]
+        + [_exists(f"first{ago}", f"last{ago}") for ago in range(WEEKS)]
+    )
+    + " FROM (SELECT DISTINCT user_id FROM memberships WHERE hub_id IN hubs) p"
+)
+
+
+def _week_bounds(today: str) -> dict[str, str]:
+    """The first and last UTC day of each of the 12 weeks (0: the 7 days ending today)."""
+    end = date.fromisoformat(today)
+    bounds = {}
+    for ago in range(WEEKS):
+        last = end - timedelta(days=7 * ago)
+        bounds[f"first{ago}"] = (last - timedelta(days=6)).isoformat()
+        bounds[f"last{ago}"] = last.isoformat()
+    return bounds
 
 
 class StatsRepository:
@@ -97,15 +133,7 @@ class StatsRepository:
                WHERE hub_id IN hubs AND left_at >= :since""",
             p,
         )
-        active = await db.fetch_one(
-            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs)),
-                    people(id) AS (SELECT user_id FROM memberships WHERE hub_id IN hubs)
-               SELECT COUNT(DISTINCT CASE WHEN day >= :day7 THEN user_id END),
-                      COUNT(DISTINCT user_id)
-               FROM activity_days
-               WHERE user_id IN people AND day >= :day30 AND day <= :today""",
-            p,
-        )
+        active = await db.fetch_one(_ACTIVITY, {**p, **_week_bounds(window.today)})
         asked = await db.fetch_one(
             """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
                SELECT COUNT(*), COALESCE(SUM(answered_at IS NOT NULL), 0) FROM questions
@@ -127,13 +155,16 @@ class StatsRepository:
             p,
         )
         delivery = await db.fetch_all(
+            # CROSS JOIN keeps this order: the period's announcements, then their rows through
+            # outbox_by_ref (the planner would otherwise scan the outbox in status order).
             """WITH hubs(id) AS (SELECT value FROM json_each(:hubs)),
                     sent(id) AS (SELECT id FROM broadcasts
                                  WHERE (hub_id IN hubs OR (:network AND hub_id IS NULL))
                                    AND created_at >= :since AND status IN ('sending', 'done'))
-               SELECT status, COUNT(*) FROM outbox
-               WHERE kind = 'broadcast' AND user_id IS NOT NULL AND ref_id IN sent
-               GROUP BY status""",
+               SELECT o.status, COUNT(*) FROM sent
+               CROSS JOIN outbox o ON o.kind = 'broadcast' AND o.ref_id = sent.id
+               WHERE o.user_id IS NOT NULL
+               GROUP BY o.status""",
             p,
         )
         prompts = await db.fetch_one(
@@ -190,6 +221,7 @@ class StatsRepository:
             left=left or 0,
             active7=active[0],
             active30=active[1],
+            weekly_active={ago: active[2 + ago] for ago in range(WEEKS)},
             asked=asked[0],
             answered=asked[1],
             answer_seconds=[r[0] for r in seconds],
@@ -209,24 +241,6 @@ class StatsRepository:
             survey_invited=surveys[1],
             survey_finished=surveys[2],
         )
-
-    async def weekly_active(self, hub_ids: Sequence[int], window: Window) -> dict[int, int]:
-        """Active members per week: {weeks ago (0 = the last 7 days): distinct people}."""
-        rows = await self._db.fetch_all(
-            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs)),
-                    people(id) AS (SELECT user_id FROM memberships WHERE hub_id IN hubs)
-               SELECT CAST(julianday(:today) - julianday(day) AS INTEGER) / 7 AS ago,
-                      COUNT(DISTINCT user_id)
-               FROM activity_days
-               WHERE user_id IN people AND day >= :start AND day <= :today
-               GROUP BY ago""",
-            {
-                "hubs": json.dumps(list(hub_ids)),
-                "today": window.today,
-                "start": window.first_week_day,
-            },
-        )
-        return {r[0]: r[1] for r in rows}
 
     async def joins(self, hub_ids: Sequence[int]) -> list[str]:
         """When each current member joined (the first of their hubs among these), sorted."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
@@ -23,7 +24,7 @@ from bot.handlers.common import edit_or_reply, group_hub, refuse, reply, stale_b
 from bot.i18n import _
 from bot.logs import describe_exception
 from bot.services.stats import Figures
-from bot.services.stats_chart import render_chart
+from bot.services.stats_chart import preload, render_chart
 from bot.services.stats_report import caption, chart_text, render_text
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,18 @@ def _picker(hubs: list[HubRow], *, network: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-async def _send(update: Update, context: BotContext, figures: Figures) -> None:
-    """The text (editing the picker after a press), then the chart drawn in a thread."""
+async def _send(update: Update, context: BotContext, reading: Awaitable[Figures]) -> None:
+    """The text (editing the picker after a press), then the chart drawn in a thread.
+
+    matplotlib loads in a thread while the figures are read (it is imported on first use only).
+    """
+    loading = asyncio.ensure_future(asyncio.to_thread(preload))
+    figures = await reading
     await edit_or_reply(update, render_text(figures))
     chat = update.effective_chat
     assert chat is not None
     words = chart_text(figures)
+    await loading
     png = await asyncio.to_thread(
         render_chart, words, [w.members for w in figures.weeks], [w.active for w in figures.weeks]
     )
@@ -76,7 +83,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     if chat.type != Chat.PRIVATE:
         hub = await group_hub(update, context, "stats")
         if hub is not None:
-            await _send(update, context, await services.stats.hub_figures(hub))
+            await _send(update, context, services.stats.hub_figures(hub))
         return
     viewer = context.viewer.id
     hubs = await services.stats.hubs_for(viewer)
@@ -87,7 +94,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     if admin or len(hubs) > 1:
         await reply(update, _("Which figures would you like to see?"), _picker(hubs, network=admin))
         return
-    await _send(update, context, await services.stats.hub_figures(hubs[0]))
+    await _send(update, context, services.stats.hub_figures(hubs[0]))
 
 
 async def stats_callback(update: Update, context: BotContext) -> None:
@@ -100,7 +107,7 @@ async def stats_callback(update: Update, context: BotContext) -> None:
             await refuse(update, context, "stats", None)
             return
         await query.answer()
-        await _send(update, context, await services.stats.network_figures())
+        await _send(update, context, services.stats.network_figures())
         return
     parsed = callbacks.unpack(query.data, ACTION, str, int)
     if parsed is None or parsed[0] != "h":
@@ -114,7 +121,7 @@ async def stats_callback(update: Update, context: BotContext) -> None:
         await refuse(update, context, "stats", hub.id)
         return
     await query.answer()
-    await _send(update, context, await services.stats.hub_figures(hub))
+    await _send(update, context, services.stats.hub_figures(hub))
 
 
 def register(app: Application) -> None:

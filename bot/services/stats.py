@@ -16,10 +16,9 @@ from datetime import UTC, date, datetime, timedelta
 from bot.clock import Clock
 from bot.db.database import to_db_time
 from bot.db.hubs import HubRepository, HubRow
-from bot.db.stats import RawFigures, StatsRepository, Window
+from bot.db.stats import WEEKS, RawFigures, StatsRepository, Window
 from bot.services.access import AccessService
 
-WEEKS = 12
 # Outbox statuses of a finished announcement row, and which of them reached the member.
 FINISHED = ("sent", "blocked", "not_started", "failed")
 
@@ -161,6 +160,6 @@ class StatsService:
             now.astimezone(UTC).date(),
             await self._repo.joins(hub_ids),
             await self._repo.departures(hub_ids, window.first_week_day),
-            await self._repo.weekly_active(hub_ids, window),
+            raw.weekly_active,
         )
         return Figures(title, len(hub_ids), raw, weeks)

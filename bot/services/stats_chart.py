@@ -35,6 +35,15 @@ def plain(text: str) -> str:
     return _BIDI_MARKS.sub("", html.unescape(re.sub(r"<[^>]*>", "", text)))
 
 
+def preload() -> None:
+    """Import matplotlib (the first /stats does, ~0.6 s): run in a thread while the figures are
+    read, so that the two overlap."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.figure
+
+
 def render_chart(text: ChartText, members: Sequence[int], active: Sequence[int]) -> bytes:
     """A PNG of two series over the weeks (oldest first)."""
     import matplotlib
