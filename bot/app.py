@@ -370,6 +370,7 @@ async def post_init(app: Application) -> None:
     await services.scheduler.start(app.job_queue)
     services.prompts.start(app.job_queue)
     services.quiet.start(app.job_queue)
+    services.stats.start(app.job_queue)
     await services.polls.start()  # resumes poll sends and stops a restart interrupted
     log.info("bot @%s is ready", app.bot.username)
 

@@ -102,6 +102,16 @@ class StatsRepository:
                 (user_id, day),
             )
 
+    async def prune(self, before: str, batch: int) -> int:
+        """Delete up to ``batch`` activity marks of days before ``before``; return how many."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                """DELETE FROM activity_days WHERE (user_id, day) IN
+                       (SELECT user_id, day FROM activity_days WHERE day < ? LIMIT ?)""",
+                (before, batch),
+            )
+            return cursor.rowcount
+
     async def active_today(self, day: str) -> set[int]:
         """Who is already marked for ``day`` (after a restart, so the gate does not write again)."""
         rows = await self._db.fetch_all("SELECT user_id FROM activity_days WHERE day = ?", (day,))

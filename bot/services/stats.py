@@ -7,11 +7,15 @@ days. The 12 weeks of the chart are 12 windows of 7 UTC days, the last one endin
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import statistics
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+
+from telegram.ext import ContextTypes, JobQueue
 
 from bot.clock import Clock
 from bot.db.database import to_db_time
@@ -19,6 +23,12 @@ from bot.db.hubs import HubRepository, HubRow
 from bot.db.stats import WEEKS, RawFigures, StatsRepository, Window
 from bot.services.access import AccessService
 
+log = logging.getLogger(__name__)
+# Activity marks older than the chart's 12 weeks are deleted by a daily job (data minimisation),
+# a batch per transaction so that other writers wait at most a few milliseconds.
+KEEP_DAYS = 7 * WEEKS
+PRUNE_BATCH = 5000
+PRUNE_INTERVAL = 24 * 3600
 # Outbox statuses of a finished announcement row, and which of them reached the member.
 FINISHED = ("sent", "blocked", "not_started", "failed")
 
@@ -134,6 +144,36 @@ class StatsService:
             return
         self._seen.add(user_id)
         await self._repo.mark_active(user_id, day)
+
+    async def prune(self) -> int:
+        """Delete activity marks of days the figures no longer read (before the 12 weeks)."""
+        today = self._clock.now().astimezone(UTC).date()
+        before = (today - timedelta(days=KEEP_DAYS - 1)).isoformat()
+        total = 0
+        while (deleted := await self._repo.prune(before, PRUNE_BATCH)) > 0:
+            total += deleted
+            await asyncio.sleep(0)  # let updates in between batches
+        if total:
+            log.info("deleted %s activity marks of days before %s", total, before)
+        return total
+
+    def start(self, job_queue: JobQueue) -> None:
+        """Prune once soon after start-up, then every day."""
+        for job in job_queue.get_jobs_by_name("stats-prune"):
+            job.schedule_removal()
+        job_queue.run_repeating(
+            self._prune_job,
+            interval=PRUNE_INTERVAL,
+            first=60,
+            name="stats-prune",
+            job_kwargs={"misfire_grace_time": PRUNE_INTERVAL, "coalesce": True},
+        )
+
+    async def _prune_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self.prune()
+        except Exception:
+            log.exception("deleting old activity marks failed; tomorrow's run tries again")
 
     async def hubs_for(self, user_id: int) -> list[HubRow]:
         """The hubs whose figures this person may read: theirs, or every hub for an admin."""

@@ -377,3 +377,19 @@ async def test_a_membership_that_ends_becomes_a_departure_without_the_person(
     # a deleted user's activity goes with them
     await db.execute("DELETE FROM users WHERE id = 6")
     assert await db.fetch_value("SELECT COUNT(*) FROM activity_days WHERE user_id = 6") == 0
+
+
+async def test_old_activity_marks_are_pruned_in_batches(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed(db)
+    monkeypatch.setattr("bot.services.stats.PRUNE_BATCH", 2)
+    await db.executemany(
+        "INSERT INTO activity_days (user_id, day) VALUES (?, ?)",
+        [(uid, day) for uid in (1, 2, 3) for day in ("2026-09-12", "2026-09-13", "2026-01-01")],
+    )
+    stats = service(db)  # today is 2026-12-05: the 12 weeks start on 2026-09-13
+    assert await stats.prune() == 6  # 2026-09-12 and 2026-01-01, three people each
+    days = {r[0] for r in await db.fetch_all("SELECT DISTINCT day FROM activity_days")}
+    assert min(days) == "2026-09-13"
+    assert await stats.prune() == 0
