@@ -187,9 +187,15 @@ async def measure(members: int, repeats: int) -> None:
                 f"{size:.0f} MB, written in {time.monotonic() - started:.0f} s"
             )
             photos: list[ApiCall] = []
-            server.call_listeners.append(
-                lambda call: photos.append(call) if call.method == "sendPhoto" else None
-            )
+            texts: list[ApiCall] = []
+
+            def listen(call: ApiCall) -> None:
+                if call.method == "sendPhoto":
+                    photos.append(call)
+                elif call.method == "sendMessage":
+                    texts.append(call)
+
+            server.call_listeners.append(listen)
             async with running(server, env={"BOT_CONFIG": str(config)}) as process:
                 await facilitator.send("/start")
                 await server.settle(timeout=60)
@@ -204,7 +210,8 @@ async def measure(members: int, repeats: int) -> None:
                     assert photos[-1].ok, photos[-1].error_description
                     label = "first (imports matplotlib)" if attempt == 0 else "again"
                     print(
-                        f"/stats {label}: {elapsed:.2f} s to the chart; "
+                        f"/stats {label}: {texts[-1].at - begun:.2f} s to the text, "
+                        f"{elapsed:.2f} s to the chart; "
                         f"peak RSS {peak_mb(process.pid):.1f} MB"
                     )
                 text = next(m.text for m in reversed(facilitator.inbox()) if not m.photo)
