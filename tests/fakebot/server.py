@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 import itertools
 import json
 import logging
@@ -1222,10 +1223,16 @@ class FakeTelegram:
         sizes = []
         for side in (90, 320, 800, 1280):
             scale = min(1.0, side / max(width, height))
+            size_id = stored.file_id if scale == 1.0 else f"{stored.file_id}s{side}"
+            unique_id = stored.file_unique_id if scale == 1.0 else f"{stored.file_unique_id}s{side}"
+            # Each size is a file of its own (here: the same bytes) that can be sent again.
+            self._files.setdefault(
+                size_id, dataclasses.replace(stored, file_id=size_id, file_unique_id=unique_id)
+            )
             sizes.append(
                 {
-                    "file_id": f"{stored.file_id}{side}",
-                    "file_unique_id": f"{stored.file_unique_id}{side}",
+                    "file_id": size_id,
+                    "file_unique_id": unique_id,
                     "width": round(width * scale),
                     "height": round(height * scale),
                     "file_size": len(stored.data),
