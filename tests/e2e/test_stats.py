@@ -228,3 +228,41 @@ async def test_another_hubs_facilitator_and_forged_buttons_are_refused(
         assert answer is not None and answer.text == tr("en", "This button is no longer valid.")
     assert len(fatima.inbox()) == count  # nothing sent, nothing changed
     assert not any(m.photo for m in g1.inbox()) and not any(m.photo for m in g2.inbox())
+
+
+async def test_a_facilitator_of_two_hubs_picks_one(bot: RunningBot, telegram: FakeTelegram) -> None:
+    g1, fatima, _m1, _c1 = await hub_for(telegram, "he", "Chisinau mentors", 1)
+    founder = telegram.user("Ion", language_code="en")
+    g2 = await make_hub(telegram, founder, "Balti mentors")
+    await founder.send("/invite", chat=g2)
+    code = invite_link(telegram, g2.last().text).rsplit("=", 1)[1]
+    await fatima.send(f"/start {code}")
+    g2.add_member(fatima)
+    await founder.send(f"/promote {fatima.id}", chat=g2)
+
+    await fatima.send("/stats")
+    picker = fatima.last()
+    assert has(picker.text, tr("he", "Which figures would you like to see?"))
+    labels = [b.text for row in picker.buttons for b in row]
+    assert sorted(labels) == ["Balti mentors", "Chisinau mentors"]  # no network totals
+    before = len(fatima.inbox())
+    balti = picker.button("Balti mentors").callback_data
+    assert balti is not None
+    await fatima.press(picker, "Balti mentors")
+    assert has(picker.text, tr("he", "📊 Figures for <b>{hub}</b>", hub="Balti mentors"))
+    # Ion and Fatima; Ion never opened a private chat
+    assert has(
+        picker.text,
+        tr("he", "👥 {count} members; {reachable} can get messages from me.", count=2,
+           reachable=1),
+    )  # fmt: skip
+    [chart] = stats_messages(fatima, before)
+    check_chart(chart, "he")
+    # Once she no longer facilitates Balti, the same button (pressed again) is refused.
+    await founder.send(f"/demote {fatima.id}", chat=g2)
+    count = len(fatima.inbox())
+    answer = await fatima.press_data(picker, balti)
+    assert answer is not None and answer.show_alert
+    assert has(answer.text or "", tr("he", "Only this hub's facilitators can do that."))
+    assert len(fatima.inbox()) == count
+    assert not any(m.photo for m in g1.inbox())
