@@ -12,11 +12,13 @@ from __future__ import annotations
 import html
 import io
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 _BIDI_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 WIDTH, HEIGHT, DPI = 9.6, 5.4, 100  # 960 × 540 pixels
+_DRAWING = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,31 +47,31 @@ def preload() -> None:
 
 
 def render_chart(text: ChartText, members: Sequence[int], active: Sequence[int]) -> bytes:
-    """A PNG of two series over the weeks (oldest first)."""
+    """A PNG of two series over the weeks (oldest first).
+
+    One drawing at a time: the language goes through matplotlib's global rcParams, and drawing
+    holds the GIL anyway.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    with matplotlib.rc_context({"text.language": text.language}):
-        return _draw(Figure, MaxNLocator, text, members, active)
-
-
-def _draw(figure_class, locator, text, members, active) -> bytes:
-    figure = figure_class(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
-    axes = figure.add_subplot()
-    positions = range(len(members))
-    axes.bar(positions, active, color="#7fb3d5", label=plain(text.active))
-    axes.plot(
-        positions, members, color="#1f4e79", marker="o", linewidth=2, label=plain(text.members)
-    )
-    axes.set_xticks(list(positions), [plain(label) for label in text.week_labels], rotation=45)
-    axes.yaxis.set_major_locator(locator(integer=True))
-    axes.set_ylim(bottom=0, top=max([*members, *active, 1]) * 1.15)
-    axes.set_title(plain(text.title))
-    axes.grid(axis="y", alpha=0.3)
-    axes.legend(loc="upper left")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    with _DRAWING, matplotlib.rc_context({"text.language": text.language}):
+        figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
+        axes = figure.add_subplot()
+        positions = range(len(members))
+        axes.bar(positions, active, color="#7fb3d5", label=plain(text.active))
+        axes.plot(
+            positions, members, color="#1f4e79", marker="o", linewidth=2, label=plain(text.members)
+        )
+        axes.set_xticks(list(positions), [plain(label) for label in text.week_labels], rotation=45)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylim(bottom=0, top=max([*members, *active, 1]) * 1.15)
+        axes.set_title(plain(text.title))
+        axes.grid(axis="y", alpha=0.3)
+        axes.legend(loc="upper left")
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
     return buffer.getvalue()
