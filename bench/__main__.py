@@ -1,5 +1,5 @@
 """Benchmarks: ``python -m bench [updates|profile|delivery|crash|questions|prompts|quiet|
-meetings|polls|exports|all]``.
+meetings|polls|exports|stats|all]``.
 
 Each benchmark runs the real Application against the fake Bot API.
 """
@@ -18,6 +18,7 @@ from bench import (
     prompts,
     questions,
     quiet,
+    stats,
     updates,
 )
 
@@ -35,6 +36,7 @@ def main() -> None:
     meetings.add_arguments(sub.add_parser("meetings", help="1,000 RSVP presses in a burst"))
     polls.add_arguments(sub.add_parser("polls", help="10,000 poll_answer updates in a burst"))
     exports.add_arguments(sub.add_parser("exports", help="/export of 10,000 members, a year"))
+    stats.add_arguments(sub.add_parser("stats", help="/stats for 10,000 members, a year of data"))
     sub.add_parser("all", help="all of them, with their default sizes")
     args = parser.parse_args()
     if args.which in ("updates", None, "all"):
@@ -57,6 +59,8 @@ def main() -> None:
         exports.main(args)
     if args.which in ("prompts", None, "all"):
         prompts.main(args if args.which == "prompts" else parser.parse_args(["prompts"]))
+    if args.which in ("stats", None, "all"):
+        stats.main(args if args.which == "stats" else parser.parse_args(["stats"]))
 
 
 if __name__ == "__main__":

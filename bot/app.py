@@ -31,6 +31,7 @@ from bot.db.quiet import QuietRepository
 from bot.db.reflections import ReflectionRepository
 from bot.db.retention import RetentionRepository
 from bot.db.schedules import ScheduleRepository
+from bot.db.stats import StatsRepository
 from bot.db.suggestions import SuggestionRepository
 from bot.db.survey_results import SurveyResultsRepository
 from bot.db.surveys import SurveyRepository
@@ -65,6 +66,7 @@ from bot.handlers import (
     quiet,
     reflections,
     settings,
+    stats,
     survey_answer,
     survey_flow,
     survey_results,
@@ -96,6 +98,7 @@ from bot.services.reflections import ReflectionService
 from bot.services.retention import RetentionService
 from bot.services.scheduling import Scheduler
 from bot.services.search import SearchService
+from bot.services.stats import StatsService
 from bot.services.suggestions import SuggestionService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import INVITE_KIND as SURVEY_INVITE_KIND
@@ -294,6 +297,7 @@ def build_services(
         exports=ExportService(ExportRepository(db)),
         mydata=MyDataService(my_data),
         forget=ForgetService(db, my_data, hub_rows, on_left=hubs.membership_ended),
+        stats=StatsService(StatsRepository(db), hub_rows, access, scheduler.clock),
     )
 
 
@@ -382,6 +386,7 @@ def register_handlers(app: Application) -> None:
     survey_results.register(app)
     exports.register(app)
     mydata.register(app)
+    stats.register(app)
     fallback.register(app)
     app.add_error_handler(errors.error_handler)
 
@@ -401,6 +406,7 @@ async def post_init(app: Application) -> None:
     services.backups.job.start(app.job_queue)
     services.prompts.start(app.job_queue)
     services.quiet.start(app.job_queue)
+    services.stats.start(app.job_queue)
     await services.polls.start()  # resumes poll sends and stops a restart interrupted
     log.info("bot @%s is ready", app.bot.username)
 

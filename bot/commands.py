@@ -73,6 +73,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "results", lazy_gettext("Results of a poll or survey"), Audience.FACILITATOR, in_groups=True
     ),
+    Command("stats", lazy_gettext("Hub figures and a chart"), Audience.FACILITATOR, in_groups=True),
     Command("closepoll", lazy_gettext("Close a poll now"), Audience.FACILITATOR, in_groups=True),
     Command("attendance", lazy_gettext("Mark who came to a meeting"), Audience.FACILITATOR),
     Command("feedback", lazy_gettext("Feedback on a meeting"), Audience.FACILITATOR),

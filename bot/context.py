@@ -29,6 +29,7 @@ from bot.services.reflections import ReflectionService
 from bot.services.retention import RetentionService
 from bot.services.scheduling import Scheduler
 from bot.services.search import SearchService
+from bot.services.stats import StatsService
 from bot.services.suggestions import SuggestionService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import SurveyService
@@ -69,6 +70,7 @@ class Services:
     exports: ExportService
     mydata: MyDataService
     forget: ForgetService
+    stats: StatsService
 
 
 class BotData:

@@ -940,6 +940,45 @@ async def test_send_document_multipart(bot: Bot, server: FakeTelegram, alice: Si
         await bot.send_document(alice.id, document="no-such-file-id")
 
 
+def _png(width: int, height: int) -> bytes:
+    """A valid PNG (one colour) of this size, written by hand."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body)
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    rows = b"".join(b"\x00" + b"\xff\x80\x00" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+async def test_send_photo_multipart(bot: Bot, server: FakeTelegram, alice: SimUser) -> None:
+    png = _png(300, 200)
+    sent = await bot.send_photo(
+        alice.id, photo=png, filename="chart.png", caption="<i>Chart</i>", parse_mode="HTML"
+    )
+    msg = alice.last()
+    assert msg.photo is not None and msg.file_bytes == png and msg.text == "Chart"
+    # PhotoSize, smallest first, never larger than the original
+    assert [(p["width"], p["height"]) for p in msg.photo] == [(90, 60), (300, 200)]
+    assert (sent.photo[-1].width, sent.caption) == (300, "Chart")
+    again = await bot.send_photo(alice.id, photo=sent.photo[-1].file_id)
+    assert again.photo[-1].height == 200
+    with pytest.raises(BadRequest, match=r"^Image_process_failed$"):
+        await bot.send_photo(alice.id, photo=b"not an image", filename="x.png")
+    with pytest.raises(BadRequest, match=r"^Photo_invalid_dimensions$"):
+        await bot.send_photo(alice.id, photo=_png(2100, 100), filename="wide.png")
+    with pytest.raises(BadRequest, match=r"^Wrong file identifier/http url specified$"):
+        await bot.send_photo(alice.id, photo="no-such-file-id")
+
+
 @pytest.mark.parametrize(
     ("question", "options", "error"),
     [

@@ -46,6 +46,9 @@ async def gate_update(update: Update, context: BotContext) -> None:
     )
     set_viewer(viewer)
     i18n.set_locale(viewer.locale)
+    if update.message or update.callback_query or update.poll_answer:
+        # "Active" for /stats: wrote or pressed anything (one mark a day, kept in memory).
+        await context.services.stats.seen(user.id)
 
 
 def register(app: Application) -> None:

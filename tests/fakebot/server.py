@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 import itertools
 import json
 import logging
@@ -186,6 +187,23 @@ class UploadedFile:
     data: bytes = field(repr=False)
 
 
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG or JPEG, read from its header; None if it is neither."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data.startswith(b"\xff\xd8"):
+        at = 2
+        while at + 9 < len(data) and data[at] == 0xFF:
+            marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4], "big")
+            if marker in (0xC0, 0xC1, 0xC2):
+                return (
+                    int.from_bytes(data[at + 7 : at + 9], "big"),
+                    int.from_bytes(data[at + 5 : at + 7], "big"),
+                )
+            at += 2 + length
+    return None
+
+
 @dataclass
 class _StoredFile:
     file_id: str
@@ -353,6 +371,7 @@ class FakeTelegram:
                 "deleteMessage": self._delete_message,
                 "answerCallbackQuery": self._answer_callback_query,
                 "sendDocument": self._send_document,
+                "sendPhoto": self._send_photo,
                 "getFile": self._get_file,
                 "sendPoll": self._send_poll,
                 "stopPoll": self._stop_poll,
@@ -1185,6 +1204,65 @@ class FakeTelegram:
             html=params.get("caption"),
             entities=entities,
             document=info,
+            file_bytes=stored.data,
+        )
+        return msg.to_json()
+
+    async def _send_photo(self, params: JSON) -> JSON:
+        """sendPhoto as Telegram documents it: a new photo is uploaded as multipart/form-data
+        (at most 10 MB, width + height at most 10000, ratio at most 20); a file_id re-sends.
+        Telegram re-encodes it and answers with several PhotoSize (smallest first)."""
+        chat = self._writable_chat(params)
+        photo = params.get("photo")
+        if isinstance(photo, UploadedFile):
+            if not photo.data:
+                raise _bad("file must be non-empty")
+            if len(photo.data) > 10 * 1024 * 1024:
+                raise ApiError(413, "Request Entity Too Large")
+            size = image_size(photo.data)
+            if size is None:
+                raise _bad("IMAGE_PROCESS_FAILED")
+            width, height = size
+            if width + height > 10000 or max(width, height) > 20 * min(width, height):
+                raise _bad("PHOTO_INVALID_DIMENSIONS")
+            stored = self._store_file(photo.file_name, photo.mime_type, photo.data, "photos")
+        elif not photo:
+            raise _bad("there is no photo in the request")
+        elif photo in self._files and self._files[photo].folder == "photos":
+            stored = self._files[photo]
+            size = image_size(stored.data)
+            assert size is not None
+            width, height = size
+        else:
+            raise _bad("wrong file identifier/HTTP URL specified")
+        sizes = []
+        for side in (90, 320, 800, 1280):
+            scale = min(1.0, side / max(width, height))
+            size_id = stored.file_id if scale == 1.0 else f"{stored.file_id}s{side}"
+            unique_id = stored.file_unique_id if scale == 1.0 else f"{stored.file_unique_id}s{side}"
+            # Each size is a file of its own (here: the same bytes) that can be sent again.
+            self._files.setdefault(
+                size_id, dataclasses.replace(stored, file_id=size_id, file_unique_id=unique_id)
+            )
+            sizes.append(
+                {
+                    "file_id": size_id,
+                    "file_unique_id": unique_id,
+                    "width": round(width * scale),
+                    "height": round(height * scale),
+                    "file_size": len(stored.data),
+                }
+            )
+            if scale == 1.0:
+                break
+        caption, entities = self._format(params, caption=True)
+        msg = self._bot_message(
+            chat,
+            params,
+            text=caption,
+            html=params.get("caption"),
+            entities=entities,
+            photo=sizes,
             file_bytes=stored.data,
         )
         return msg.to_json()

@@ -105,6 +105,14 @@ SAMPLES: dict[str, object] = {
     "after_votes": 5,
     "after_percent": "70%",
     "size": "51.2",  # /export: the ZIP's megabytes (issue 13)
+    "reachable": "1,180",  # /stats (issue 13): numbers already formatted by Babel
+    "joined": "12",
+    "left": "3",
+    "week": "640",
+    "month": "910",
+    "delivered": "1,150",
+    "present": "18",
+    "marked": "20",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z][A-Za-z0-9_]*")
