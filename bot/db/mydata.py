@@ -95,6 +95,7 @@ ERASURE: list[Step] = [
     # hubs and memberships
     Step(None, "UPDATE hubs SET created_by = NULL WHERE created_by = :id"),
     Step("memberships", "DELETE FROM memberships WHERE user_id = :id"),
+    Step(None, "DELETE FROM activity_days WHERE user_id = :id"),
     # every message addressed to them, sent or waiting
     Step("messages", "DELETE FROM outbox WHERE user_id = :id OR chat_id = :id"),
     Step("profile", "DELETE FROM users WHERE id = :id"),
