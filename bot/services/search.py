@@ -78,7 +78,8 @@ class Query:
 def parse(text: str, locales: Sequence[str], limit: int = MAX_QUERY_WORDS) -> list[Query]:
     """The query words of ``text`` (stop words, punctuation and emoji left out)."""
     return [
-        Query(word, stemming.forms(word, locales)) for word in stemming.content_words(text)[:limit]
+        Query(word, stemming.forms(word, locales, query=True))
+        for word in stemming.content_words(text)[:limit]
     ]
 
 

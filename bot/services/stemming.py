@@ -31,9 +31,13 @@ A strip happens only if at least three letters remain.
 Hebrew has no Snowball stemmer; a light suffix rule stands in for one: the plural endings ים and
 ות, and the feminine ה, are dropped (three letters must remain) and final letters are written as
 their ordinary forms (ך ם ן ף ץ → כ מ נ פ צ), so "פגישה", "פגישות", "בפגישות" share "פגיש" and
-"חונך", "חונכים" share "חונכ". Every stripped variant is kept as a form
-beside the word itself, on both sides: a word that merely starts with one of those letters
-("משוב", feedback) is still found as typed; the cost is that a query for "שוב" also finds it.
+"חונך", "חונכים" share "חונכ". Hebrew proclitics are stripped on ONE side only: a stored word
+is indexed as typed and with every stripped variant, a query word is looked up as typed. Stripped
+on both sides, "הורים" (parents) and "מורים" (teachers) would both be "ורים" and find each
+other. So "אמון" finds "באמון", "האמון", "ובאמון", and "באמון" finds "ובאמון" but not
+"האמון"; a word that merely starts with one of those letters ("משוב", feedback) is still found
+as typed, and a query for "שוב" also finds it. (Arabic is stripped on both sides: its Snowball
+stemmer removes the article and the conjunctions from a query anyway.)
 """
 
 from __future__ import annotations
@@ -185,13 +189,14 @@ def script_locale(word: str) -> str | None:
 
 
 @lru_cache(maxsize=200_000)
-def _forms(word: str, locales: tuple[str, ...]) -> tuple[str, ...]:
+def _forms(word: str, locales: tuple[str, ...], query: bool = False) -> tuple[str, ...]:
     found = [word]
     script = script_locale(word)
     if script is not None and script not in locales:
         locales = (*locales, script)
     for locale in locales:
-        variants = proclitic_variants(word, locale)
+        # Hebrew proclitics are stripped from stored words only (see above).
+        variants = [word] if query and locale == "he" else proclitic_variants(word, locale)
         if locale == "ro" and fold(word) != word:
             variants.append(fold(word))
         for variant in variants:
@@ -213,9 +218,10 @@ def base_locales(locales: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(b for b in bases if b in LANGUAGES))
 
 
-def forms(word: str, locales: Sequence[str]) -> tuple[str, ...]:
-    """A normalised word and its stems in these languages (the word itself first)."""
-    return _forms(word, base_locales(locales))
+def forms(word: str, locales: Sequence[str], *, query: bool = False) -> tuple[str, ...]:
+    """A normalised word and its stems in these languages (the word itself first); a
+    ``query`` word keeps its Hebrew proclitics (see above)."""
+    return _forms(word, base_locales(locales), query)
 
 
 def index_text(text: str, locales: Sequence[str]) -> str:

@@ -16,7 +16,8 @@ from bot.services.stemming import (
 
 def meet(a: str, b: str, locale: str) -> bool:
     """Whether a query for ``a`` finds a text with ``b`` through a shared form."""
-    return bool(set(forms(normalize(a), [locale])) & set(forms(normalize(b), [locale])))
+    stored = set(forms(normalize(b), [locale]))
+    return bool(set(forms(normalize(a), [locale], query=True)) & stored)
 
 
 @pytest.mark.parametrize(
@@ -98,7 +99,7 @@ def test_arabic(query: str, stored: str) -> None:
     [
         ("אמון", "באמון"),  # in
         ("אמון", "האמון"),  # the
-        ("באמון", "האמון"),  # both stripped to the same word
+        ("באמון", "ובאמון"),  # and + the word as typed
         ("אמון", "ובאמון"),  # and + in
         ("חונך", "שהחונכים"),  # that + the + plural
         ("פגישה", "בפגישות"),  # feminine singular and plural
@@ -108,6 +109,20 @@ def test_arabic(query: str, stored: str) -> None:
 )
 def test_hebrew(query: str, stored: str) -> None:
     assert meet(query, stored, "he")
+
+
+@pytest.mark.parametrize(
+    ("query", "stored"),
+    [
+        ("הורים", "מורים"),  # parents, teachers: both would be "ורים" with ה and מ stripped
+        ("מורים", "הורים"),
+        ("הורה", "מורה"),
+        ("מורה", "הורה"),
+        ("באמון", "האמון"),  # proclitics are stripped from the stored word only
+    ],
+)
+def test_hebrew_proclitics_are_stripped_on_one_side_only(query: str, stored: str) -> None:
+    assert not meet(query, stored, "he")
 
 
 def test_hebrew_proclitics_follow_their_order_and_keep_three_letters() -> None:
