@@ -52,7 +52,9 @@ class Figures:
 def _vocabulary(rng: random.Random) -> dict[str, tuple[list[str], list[float]]]:
     vocab = {}
     for language, pairs in PAIRS.items():
-        common = list(dict.fromkeys(w for pair in pairs for w in content_words(" ".join(pair))))
+        common = list(
+            dict.fromkeys(w for pair in pairs for w in content_words(" ".join(pair), [language]))
+        )
         letters = ALPHABETS[language]
         rare = ["".join(rng.choices(letters, k=rng.randint(4, 9))) for _ in range(3000)]
         words = common + rare

@@ -69,7 +69,8 @@ async def _faq(update: Update, context: BotContext, words: str, page: int) -> No
     services = context.services
     memberships = await services.hubs.memberships(context.viewer.id)
     hubs = {m.hub.id: m.hub.name for m in memberships}
-    if not search.searchable(words):
+    locales = [context.viewer.locale, *(m.hub.locale for m in memberships)]
+    if not search.searchable(words, locales):
         await edit_or_reply(
             update,
             _(
@@ -80,7 +81,6 @@ async def _faq(update: Update, context: BotContext, words: str, page: int) -> No
             else _("Type a word or two after /faq, e.g. /faq feedback"),
         )
         return
-    locales = [context.viewer.locale, *(m.hub.locale for m in memberships)]
     found, total, capped = await services.search.faq(
         words, hub_ids=list(hubs), locales=locales, limit=FAQ_PAGE, offset=page * FAQ_PAGE
     )

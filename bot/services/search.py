@@ -79,13 +79,14 @@ def parse(text: str, locales: Sequence[str], limit: int = MAX_QUERY_WORDS) -> li
     """The query words of ``text`` (stop words, punctuation and emoji left out)."""
     return [
         Query(word, stemming.forms(word, locales, query=True))
-        for word in stemming.content_words(text)[:limit]
+        for word in stemming.content_words(text, locales)[:limit]
     ]
 
 
-def searchable(text: str) -> bool:
-    """Whether ``text`` has a word to search by (not only common words, punctuation, emoji)."""
-    return bool(stemming.content_words(text))
+def searchable(text: str, locales: Sequence[str]) -> bool:
+    """Whether ``text`` has a word to search by in these languages (not only their common
+    words, punctuation, emoji)."""
+    return bool(stemming.content_words(text, locales))
 
 
 def expression(queries: Sequence[Query], hub_ids: Sequence[int], *, every: bool) -> str:
@@ -107,6 +108,7 @@ class Matcher:
 
     def __init__(self, queries: Sequence[Query], locales: Sequence[str]) -> None:
         self._locales = tuple(locales)
+        self._langs = stemming.base_locales(locales)
         self._words = [
             (tuple(_fold(p) for p in q.prefixes()), {_fold(f) for f in q.forms}) for q in queries
         ]
@@ -130,7 +132,7 @@ class Matcher:
         found = self._seen.get(word)
         if found is None:
             found = set()
-            if word not in stemming.STOP_WORDS and self._maybe(word):
+            if not stemming.is_stop_word(word, self._langs) and self._maybe(word):
                 forms = [_fold(form) for form in stemming.forms(word, self._locales)]
                 found = {
                     index

@@ -99,7 +99,17 @@ def normalize(text: str) -> str:
     return text.translate(_FOLD)
 
 
-STOP_WORDS = frozenset(w for words in _STOP.values() for w in normalize(words).split())
+STOP_WORDS = {locale: frozenset(normalize(words).split()) for locale, words in _STOP.items()}
+
+
+def is_stop_word(word: str, locales: Sequence[str]) -> bool:
+    """Whether a normalised word is a stop word of these languages, or of its script's (a
+    Cyrillic, Hebrew or Arabic word); another language's stop words ("door", "care") are
+    words."""
+    script = script_locale(word)
+    return (script is not None and word in STOP_WORDS[script]) or any(
+        word in STOP_WORDS.get(locale, ()) for locale in locales
+    )
 
 
 def words(text: str) -> list[str]:
@@ -107,11 +117,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
-def content_words(text: str) -> list[str]:
-    """The words worth searching by: no stop words, no single letters ("collega's" leaves an
-    "s"), no repeats, in order."""
+def content_words(text: str, locales: Sequence[str]) -> list[str]:
+    """The words worth searching by: no stop words of these languages (or of a word's script),
+    no single letters ("collega's" leaves an "s"), no repeats, in order."""
+    langs = base_locales(locales)
     return list(
-        dict.fromkeys(w for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit()))
+        dict.fromkeys(
+            w for w in words(text) if (len(w) > 1 or w.isdigit()) and not is_stop_word(w, langs)
+        )
     )
 
 
@@ -228,6 +241,6 @@ def index_text(text: str, locales: Sequence[str]) -> str:
     """What the search index stores for ``text``: every form of every content word."""
     langs = base_locales(locales)
     out: dict[str, None] = {}
-    for word in content_words(text):
+    for word in content_words(text, langs):
         out.update(dict.fromkeys(_forms(word, langs)))
     return " ".join(out)

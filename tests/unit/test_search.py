@@ -127,7 +127,7 @@ async def test_fts_syntax_is_plain_text(db: Database, query: str) -> None:
 async def test_nothing_to_search_by(db: Database, query: str) -> None:
     await answered(db, 1, "The question", "and the answer 😀")
     service = SearchService(db)
-    assert not search.searchable(query)
+    assert not search.searchable(query, ["en"])
     assert await service.faq(query, hub_ids=[1], locales=["en", "ru", "he", "ar"]) == ([], 0, False)
     assert await service.similar(query, hub_ids=[1], locales=["en"]) == []
 
@@ -260,3 +260,12 @@ def test_bm25_weighs_question_words_over_answer_words_and_rare_over_common() -> 
     assert sorted(scored, key=lambda i: scored[i][0]) == [3, 1, 2, 4]
     assert [scored[i][1] for i in (1, 2, 3, 4)] == [2, 2, 2, 1]
     assert search.bm25(queries, []) == []
+
+
+async def test_a_word_common_in_another_language_is_searched(db: Database) -> None:
+    # "care" is a Romanian stop word, "door" a Dutch one: in an English hub they are words.
+    question = await answered(db, 1, "Who takes care of the door?", "The caretaker.")
+    service = SearchService(db)
+    assert search.searchable("care door", ["en"])
+    assert await ids(service, "care door", locales=["en"]) == [question]
+    assert not search.searchable("care door", ["ro", "nl"])

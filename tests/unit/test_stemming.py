@@ -150,8 +150,32 @@ def test_words_ignore_marks_inside_and_split_on_punctuation_and_emoji() -> None:
     assert words("men\u00adtee\u200b") == ["mentee"]
     assert words('NEAR"x* -y:z 😀👍') == ["near", "x", "y", "z"]
     assert words("<b>Hi</b> &amp;") == ["b", "hi", "b", "amp"]
-    assert content_words("How do I do it?") == []
-    assert content_words("Как провести первую встречу?") == ["провести", "первую", "встречу"]
+    assert content_words("How do I do it?", ["en"]) == []
+    assert content_words("Как провести первую встречу?", ["en"]) == [
+        "провести",
+        "первую",
+        "встречу",
+    ]
+
+
+def test_stop_words_are_those_of_the_text_languages_only() -> None:
+    # Dutch "door", "over", "die", Romanian "care", "eu" are English words.
+    text = "Who will care for the door over the summer? Die EU rules"
+    assert content_words(text, ["en"]) == ["care", "door", "over", "summer", "die", "eu", "rules"]
+    assert content_words(text, ["nl"]) == [
+        "who",
+        "will",
+        "care",
+        "for",
+        "the",
+        "summer",
+        "eu",
+        "rules",
+    ]
+    assert content_words(text, ["ro", "en"]) == ["door", "over", "summer", "die", "rules"]
+    # a script tells its language: Russian, Hebrew, Arabic stop words go whatever the languages
+    assert content_words("как и что של את في من", ["en"]) == []
+    assert "door" in index_text("the door", ["en"]).split()
 
 
 def test_languages_and_the_index_text() -> None:
