@@ -280,6 +280,15 @@ class SearchRepository:
         )
         return [row[0] for row in rows]
 
+    async def count(self, expression: str, cap: int) -> int:
+        """How many rows match, counted up to ``cap`` (a word's rarity, cheaply)."""
+        row = await self._db.fetch_one(
+            """SELECT count(*) FROM (SELECT rowid FROM questions_search
+               WHERE questions_search MATCH ? LIMIT ?)""",
+            (expression, cap),
+        )
+        return int(row[0]) if row else 0
+
     async def forms(self, ids: list[int]) -> list[tuple[int, str, str]]:
         """The stored forms (question, answer) of these rows."""
         if not ids:

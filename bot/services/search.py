@@ -10,7 +10,7 @@ syntax (``NEAR``, ``"``, ``*``, ``-``, ``:`` are punctuation here, or plain word
 Ranking: /faq takes the newest 300 matches (FTS5 walks its doclists backwards and stops, so a
 common word costs no more than a rare one) and says "300+" when there are more; the newest 100
 are ranked by bm25, computed here from their stored forms, the rest follow newest first.
-``similar`` ranks the newest 300 matches of any word the same way.
+``similar`` picks its candidates by the rarest words of the text (see there).
 
 Matched words are highlighted with ``<b>`` in the question and in a snippet of the answer; the
 rest of the text is escaped, so a question that is all HTML shows as typed.
@@ -18,6 +18,8 @@ rest of the text is escaped, so a question that is all HTML shows as typed.
 
 from __future__ import annotations
 
+import asyncio
+import bisect
 import html
 import math
 import re
@@ -31,7 +33,8 @@ from bot.services import stemming
 MAX_QUERY_WORDS = 12  # /faq: the first content words count, the rest of a long paste does not
 MAX_SIMILAR_WORDS = 24  # a typed question: enough words to recognise it
 CANDIDATES = 300  # /faq counts up to 300 matches; "300+" says there are more
-SIMILAR_WINDOW = 300  # similar(): the newest matches of any word, ranked
+SIMILAR_WINDOW = 300  # similar(): the newest matches of its rarest words, ranked
+RARITY_CAP = 1000  # similar(): a word's matches are counted up to this many
 RANKED = 100  # /faq ranks the newest 100 matches by bm25; older ones follow, newest first
 SIMILAR_OVERLAP = 0.5  # similar(): at least half of the question's words must be found
 SNIPPET = 200  # characters of the answer shown around its first match
@@ -183,21 +186,24 @@ def bm25(
     """
     if not rows:
         return []
-    wanted = []
-    for q in queries:
-        prefixes = q.prefixes()
-        starts = (
-            re.compile("|".join(rf"(?:^|\s){re.escape(p)}" for p in prefixes)) if prefixes else None
-        )
-        wanted.append((frozenset(q.forms), starts))
+    wanted = [(frozenset(q.forms), q.prefixes()) for q in queries]
 
     def found(stored: str) -> list[bool]:
+        # Set lookups for the forms; a prefix by bisection over the sorted forms, only when it
+        # is somewhere in the text at all (a quick substring test rules most out).
         forms = set(stored.split())
-        return [
-            not exact.isdisjoint(forms)
-            or (starts is not None and starts.search(stored) is not None)
-            for exact, starts in wanted
-        ]
+        ordered: list[str] | None = None
+        out = []
+        for exact, prefixes in wanted:
+            hit = not exact.isdisjoint(forms)
+            for prefix in prefixes:
+                if hit:
+                    break
+                if prefix in stored:
+                    ordered = sorted(forms) if ordered is None else ordered
+                    hit = _starts(ordered, prefix)
+            out.append(hit)
+        return out
 
     docs = [
         (question_id, found(text), found(answer), text.count(" ") + answer.count(" ") + 2)
@@ -216,6 +222,12 @@ def bm25(
             words += bool(tf)
         scored.append((question_id, -score, words))
     return scored
+
+
+def _starts(ordered: Sequence[str], prefix: str) -> bool:
+    """Whether a word of ``ordered`` (sorted) starts with ``prefix``."""
+    at = bisect.bisect_left(ordered, prefix)
+    return at < len(ordered) and ordered[at].startswith(prefix)
 
 
 def snippet(matcher: Matcher, answer: str, size: int = SNIPPET) -> str:
@@ -300,20 +312,36 @@ class SearchService:
     ) -> list[SearchHit]:
         """Up to ``limit`` answered questions like ``text`` (a question being typed), best first.
 
-        Among the newest ``SIMILAR_WINDOW`` answered questions with any of the text's words, one
-        counts when at least half of the words (stemmed) are in its question or answer; the
-        best by bm25 come first.
+        One counts when at least half of the text's words (stemmed) are in its question or
+        answer; the best by bm25 come first. Candidates are chosen by the rarest words, not by
+        recency: a question with half of the words has one of the rarest ``n - needed + 1`` of
+        them (each word's matches counted up to ``RARITY_CAP``), so those find it however many
+        newer questions share a common word. The newest ``SIMILAR_WINDOW`` rows with the two
+        rarest words, then with any of the rare ones, are ranked, off the event loop.
         """
         queries = parse(text, locales, MAX_SIMILAR_WORDS)
         if not queries or not hub_ids or limit <= 0:
             return []
-        newest = await self._repo.forms(
-            await self._repo.newest(expression(queries, hub_ids, every=False), SIMILAR_WINDOW)
-        )
         needed = max(1, math.ceil(len(queries) * SIMILAR_OVERLAP))
+        counts = [
+            await self._repo.count(expression([q], hub_ids, every=True), RARITY_CAP)
+            for q in queries
+        ]
+        present = sorted((count, i) for i, count in enumerate(counts) if count)
+        if len(present) < needed:
+            return []
+        rare = [queries[i] for _, i in present[: len(present) - needed + 1]]
+        ids: list[int] = []
+        if len(rare) > 1:
+            ids += await self._repo.newest(
+                expression(rare[:2], hub_ids, every=True), SIMILAR_WINDOW
+            )
+        ids += await self._repo.newest(expression(rare, hub_ids, every=False), SIMILAR_WINDOW)
+        rows = await self._repo.forms(list(dict.fromkeys(ids)))
+        ranked = await asyncio.to_thread(bm25, queries, rows)
         scored = sorted(
-            (pair for *pair, words in bm25(queries, newest) if words >= needed),
+            (pair for *pair, words in ranked if words >= needed),
             key=lambda pair: (pair[1], -pair[0]),
         )[:limit]
-        rows = await self._repo.answered([question_id for question_id, _ in scored])
-        return self._hits(scored, rows, Matcher(queries, locales))
+        rows_by_id = await self._repo.answered([question_id for question_id, _ in scored])
+        return self._hits(scored, rows_by_id, Matcher(queries, locales))

@@ -269,3 +269,33 @@ async def test_a_word_common_in_another_language_is_searched(db: Database) -> No
     assert search.searchable("care door", ["en"])
     assert await ids(service, "care door", locales=["en"]) == [question]
     assert not search.searchable("care door", ["ro", "nl"])
+
+
+async def test_similar_finds_a_duplicate_behind_many_newer_rows_with_a_common_word(
+    db: Database,
+) -> None:
+    target = await answered(
+        db, 1, "How do I give feedback after observing a lesson?", "Start with one strength."
+    )
+    topics = ["reading", "maths", "science", "history", "art", "music", "sport", "geography"]
+    async with db.transaction() as conn:
+        for n in range(320):  # newer, all with "lesson": the newest 300 used to hide the target
+            topic = topics[n % len(topics)]
+            cursor = await conn.execute(
+                """INSERT INTO questions (hub_id, asker_id, text, status, created_at, updated_at)
+                   VALUES (1, 1, ?, 'open', ?, ?)""",
+                (f"Which {topic} resources work for a lesson with year {n % 13}?", NOW, NOW),
+            )
+            await QuestionRepository.set_answer(conn, cursor.lastrowid, f"The {topic} kit.", 1)
+    service = SearchService(db)
+    hits = await service.similar(
+        "How should I give feedback after I observed a lesson?", hub_ids=[1], locales=["en"]
+    )
+    assert [h.question_id for h in hits][:1] == [target]
+
+
+def test_bm25_finds_exact_forms_and_prefixes_without_regular_expressions() -> None:
+    queries = search.parse("observ feedback", ["en"])
+    rows = [(1, "observation observ", "feedback"), (2, "unobserved", "fee"), (3, "x", "y")]
+    scored = {i: words for i, _score, words in search.bm25(queries, rows)}
+    assert scored == {1: 2, 2: 0, 3: 0}  # "observ" is a prefix of a form, not inside one
