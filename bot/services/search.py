@@ -12,8 +12,8 @@ common word costs no more than a rare one) and says "300+" when there are more; 
 are ranked by bm25, computed here from their stored forms, the rest follow newest first.
 ``similar`` picks its candidates by the rarest words of the text (see there).
 
-Matched words are highlighted with ``<b>`` in the question and in a snippet of the answer; the
-rest of the text is escaped, so a question that is all HTML shows as typed.
+Matched words are highlighted with ``<b>`` in a window of the question (a long one) and in a
+snippet of the answer; the rest of the text is escaped, so a question that is all HTML shows as typed.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ RARITY_CAP = 1000  # similar(): a word's matches are counted up to this many
 RANKED = 100  # /faq ranks the newest 100 matches by bm25; older ones follow, newest first
 SIMILAR_OVERLAP = 0.5  # similar(): at least half of the question's words must be found
 SNIPPET = 200  # characters of the answer shown around its first match
+QUESTION_WINDOW = 400  # characters of a long question shown around its first match
 HEAD = 3  # letters compared before a displayed word is stemmed for highlighting
 PREFIX_MIN = 2  # a query word shorter than this is looked up as a whole word only
 STEM_PREFIX_MIN = 5  # a stem this long also finds longer stems ("оценива" → "оцениван")
@@ -52,7 +53,7 @@ _SHOWN_WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}{_INVISIBLE}])+")
 class SearchHit:
     question_id: int
     hub_id: int
-    question_html: str  # the whole question, escaped, matched words in <b>
+    question_html: str  # the question (~400 characters around its first match), escaped, <b>
     answer_snippet_html: str  # a part of the answer around its first match, escaped, <b>
     anonymous: bool
     asker_id: int | None  # for "🙋 Me too" (never to be shown when ``anonymous``)
@@ -231,7 +232,7 @@ def _starts(ordered: Sequence[str], prefix: str) -> bool:
 
 
 def snippet(matcher: Matcher, answer: str, size: int = SNIPPET) -> str:
-    """Up to ``size`` characters of the answer around its first match (its start if none)."""
+    """Up to ``size`` characters of a text around its first match (its start if none)."""
     first = matcher.first(answer)
     start = 0 if first < size // 3 else first - size // 3
     if start:  # begin at a word
@@ -261,7 +262,7 @@ class SearchService:
             row = rows.get(question_id)
             if row is None:
                 continue
-            question_html = matcher.highlight(row.text)
+            question_html = snippet(matcher, row.text, QUESTION_WINDOW)
             hits.append(
                 SearchHit(
                     question_id=row.id,

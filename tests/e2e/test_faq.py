@@ -159,3 +159,19 @@ async def test_a_capped_count_says_300_plus(bot: RunningBot, telegram: FakeTeleg
         words="mentoring",
     )
     assert expected in dana.last().text
+
+
+async def test_a_long_question_is_shown_as_a_window_around_its_matches(
+    bot: RunningBot, telegram: FakeTelegram
+) -> None:
+    owner, _group, (mia,) = await hub_with(telegram, "en")
+    await ask(mia, ("ab " * 500).strip())  # 1,500 characters, every word a match
+    await ask(mia, "<td></td>" * 166)  # all HTML
+    await owner.send("/answer 1 Yes.")
+    await owner.send("/answer 2 No.")
+    for query, number in (("ab", "#1"), ("td", "#2")):
+        await mia.send(f"/faq {query}")
+        shown = mia.last()  # one message, Telegram accepted its HTML (no 400)
+        assert number in shown.text
+        assert tr("en", "<b>{count} answer</b> for {words}:", count=1, words=query) in shown.text
+        assert len(shown.text) < 1000
