@@ -13,7 +13,8 @@ are ranked by bm25, computed here from their stored forms, the rest follow newes
 ``similar`` picks its candidates by the rarest words of the text (see there).
 
 Matched words are highlighted with ``<b>`` in a window of the question (a long one) and in a
-snippet of the answer; the rest of the text is escaped, so a question that is all HTML shows as typed.
+snippet of the answer; the rest of the text is escaped, so a question that is all HTML shows
+as typed.
 """
 
 from __future__ import annotations
