@@ -70,7 +70,11 @@ class Query:
 
     def prefixes(self) -> tuple[str, ...]:
         """The word as typed, and its longer stems: found at the start of a stored form."""
-        stems = tuple(form for form in self.forms[1:] if len(form) >= STEM_PREFIX_MIN)
+        stems = tuple(
+            form
+            for form in self.forms[1:]
+            if len(form) >= STEM_PREFIX_MIN and not form.endswith(stemming.TYPED)
+        )
         return ((self.word,) if len(self.word) >= PREFIX_MIN else ()) + stems
 
     def expression(self) -> str:

@@ -31,13 +31,15 @@ A strip happens only if at least three letters remain.
 Hebrew has no Snowball stemmer; a light suffix rule stands in for one: the plural endings ים and
 ות, and the feminine ה, are dropped (three letters must remain) and final letters are written as
 their ordinary forms (ך ם ן ף ץ → כ מ נ פ צ), so "פגישה", "פגישות", "בפגישות" share "פגיש" and
-"חונך", "חונכים" share "חונכ". Hebrew proclitics are stripped on ONE side only: a stored word
-is indexed as typed and with every stripped variant, a query word is looked up as typed. Stripped
-on both sides, "הורים" (parents) and "מורים" (teachers) would both be "ורים" and find each
-other. So "אמון" finds "באמון", "האמון", "ובאמון", and "באמון" finds "ובאמון" but not
+"חונך", "חונכים" share "חונכ". Hebrew proclitics are never stripped on BOTH sides: stripped
+on both, "הורים" (parents) and "מורים" (teachers) would both be "ורים" and find each other. A
+stored word is indexed as written, with its forms as written once more marked ``TYPED``
+("מערך0"), and with its stripped variants; a query word looks for its own forms among all of
+those, and for its stripped variants (marked) among the stored words' forms as written only.
+So "אמון" finds "באמון", "האמון"; "למערך" finds "מערך"; "באמון" finds "ובאמון" but not
 "האמון"; a word that merely starts with one of those letters ("משוב", feedback) is still found
 as typed, and a query for "שוב" also finds it. (Arabic is stripped on both sides: its Snowball
-stemmer removes the article and the conjunctions from a query anyway.)
+stemmer removes the article and the conjunctions anyway.)
 """
 
 from __future__ import annotations
@@ -201,6 +203,17 @@ def script_locale(word: str) -> str | None:
     return None
 
 
+TYPED = "0"  # marks the forms of a Hebrew word as written, no proclitic stripped (see above)
+
+
+def _hebrew_forms(word: str, query: bool) -> list[str]:
+    typed = [word, hebrew_stem(word)]
+    stripped = [f for v in _strip(word, _HEBREW_SLOTS) for f in (v, hebrew_stem(v))]
+    if query:  # as typed: any stored form; stripped: only a stored word's own forms
+        return typed + [f + TYPED for f in stripped]
+    return typed + [f + TYPED for f in typed] + stripped
+
+
 @lru_cache(maxsize=200_000)
 def _forms(word: str, locales: tuple[str, ...], query: bool = False) -> tuple[str, ...]:
     found = [word]
@@ -208,8 +221,10 @@ def _forms(word: str, locales: tuple[str, ...], query: bool = False) -> tuple[st
     if script is not None and script not in locales:
         locales = (*locales, script)
     for locale in locales:
-        # Hebrew proclitics are stripped from stored words only (see above).
-        variants = [word] if query and locale == "he" else proclitic_variants(word, locale)
+        if locale == "he":
+            found += _hebrew_forms(word, query)
+            continue
+        variants = proclitic_variants(word, locale)
         if locale == "ro" and fold(word) != word:
             variants.append(fold(word))
         for variant in variants:
@@ -218,8 +233,6 @@ def _forms(word: str, locales: tuple[str, ...], query: bool = False) -> tuple[st
                 if locale == "ar" and variant.endswith("ات") and stem.endswith("ا"):
                     stem = stem[:-1] if len(stem) > MIN_REST else stem
                 found.append(stem)
-            if locale == "he":
-                found += [variant, hebrew_stem(variant)]
     # Folded as the index's tokenizer folds (Latin accents), after stemming: Romanian's stemmer
     # needs its diacritics.
     return tuple(dict.fromkeys(fold(f) for f in found if f))
