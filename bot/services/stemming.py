@@ -65,7 +65,10 @@ MIN_REST = 3  # letters that must remain after a proclitic is stripped
 
 # Format characters (Cf): bidi marks and isolates, zero-width (non-)joiners, soft hyphen, BOM.
 _INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-_WORD = re.compile(r"[^\W_]+")
+# Characters Python calls letters but SQLite's unicode61 tokenizer (older Unicode tables) splits
+# on: they separate words here too, so that one query word is one token of the index.
+_FTS_SEPARATORS = "\u19b0-\u19c0\u19c8\u19c9\u1cf2\u1cf3"
+_WORD = re.compile(rf"[^\W_{_FTS_SEPARATORS}]+")
 _HEBREW_POINTS = re.compile("[\u0591-\u05c7]")
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _FOLD = str.maketrans({"ё": "е", "ş": "ș", "ţ": "ț", "أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})

@@ -299,3 +299,13 @@ def test_bm25_finds_exact_forms_and_prefixes_without_regular_expressions() -> No
     rows = [(1, "observation observ", "feedback"), (2, "unobserved", "fee"), (3, "x", "y")]
     scored = {i: words for i, _score, words in search.bm25(queries, rows)}
     assert scored == {1: 2, 2: 0, 3: 0}  # "observ" is a prefix of a form, not inside one
+
+
+@pytest.mark.parametrize("char", ["\u19b0", "\u19c0", "\u19c8", "\u19c9", "\u1cf2", "\u1cf3"])
+async def test_letters_the_index_splits_on_do_not_break_the_query(db: Database, char: str) -> None:
+    # Python calls them letters; SQLite's tokenizer splits on them ("phrase queries are not
+    # supported" when one quoted term became two tokens).
+    question = await answered(db, 1, f"ab{char}cd feedback", "Yes.")
+    service = SearchService(db)
+    assert await ids(service, f"ab{char}cd") == [question]
+    assert await service.similar(f"ab{char}cd feedback", hub_ids=[1], locales=["en"]) != []
