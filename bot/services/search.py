@@ -260,20 +260,20 @@ class SearchService:
         self,
         scored: Sequence[tuple[int, float]],
         rows: dict[int, QuestionRow],
-        matcher: Matcher,
+        matcher: Matcher | None,
     ) -> list[SearchHit]:
+        """The hits, highlighted by ``matcher`` (None: no HTML built, left empty)."""
         hits = []
         for question_id, score in scored:
             row = rows.get(question_id)
             if row is None:
                 continue
-            question_html = snippet(matcher, row.text, QUESTION_WINDOW)
             hits.append(
                 SearchHit(
                     question_id=row.id,
                     hub_id=row.hub_id,
-                    question_html=question_html,
-                    answer_snippet_html=snippet(matcher, row.answer or ""),
+                    question_html=snippet(matcher, row.text, QUESTION_WINDOW) if matcher else "",
+                    answer_snippet_html=snippet(matcher, row.answer or "") if matcher else "",
                     anonymous=row.anonymous,
                     asker_id=row.asker_id,
                     score=-score,
@@ -314,7 +314,13 @@ class SearchService:
         return self._hits(page, rows, Matcher(queries, locales)), total, capped
 
     async def similar(
-        self, text: str, *, hub_ids: Sequence[int], locales: Sequence[str], limit: int = 3
+        self,
+        text: str,
+        *,
+        hub_ids: Sequence[int],
+        locales: Sequence[str],
+        limit: int = 3,
+        highlight: bool = True,
     ) -> list[SearchHit]:
         """Up to ``limit`` answered questions like ``text`` (a question being typed), best first.
 
@@ -323,7 +329,8 @@ class SearchService:
         recency: a question with half of the words has one of the rarest ``n - needed + 1`` of
         them (each word's matches counted up to ``RARITY_CAP``), so those find it however many
         newer questions share a common word. The newest ``SIMILAR_WINDOW`` rows with the two
-        rarest words, then with any of the rare ones, are ranked, off the event loop.
+        rarest words, then with any of the rare ones, are ranked, off the event loop. Without
+        ``highlight`` the hits carry no HTML (a caller that shows the stored text).
         """
         queries = parse(text, locales, MAX_SIMILAR_WORDS)
         if not queries or not hub_ids or limit <= 0:
@@ -350,4 +357,4 @@ class SearchService:
             key=lambda pair: (pair[1], -pair[0]),
         )[:limit]
         rows_by_id = await self._repo.answered([question_id for question_id, _ in scored])
-        return self._hits(scored, rows_by_id, Matcher(queries, locales))
+        return self._hits(scored, rows_by_id, Matcher(queries, locales) if highlight else None)

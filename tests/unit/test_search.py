@@ -220,6 +220,16 @@ async def test_similar_needs_half_the_words_and_keeps_anonymity_to_the_caller(
     )
     assert [h.question_id for h in hits] == [close]
     assert hits[0].anonymous  # the caller must not show who asked
+    assert "<b>" in hits[0].question_html
+    bare = await service.similar(
+        "What feedback do I give after I observe a lesson",
+        hub_ids=[1],
+        locales=["en"],
+        highlight=False,
+    )  # "already answered?" shows the questions as stored: no highlights built for it
+    assert [(h.question_id, h.question_html, h.answer_snippet_html) for h in bare] == [
+        (close, "", "")
+    ]
     assert await service.similar("parking at school", hub_ids=[1], locales=["en"]) == []
     assert await service.similar("feedback", hub_ids=[1], locales=["en"], limit=0) == []
 
