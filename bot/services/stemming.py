@@ -33,9 +33,9 @@ Hebrew has no Snowball stemmer; a light suffix rule stands in for one: the plura
 their ordinary forms (ך ם ן ף ץ → כ מ נ פ צ), so "פגישה", "פגישות", "בפגישות" share "פגיש" and
 "חונך", "חונכים" share "חונכ". Hebrew proclitics are never stripped on BOTH sides: stripped
 on both, "הורים" (parents) and "מורים" (teachers) would both be "ורים" and find each other. A
-stored word is indexed as written, with its forms as written once more marked ``TYPED``
-("מערך0"), and with its stripped variants; a query word looks for its own forms among all of
-those, and for its stripped variants (marked) among the stored words' forms as written only.
+stored word is indexed as written, with its stem as written once more, marked ``TYPED``
+("מערכ0"), and with its stripped variants; a query word looks for its own forms among all of
+those, and for the stems of its stripped variants (marked) among the stored words' own stems.
 So "אמון" finds "באמון", "האמון"; "למערך" finds "מערך"; "באמון" finds "ובאמון" but not
 "האמון"; a word that merely starts with one of those letters ("משוב", feedback) is still found
 as typed, and a query for "שוב" also finds it. (Arabic is stripped on both sides: its Snowball
@@ -211,10 +211,10 @@ TYPED = "0"  # marks the forms of a Hebrew word as written, no proclitic strippe
 
 def _hebrew_forms(word: str, query: bool) -> list[str]:
     typed = [word, hebrew_stem(word)]
-    stripped = [f for v in _strip(word, _HEBREW_SLOTS) for f in (v, hebrew_stem(v))]
-    if query:  # as typed: any stored form; stripped: only a stored word's own forms
-        return typed + [f + TYPED for f in stripped]
-    return typed + [f + TYPED for f in typed] + stripped
+    stripped = _strip(word, _HEBREW_SLOTS)
+    if query:  # as typed: any stored form; stripped: only a stored word's own stem
+        return typed + [hebrew_stem(v) + TYPED for v in stripped]
+    return [*typed, typed[1] + TYPED] + [f for v in stripped for f in (v, hebrew_stem(v))]
 
 
 @lru_cache(maxsize=200_000)
