@@ -27,8 +27,8 @@ from bench.search_pairs import ALPHABETS, PAIRS
 from bot.db import Database, to_db_time, utcnow
 from bot.db.migrate import apply_migrations, migration_scripts
 from bot.db.questions import QuestionRepository, index_all
+from bot.search_terms import content_words
 from bot.services.search import SearchService
-from bot.services.stemming import content_words
 
 HUBS_PER_LANGUAGE = 10
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.db.database import Database, from_db_time, to_db_time, utcnow
-from bot.services.stemming import index_text
+from bot.search_terms import index_text
 
 
 class QuestionStatus(StrEnum):
@@ -227,7 +227,7 @@ def hub_token(hub_id: int) -> str:
 
 
 def _index_values(row: sqlite3.Row) -> tuple[int, str, str, str]:
-    """A question's search forms, in its hub's language and its asker's (see stemming.py)."""
+    """A question's search forms, in its hub's and its asker's languages (bot/search_terms.py)."""
     question_id, hub_id, text, answer, hub_locale, asker_locale = row  # any row factory
     locales = [hub_locale, asker_locale or ""]
     return (

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, i18n, keyboards
+from bot import search_terms as stemming
 from bot.buttons import button_label
 from bot.context import BotContext
 from bot.handlers.common import (
@@ -18,7 +19,7 @@ from bot.handlers.common import (
     stale_button,
 )
 from bot.i18n import _
-from bot.services import search, stemming
+from bot.services import search
 from bot.services.questions import FAQ_PAGE
 
 FAQ_WORDS = "faq-words"

@@ -1,7 +1,7 @@
 """Search over answered questions: stemmed, in the reader's and the hubs' languages, bm25-ranked.
 
 The index (``questions_search``, migration 0014) holds each answered question's search forms
-(``bot.services.stemming``). A query word becomes "any of its forms, or the word as a prefix",
+(``bot.search_terms``). A query word becomes "any of its forms, or the word as a prefix",
 the words are all required (``faq``) or any of them counts (``similar``, and ``faq`` when no
 answer has them all), and the hubs are part of the same full-text expression. The expression is
 built from normalised letters and digits only, each quoted: nothing the user types is FTS5
@@ -27,9 +27,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot import search_terms as stemming
 from bot.db.database import Database
 from bot.db.questions import TEXT_WEIGHT, QuestionRow, SearchRepository, hub_token
-from bot.services import stemming
 
 MAX_QUERY_WORDS = 12  # /faq: the first content words count, the rest of a long paste does not
 MAX_SIMILAR_WORDS = 24  # a typed question: enough words to recognise it

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.services.stemming import (
+from bot.search_terms import (
     base_locales,
     content_words,
     forms,
