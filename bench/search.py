@@ -26,9 +26,9 @@ from bench.common import percentile_ms
 from bench.search_pairs import ALPHABETS, PAIRS
 from bot.db import Database, to_db_time, utcnow
 from bot.db.migrate import apply_migrations, migration_scripts
-from bot.db.questions import QuestionRepository
+from bot.db.questions import QuestionRepository, index_all
+from bot.search_terms import content_words
 from bot.services.search import SearchService
-from bot.services.stemming import content_words
 
 HUBS_PER_LANGUAGE = 10
 
@@ -45,6 +45,8 @@ class Figures:
     new_p99: float = 0.0
     similar_p50: float = 0.0
     similar_p99: float = 0.0
+    long_p50: float = 0.0  # similar() over 2,000 answers of ~400 words
+    long_p99: float = 0.0
     recall: dict[str, tuple[int, int]] = field(default_factory=dict)  # language: (old, new)
     misses: list[str] = field(default_factory=list)
 
@@ -52,7 +54,9 @@ class Figures:
 def _vocabulary(rng: random.Random) -> dict[str, tuple[list[str], list[float]]]:
     vocab = {}
     for language, pairs in PAIRS.items():
-        common = list(dict.fromkeys(w for pair in pairs for w in content_words(" ".join(pair))))
+        common = list(
+            dict.fromkeys(w for pair in pairs for w in content_words(" ".join(pair), [language]))
+        )
         letters = ALPHABETS[language]
         rare = ["".join(rng.choices(letters, k=rng.randint(4, 9))) for _ in range(3000)]
         words = common + rare
@@ -139,7 +143,59 @@ async def measure(count: int, searches: int) -> Figures:
             await _recall(db, figures, expected)
         finally:
             await db.close()
+        await _long_answers(Path(tmp) / "long.sqlite3", figures, searches // 10)
     return figures
+
+
+LONG_ROWS, LONG_WORDS = 2_000, 400
+LONG_COMMON = "lesson students teacher feedback parents mentor meeting class school reading plan"
+
+
+async def _long_answers(path: Path, figures: Figures, searches: int) -> None:
+    """similar() of a typed question over 2,000 answers of ~400 words each (one hub): the
+    words a typed question shares with them are common, each answer long to rank."""
+    rng = random.Random(400)
+    rare = [
+        "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(4, 9))) for _ in range(3000)
+    ]
+    common = LONG_COMMON.split()
+    now = to_db_time(utcnow())
+    db = Database(path)
+    await db.open()
+    try:
+        async with db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO users (id, locale, created_at, updated_at) VALUES (1, 'en', ?, ?)",
+                (now, now),
+            )
+            await conn.execute(
+                """INSERT INTO hubs (id, name, code, timezone, locale, created_at)
+                   VALUES (1, 'Hub', 'long', 'UTC', 'en', ?)""",
+                (now,),
+            )
+            await conn.executemany(
+                """INSERT INTO questions (hub_id, asker_id, text, status, answer, created_at,
+                                          updated_at) VALUES (1, 1, ?, 'answered', ?, ?, ?)""",
+                [
+                    (
+                        " ".join(rng.choices(common, k=4) + rng.choices(rare, k=30)),
+                        " ".join(rng.choices(common, k=10) + rng.choices(rare, k=LONG_WORDS)),
+                        now,
+                        now,
+                    )
+                    for _ in range(LONG_ROWS)
+                ],
+            )
+            await index_all(conn)
+        service, times = SearchService(db), []
+        for _ in range(max(searches, 20)):
+            typed = " ".join(common + rng.choices(rare, k=13))
+            started = time.perf_counter()
+            await service.similar(typed, hub_ids=[1], locales=["en", "ru"])
+            times.append(time.perf_counter() - started)
+    finally:
+        await db.close()
+    figures.long_p50, figures.long_p99 = percentile_ms(times, 0.5), percentile_ms(times, 0.99)
 
 
 async def _timings(db: Database, figures: Figures, searches: int, rng: random.Random) -> None:
@@ -195,6 +251,8 @@ def report(figures: Figures, count: int) -> list[str]:
         f"{f'/faq over {count} answered, stemmed: p99':<52} {figures.new_p99:>10.2f}ms",
         f"{'similar() of a typed question: p50':<52} {figures.similar_p50:>10.2f}ms",
         f"{'similar() of a typed question: p99':<52} {figures.similar_p99:>10.2f}ms",
+        f"{'similar(), 2,000 answers of 400 words: p50':<52} {figures.long_p50:>10.2f}ms",
+        f"{'similar(), 2,000 answers of 400 words: p99':<52} {figures.long_p99:>10.2f}ms",
         f"{'index size, today (questions_fts)':<52} {figures.old_index_mb:>10.1f}MB",
         f"{'index size, stemmed (questions_search)':<52} {figures.new_index_mb:>10.1f}MB",
         f"{'  of which the stored forms (for ranking)':<52} {figures.new_content_mb:>10.1f}MB",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from importlib import resources
 
 import aiosqlite
@@ -36,12 +36,35 @@ def migration_scripts() -> list[tuple[int, str, str]]:
     return found
 
 
+def step_versions(names: Iterable[str], sql: dict[int, str]) -> dict[int, str]:
+    """The Python steps among these file names, by version; ``sql`` is each version's SQL file.
+
+    A step must sit beside the SQL of its own migration (same number, same name), one per
+    number: anything else is a mistake the loader refuses rather than runs or skips.
+    """
+    steps: dict[int, str] = {}
+    for name in sorted(names):
+        match = _STEP.match(name)
+        if not match:
+            continue
+        version = int(match.group(1))
+        if version in steps:
+            raise RuntimeError(f"two Python steps for migration {match.group(1)}: {name}")
+        if sql.get(version) != f"{name[:-3]}.sql":
+            raise RuntimeError(f"{name} has no SQL migration of its own ({name[:-3]}.sql)")
+        steps[version] = name
+    return steps
+
+
 def python_steps() -> dict[int, Step]:
     """The Python steps by version: each file's ``migrate`` coroutine function."""
     steps: dict[int, Step] = {}
-    for entry in resources.files("bot.db").joinpath("migrations").iterdir():
+    folder = resources.files("bot.db").joinpath("migrations")
+    sql = {version: name for version, name, _ in migration_scripts()}
+    names = step_versions([entry.name for entry in folder.iterdir()], sql)
+    for entry in folder.iterdir():
         match = _STEP.match(entry.name)
-        if match:
+        if match and entry.name in names.values():
             namespace: dict[str, object] = {"__name__": f"bot.db.migrations.{entry.name[:-3]}"}
             exec(compile(entry.read_text(encoding="utf-8"), entry.name, "exec"), namespace)  # noqa: S102 - our own package file
             step = namespace.get("migrate")

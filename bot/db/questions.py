@@ -11,7 +11,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.db.database import Database, from_db_time, to_db_time, utcnow
-from bot.services.stemming import index_text
+from bot.search_terms import index_text
 
 
 class QuestionStatus(StrEnum):
@@ -227,7 +227,7 @@ def hub_token(hub_id: int) -> str:
 
 
 def _index_values(row: sqlite3.Row) -> tuple[int, str, str, str]:
-    """A question's search forms, in its hub's language and its asker's (see stemming.py)."""
+    """A question's search forms, in its hub's and its asker's languages (bot/search_terms.py)."""
     question_id, hub_id, text, answer, hub_locale, asker_locale = row  # any row factory
     locales = [hub_locale, asker_locale or ""]
     return (
@@ -279,6 +279,15 @@ class SearchRepository:
             (expression, limit),
         )
         return [row[0] for row in rows]
+
+    async def count(self, expression: str, cap: int) -> int:
+        """How many rows match, counted up to ``cap`` (a word's rarity, cheaply)."""
+        row = await self._db.fetch_one(
+            """SELECT count(*) FROM (SELECT rowid FROM questions_search
+               WHERE questions_search MATCH ? LIMIT ?)""",
+            (expression, cap),
+        )
+        return int(row[0]) if row else 0
 
     async def forms(self, ids: list[int]) -> list[tuple[int, str, str]]:
         """The stored forms (question, answer) of these rows."""

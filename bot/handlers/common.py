@@ -25,19 +25,55 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+_TOKEN = re.compile(r"<[^<>]*>|&#?\w+;|.", re.DOTALL)  # a tag, an entity, or one character
+_TAG_NAME = re.compile(r"</?([A-Za-z][\w-]*)")
+
+
 def _cut(line: str, limit: int) -> list[str]:
-    """Cut one over-long line, never inside an HTML entity such as ``&amp;``."""
-    pieces = []
-    while utf16_len(line) > limit:
-        cut = limit
-        while utf16_len(line[:cut]) > limit:
-            cut -= 1
-        amp = line.rfind("&", max(0, cut - 8), cut)
-        if amp != -1 and ";" not in line[amp:cut]:
-            cut = amp
-        pieces.append(line[:cut])
-        line = line[cut:]
-    return [*pieces, line]
+    """Cut one over-long line, never inside a tag or an entity such as ``&amp;``, and where it
+    can outside any element (``<b>…</b>``); an element longer than the limit is closed at the
+    cut and opened again in the next piece, so each piece is valid HTML on its own."""
+    if utf16_len(line) <= limit:
+        return [line]
+    pieces: list[str] = []
+    stack: list[tuple[str, str]] = []  # the open elements: (opening tag, name)
+    current: list[str] = []
+    size = 0
+    opened = 0  # tokens at the start of ``current`` that reopen elements
+    safe: int | None = None  # tokens of ``current`` that end outside any element
+
+    def closers() -> str:
+        return "".join(f"</{name}>" for _, name in reversed(stack))
+
+    for token in _TOKEN.findall(line):
+        name_match = _TAG_NAME.match(token) if token.startswith("<") else None
+        closing = name_match is not None and token.startswith("</")
+        extra = len(name_match.group(1)) + 3 if name_match is not None and not closing else 0
+        width = utf16_len(token)
+        while size + width + utf16_len(closers()) + extra > limit and len(current) > opened:
+            if safe is not None and safe > opened:
+                pieces.append("".join(current[:safe]))
+                current = current[safe:]
+                opened = 0
+            else:
+                pieces.append("".join(current) + closers())
+                current = [tag for tag, _ in stack]
+                opened = len(current)
+            size = sum(utf16_len(t) for t in current)
+            safe = None
+        current.append(token)
+        size += width
+        if name_match is not None:
+            if closing:
+                for at in range(len(stack) - 1, -1, -1):
+                    if stack[at][1] == name_match.group(1):
+                        del stack[at:]
+                        break
+            else:
+                stack.append((token, name_match.group(1)))
+        if not stack:
+            safe = len(current)
+    return [*pieces, "".join(current)]
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

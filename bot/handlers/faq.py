@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, i18n, keyboards
+from bot import search_terms as stemming
 from bot.buttons import button_label
 from bot.context import BotContext
 from bot.handlers.common import (
@@ -18,7 +19,7 @@ from bot.handlers.common import (
     stale_button,
 )
 from bot.i18n import _
-from bot.services import search, stemming
+from bot.services import search
 from bot.services.questions import FAQ_PAGE
 
 FAQ_WORDS = "faq-words"
@@ -69,7 +70,8 @@ async def _faq(update: Update, context: BotContext, words: str, page: int) -> No
     services = context.services
     memberships = await services.hubs.memberships(context.viewer.id)
     hubs = {m.hub.id: m.hub.name for m in memberships}
-    if not search.searchable(words):
+    locales = [context.viewer.locale, *(m.hub.locale for m in memberships)]
+    if not search.searchable(words, locales):
         await edit_or_reply(
             update,
             _(
@@ -80,7 +82,6 @@ async def _faq(update: Update, context: BotContext, words: str, page: int) -> No
             else _("Type a word or two after /faq, e.g. /faq feedback"),
         )
         return
-    locales = [context.viewer.locale, *(m.hub.locale for m in memberships)]
     found, total, capped = await services.search.faq(
         words, hub_ids=list(hubs), locales=locales, limit=FAQ_PAGE, offset=page * FAQ_PAGE
     )

@@ -1,7 +1,7 @@
 """Search over answered questions: stemmed, in the reader's and the hubs' languages, bm25-ranked.
 
 The index (``questions_search``, migration 0014) holds each answered question's search forms
-(``bot.services.stemming``). A query word becomes "any of its forms, or the word as a prefix",
+(``bot.search_terms``). A query word becomes "any of its forms, or the word as a prefix",
 the words are all required (``faq``) or any of them counts (``similar``, and ``faq`` when no
 answer has them all), and the hubs are part of the same full-text expression. The expression is
 built from normalised letters and digits only, each quoted: nothing the user types is FTS5
@@ -10,31 +10,36 @@ syntax (``NEAR``, ``"``, ``*``, ``-``, ``:`` are punctuation here, or plain word
 Ranking: /faq takes the newest 300 matches (FTS5 walks its doclists backwards and stops, so a
 common word costs no more than a rare one) and says "300+" when there are more; the newest 100
 are ranked by bm25, computed here from their stored forms, the rest follow newest first.
-``similar`` ranks the newest 300 matches of any word the same way.
+``similar`` picks its candidates by the rarest words of the text (see there).
 
-Matched words are highlighted with ``<b>`` in the question and in a snippet of the answer; the
-rest of the text is escaped, so a question that is all HTML shows as typed.
+Matched words are highlighted with ``<b>`` in a window of the question (a long one) and in a
+snippet of the answer; the rest of the text is escaped, so a question that is all HTML shows
+as typed.
 """
 
 from __future__ import annotations
 
+import asyncio
+import bisect
 import html
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot import search_terms as stemming
 from bot.db.database import Database
 from bot.db.questions import TEXT_WEIGHT, QuestionRow, SearchRepository, hub_token
-from bot.services import stemming
 
 MAX_QUERY_WORDS = 12  # /faq: the first content words count, the rest of a long paste does not
 MAX_SIMILAR_WORDS = 24  # a typed question: enough words to recognise it
 CANDIDATES = 300  # /faq counts up to 300 matches; "300+" says there are more
-SIMILAR_WINDOW = 300  # similar(): the newest matches of any word, ranked
+SIMILAR_WINDOW = 300  # similar(): the newest matches of its rarest words, ranked
+RARITY_CAP = 1000  # similar(): a word's matches are counted up to this many
 RANKED = 100  # /faq ranks the newest 100 matches by bm25; older ones follow, newest first
 SIMILAR_OVERLAP = 0.5  # similar(): at least half of the question's words must be found
 SNIPPET = 200  # characters of the answer shown around its first match
+QUESTION_WINDOW = 400  # characters of a long question shown around its first match
 HEAD = 3  # letters compared before a displayed word is stemmed for highlighting
 PREFIX_MIN = 2  # a query word shorter than this is looked up as a whole word only
 STEM_PREFIX_MIN = 5  # a stem this long also finds longer stems ("оценива" → "оцениван")
@@ -49,7 +54,7 @@ _SHOWN_WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}{_INVISIBLE}])+")
 class SearchHit:
     question_id: int
     hub_id: int
-    question_html: str  # the whole question, escaped, matched words in <b>
+    question_html: str  # the question (~400 characters around its first match), escaped, <b>
     answer_snippet_html: str  # a part of the answer around its first match, escaped, <b>
     anonymous: bool
     asker_id: int | None  # for "🙋 Me too" (never to be shown when ``anonymous``)
@@ -65,7 +70,11 @@ class Query:
 
     def prefixes(self) -> tuple[str, ...]:
         """The word as typed, and its longer stems: found at the start of a stored form."""
-        stems = tuple(form for form in self.forms[1:] if len(form) >= STEM_PREFIX_MIN)
+        stems = tuple(
+            form
+            for form in self.forms[1:]
+            if len(form) >= STEM_PREFIX_MIN and not form.endswith(stemming.TYPED)
+        )
         return ((self.word,) if len(self.word) >= PREFIX_MIN else ()) + stems
 
     def expression(self) -> str:
@@ -78,13 +87,15 @@ class Query:
 def parse(text: str, locales: Sequence[str], limit: int = MAX_QUERY_WORDS) -> list[Query]:
     """The query words of ``text`` (stop words, punctuation and emoji left out)."""
     return [
-        Query(word, stemming.forms(word, locales)) for word in stemming.content_words(text)[:limit]
+        Query(word, stemming.forms(word, locales, query=True))
+        for word in stemming.content_words(text, locales)[:limit]
     ]
 
 
-def searchable(text: str) -> bool:
-    """Whether ``text`` has a word to search by (not only common words, punctuation, emoji)."""
-    return bool(stemming.content_words(text))
+def searchable(text: str, locales: Sequence[str]) -> bool:
+    """Whether ``text`` has a word to search by in these languages (not only their common
+    words, punctuation, emoji)."""
+    return bool(stemming.content_words(text, locales))
 
 
 def expression(queries: Sequence[Query], hub_ids: Sequence[int], *, every: bool) -> str:
@@ -106,6 +117,7 @@ class Matcher:
 
     def __init__(self, queries: Sequence[Query], locales: Sequence[str]) -> None:
         self._locales = tuple(locales)
+        self._langs = stemming.base_locales(locales)
         self._words = [
             (tuple(_fold(p) for p in q.prefixes()), {_fold(f) for f in q.forms}) for q in queries
         ]
@@ -129,7 +141,7 @@ class Matcher:
         found = self._seen.get(word)
         if found is None:
             found = set()
-            if word not in stemming.STOP_WORDS and self._maybe(word):
+            if not stemming.is_stop_word(word, self._langs) and self._maybe(word):
                 forms = [_fold(form) for form in stemming.forms(word, self._locales)]
                 found = {
                     index
@@ -180,21 +192,24 @@ def bm25(
     """
     if not rows:
         return []
-    wanted = []
-    for q in queries:
-        prefixes = q.prefixes()
-        starts = (
-            re.compile("|".join(rf"(?:^|\s){re.escape(p)}" for p in prefixes)) if prefixes else None
-        )
-        wanted.append((frozenset(q.forms), starts))
+    wanted = [(frozenset(q.forms), q.prefixes()) for q in queries]
 
     def found(stored: str) -> list[bool]:
+        # Set lookups for the forms; a prefix by bisection over the sorted forms, only when it
+        # is somewhere in the text at all (a quick substring test rules most out).
         forms = set(stored.split())
-        return [
-            not exact.isdisjoint(forms)
-            or (starts is not None and starts.search(stored) is not None)
-            for exact, starts in wanted
-        ]
+        ordered: list[str] | None = None
+        out = []
+        for exact, prefixes in wanted:
+            hit = not exact.isdisjoint(forms)
+            for prefix in prefixes:
+                if hit:
+                    break
+                if prefix in stored:
+                    ordered = sorted(forms) if ordered is None else ordered
+                    hit = _starts(ordered, prefix)
+            out.append(hit)
+        return out
 
     docs = [
         (question_id, found(text), found(answer), text.count(" ") + answer.count(" ") + 2)
@@ -215,8 +230,14 @@ def bm25(
     return scored
 
 
+def _starts(ordered: Sequence[str], prefix: str) -> bool:
+    """Whether a word of ``ordered`` (sorted) starts with ``prefix``."""
+    at = bisect.bisect_left(ordered, prefix)
+    return at < len(ordered) and ordered[at].startswith(prefix)
+
+
 def snippet(matcher: Matcher, answer: str, size: int = SNIPPET) -> str:
-    """Up to ``size`` characters of the answer around its first match (its start if none)."""
+    """Up to ``size`` characters of a text around its first match (its start if none)."""
     first = matcher.first(answer)
     start = 0 if first < size // 3 else first - size // 3
     if start:  # begin at a word
@@ -239,20 +260,20 @@ class SearchService:
         self,
         scored: Sequence[tuple[int, float]],
         rows: dict[int, QuestionRow],
-        matcher: Matcher,
+        matcher: Matcher | None,
     ) -> list[SearchHit]:
+        """The hits, highlighted by ``matcher`` (None: no HTML built, left empty)."""
         hits = []
         for question_id, score in scored:
             row = rows.get(question_id)
             if row is None:
                 continue
-            question_html = matcher.highlight(row.text)
             hits.append(
                 SearchHit(
                     question_id=row.id,
                     hub_id=row.hub_id,
-                    question_html=question_html,
-                    answer_snippet_html=snippet(matcher, row.answer or ""),
+                    question_html=snippet(matcher, row.text, QUESTION_WINDOW) if matcher else "",
+                    answer_snippet_html=snippet(matcher, row.answer or "") if matcher else "",
                     anonymous=row.anonymous,
                     asker_id=row.asker_id,
                     score=-score,
@@ -293,24 +314,47 @@ class SearchService:
         return self._hits(page, rows, Matcher(queries, locales)), total, capped
 
     async def similar(
-        self, text: str, *, hub_ids: Sequence[int], locales: Sequence[str], limit: int = 3
+        self,
+        text: str,
+        *,
+        hub_ids: Sequence[int],
+        locales: Sequence[str],
+        limit: int = 3,
+        highlight: bool = True,
     ) -> list[SearchHit]:
         """Up to ``limit`` answered questions like ``text`` (a question being typed), best first.
 
-        Among the newest ``SIMILAR_WINDOW`` answered questions with any of the text's words, one
-        counts when at least half of the words (stemmed) are in its question or answer; the
-        best by bm25 come first.
+        One counts when at least half of the text's words (stemmed) are in its question or
+        answer; the best by bm25 come first. Candidates are chosen by the rarest words, not by
+        recency: a question with half of the words has one of the rarest ``n - needed + 1`` of
+        them (each word's matches counted up to ``RARITY_CAP``), so those find it however many
+        newer questions share a common word. The newest ``SIMILAR_WINDOW`` rows with the two
+        rarest words, then with any of the rare ones, are ranked, off the event loop. Without
+        ``highlight`` the hits carry no HTML (a caller that shows the stored text).
         """
         queries = parse(text, locales, MAX_SIMILAR_WORDS)
         if not queries or not hub_ids or limit <= 0:
             return []
-        newest = await self._repo.forms(
-            await self._repo.newest(expression(queries, hub_ids, every=False), SIMILAR_WINDOW)
-        )
         needed = max(1, math.ceil(len(queries) * SIMILAR_OVERLAP))
+        counts = [
+            await self._repo.count(expression([q], hub_ids, every=True), RARITY_CAP)
+            for q in queries
+        ]
+        present = sorted((count, i) for i, count in enumerate(counts) if count)
+        if len(present) < needed:
+            return []
+        rare = [queries[i] for _, i in present[: len(present) - needed + 1]]
+        ids: list[int] = []
+        if len(rare) > 1:
+            ids += await self._repo.newest(
+                expression(rare[:2], hub_ids, every=True), SIMILAR_WINDOW
+            )
+        ids += await self._repo.newest(expression(rare, hub_ids, every=False), SIMILAR_WINDOW)
+        rows = await self._repo.forms(list(dict.fromkeys(ids)))
+        ranked = await asyncio.to_thread(bm25, queries, rows)
         scored = sorted(
-            (pair for *pair, words in bm25(queries, newest) if words >= needed),
+            (pair for *pair, words in ranked if words >= needed),
             key=lambda pair: (pair[1], -pair[0]),
         )[:limit]
-        rows = await self._repo.answered([question_id for question_id, _ in scored])
-        return self._hits(scored, rows, Matcher(queries, locales))
+        rows_by_id = await self._repo.answered([question_id for question_id, _ in scored])
+        return self._hits(scored, rows_by_id, Matcher(queries, locales) if highlight else None)

@@ -76,7 +76,11 @@ class SuggestionService:
         if draft.status is not QuestionStatus.DRAFT or not hub_ids:
             return []
         hits = await self._similar(
-            draft.text, hub_ids=list(hub_ids), locales=list(locales), limit=MAX_SUGGESTIONS
+            draft.text,
+            hub_ids=list(hub_ids),
+            locales=list(locales),
+            limit=MAX_SUGGESTIONS,
+            highlight=False,  # shown as stored (_load): no highlights to build
         )
         found = await self._load([hit.question_id for hit in hits], hub_ids, draft.asker_id)
         if not found:

@@ -190,3 +190,30 @@ async def test_autocommit_statements_count_as_writes_too(tmp_path: Path) -> None
         assert db.commits == before + 1
     finally:
         await db.close()
+
+
+def test_a_python_step_needs_its_sql_and_one_per_number() -> None:
+    from bot.db.migrate import step_versions
+
+    sql = {1: "0001_init.sql", 2: "0002_search.sql"}
+    assert step_versions(["0002_search.py", "README.md"], sql) == {2: "0002_search.py"}
+    with pytest.raises(RuntimeError, match=r"0003_x\.py"):
+        step_versions(["0003_x.py"], sql)
+    with pytest.raises(RuntimeError, match="0002"):
+        step_versions(["0002_search.py", "0002_other.py"], sql)
+    with pytest.raises(RuntimeError, match=r"0002_other\.py"):
+        step_versions(["0002_other.py"], sql)  # a step beside another name's SQL
+
+
+def test_the_database_layer_does_not_import_services() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.db.questions\n"
+        "print(sorted(m for m in sys.modules if m.startswith('bot.services')))"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.services.stemming import (
+from bot.search_terms import (
     base_locales,
     content_words,
     forms,
@@ -16,7 +16,8 @@ from bot.services.stemming import (
 
 def meet(a: str, b: str, locale: str) -> bool:
     """Whether a query for ``a`` finds a text with ``b`` through a shared form."""
-    return bool(set(forms(normalize(a), [locale])) & set(forms(normalize(b), [locale])))
+    stored = set(forms(normalize(b), [locale]))
+    return bool(set(forms(normalize(a), [locale], query=True)) & stored)
 
 
 @pytest.mark.parametrize(
@@ -98,7 +99,10 @@ def test_arabic(query: str, stored: str) -> None:
     [
         ("אמון", "באמון"),  # in
         ("אמון", "האמון"),  # the
-        ("באמון", "האמון"),  # both stripped to the same word
+        ("באמון", "ובאמון"),  # and + the word as typed
+        ("באמון", "אמון"),  # a query's proclitic is stripped to find a word as stored
+        ("למערך", "מערך"),
+        ("לרפלקציה", "רפלקציה"),
         ("אמון", "ובאמון"),  # and + in
         ("חונך", "שהחונכים"),  # that + the + plural
         ("פגישה", "בפגישות"),  # feminine singular and plural
@@ -108,6 +112,20 @@ def test_arabic(query: str, stored: str) -> None:
 )
 def test_hebrew(query: str, stored: str) -> None:
     assert meet(query, stored, "he")
+
+
+@pytest.mark.parametrize(
+    ("query", "stored"),
+    [
+        ("הורים", "מורים"),  # parents, teachers: both would be "ורים" with ה and מ stripped
+        ("מורים", "הורים"),
+        ("הורה", "מורה"),
+        ("מורה", "הורה"),
+        ("באמון", "האמון"),  # never stripped on both sides
+    ],
+)
+def test_hebrew_proclitics_are_never_stripped_on_both_sides(query: str, stored: str) -> None:
+    assert not meet(query, stored, "he")
 
 
 def test_hebrew_proclitics_follow_their_order_and_keep_three_letters() -> None:
@@ -135,8 +153,32 @@ def test_words_ignore_marks_inside_and_split_on_punctuation_and_emoji() -> None:
     assert words("men\u00adtee\u200b") == ["mentee"]
     assert words('NEAR"x* -y:z 😀👍') == ["near", "x", "y", "z"]
     assert words("<b>Hi</b> &amp;") == ["b", "hi", "b", "amp"]
-    assert content_words("How do I do it?") == []
-    assert content_words("Как провести первую встречу?") == ["провести", "первую", "встречу"]
+    assert content_words("How do I do it?", ["en"]) == []
+    assert content_words("Как провести первую встречу?", ["en"]) == [
+        "провести",
+        "первую",
+        "встречу",
+    ]
+
+
+def test_stop_words_are_those_of_the_text_languages_only() -> None:
+    # Dutch "door", "over", "die", Romanian "care", "eu" are English words.
+    text = "Who will care for the door over the summer? Die EU rules"
+    assert content_words(text, ["en"]) == ["care", "door", "over", "summer", "die", "eu", "rules"]
+    assert content_words(text, ["nl"]) == [
+        "who",
+        "will",
+        "care",
+        "for",
+        "the",
+        "summer",
+        "eu",
+        "rules",
+    ]
+    assert content_words(text, ["ro", "en"]) == ["door", "over", "summer", "die", "rules"]
+    # a script tells its language: Russian, Hebrew, Arabic stop words go whatever the languages
+    assert content_words("как и что של את في من", ["en"]) == []
+    assert "door" in index_text("the door", ["en"]).split()
 
 
 def test_languages_and_the_index_text() -> None:

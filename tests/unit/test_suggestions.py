@@ -26,8 +26,15 @@ class FakeSearch:
         self.calls: list[tuple[str, list[int], list[str], int]] = []
 
     async def similar(
-        self, text: str, *, hub_ids: Sequence[int], locales: Sequence[str], limit: int = 3
+        self,
+        text: str,
+        *,
+        hub_ids: Sequence[int],
+        locales: Sequence[str],
+        limit: int = 3,
+        highlight: bool = True,
     ) -> list[SimpleNamespace]:
+        assert not highlight  # suggestions show the stored text: no highlights to build
         self.calls.append((text, list(hub_ids), list(locales), limit))
         return [SimpleNamespace(question_id=i) for i in self.ids][:limit]
 

@@ -1,6 +1,6 @@
 -- The stemmed search index, beside questions_fts (which stays as it is: exact words and prefixes
 -- of the text as typed). One row per answered question, rowid = questions.id. Its columns hold
--- no display text, only search forms computed in Python (bot/services/stemming.py): each content
+-- no display text, only search forms computed in Python (bot/search_terms.py): each content
 -- word as typed (normalised) and its stems in the hub's and the asker's languages, Hebrew and
 -- Arabic proclitics stripped. `hub` holds one token, 'h<hub id>', so a query names its hubs
 -- inside the full-text expression and the index itself skips every other hub's rows.

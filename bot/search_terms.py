@@ -31,9 +31,15 @@ A strip happens only if at least three letters remain.
 Hebrew has no Snowball stemmer; a light suffix rule stands in for one: the plural endings ים and
 ות, and the feminine ה, are dropped (three letters must remain) and final letters are written as
 their ordinary forms (ך ם ן ף ץ → כ מ נ פ צ), so "פגישה", "פגישות", "בפגישות" share "פגיש" and
-"חונך", "חונכים" share "חונכ". Every stripped variant is kept as a form
-beside the word itself, on both sides: a word that merely starts with one of those letters
-("משוב", feedback) is still found as typed; the cost is that a query for "שוב" also finds it.
+"חונך", "חונכים" share "חונכ". Hebrew proclitics are never stripped on BOTH sides: stripped
+on both, "הורים" (parents) and "מורים" (teachers) would both be "ורים" and find each other. A
+stored word is indexed as written, with its stem as written once more, marked ``TYPED``
+("מערכ0"), and with its stripped variants; a query word looks for its own forms among all of
+those, and for the stems of its stripped variants (marked) among the stored words' own stems.
+So "אמון" finds "באמון", "האמון"; "למערך" finds "מערך"; "באמון" finds "ובאמון" but not
+"האמון"; a word that merely starts with one of those letters ("משוב", feedback) is still found
+as typed, and a query for "שוב" also finds it. (Arabic is stripped on both sides: its Snowball
+stemmer removes the article and the conjunctions anyway.)
 """
 
 from __future__ import annotations
@@ -59,7 +65,10 @@ MIN_REST = 3  # letters that must remain after a proclitic is stripped
 
 # Format characters (Cf): bidi marks and isolates, zero-width (non-)joiners, soft hyphen, BOM.
 _INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-_WORD = re.compile(r"[^\W_]+")
+# Characters Python calls letters but SQLite's unicode61 tokenizer (older Unicode tables) splits
+# on: they separate words here too, so that one query word is one token of the index.
+_FTS_SEPARATORS = "\u19b0-\u19c0\u19c8\u19c9\u1cf2\u1cf3"
+_WORD = re.compile(rf"[^\W_{_FTS_SEPARATORS}]+")
 _HEBREW_POINTS = re.compile("[\u0591-\u05c7]")
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _FOLD = str.maketrans({"ё": "е", "ş": "ș", "ţ": "ț", "أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
@@ -95,7 +104,17 @@ def normalize(text: str) -> str:
     return text.translate(_FOLD)
 
 
-STOP_WORDS = frozenset(w for words in _STOP.values() for w in normalize(words).split())
+STOP_WORDS = {locale: frozenset(normalize(words).split()) for locale, words in _STOP.items()}
+
+
+def is_stop_word(word: str, locales: Sequence[str]) -> bool:
+    """Whether a normalised word is a stop word of these languages, or of its script's (a
+    Cyrillic, Hebrew or Arabic word); another language's stop words ("door", "care") are
+    words."""
+    script = script_locale(word)
+    return (script is not None and word in STOP_WORDS[script]) or any(
+        word in STOP_WORDS.get(locale, ()) for locale in locales
+    )
 
 
 def words(text: str) -> list[str]:
@@ -103,11 +122,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
-def content_words(text: str) -> list[str]:
-    """The words worth searching by: no stop words, no single letters ("collega's" leaves an
-    "s"), no repeats, in order."""
+def content_words(text: str, locales: Sequence[str]) -> list[str]:
+    """The words worth searching by: no stop words of these languages (or of a word's script),
+    no single letters ("collega's" leaves an "s"), no repeats, in order."""
+    langs = base_locales(locales)
     return list(
-        dict.fromkeys(w for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit()))
+        dict.fromkeys(
+            w for w in words(text) if (len(w) > 1 or w.isdigit()) and not is_stop_word(w, langs)
+        )
     )
 
 
@@ -184,13 +206,27 @@ def script_locale(word: str) -> str | None:
     return None
 
 
+TYPED = "0"  # marks the forms of a Hebrew word as written, no proclitic stripped (see above)
+
+
+def _hebrew_forms(word: str, query: bool) -> list[str]:
+    typed = [word, hebrew_stem(word)]
+    stripped = _strip(word, _HEBREW_SLOTS)
+    if query:  # as typed: any stored form; stripped: only a stored word's own stem
+        return typed + [hebrew_stem(v) + TYPED for v in stripped]
+    return [*typed, typed[1] + TYPED] + [f for v in stripped for f in (v, hebrew_stem(v))]
+
+
 @lru_cache(maxsize=200_000)
-def _forms(word: str, locales: tuple[str, ...]) -> tuple[str, ...]:
+def _forms(word: str, locales: tuple[str, ...], query: bool = False) -> tuple[str, ...]:
     found = [word]
     script = script_locale(word)
     if script is not None and script not in locales:
         locales = (*locales, script)
     for locale in locales:
+        if locale == "he":
+            found += _hebrew_forms(word, query)
+            continue
         variants = proclitic_variants(word, locale)
         if locale == "ro" and fold(word) != word:
             variants.append(fold(word))
@@ -200,8 +236,6 @@ def _forms(word: str, locales: tuple[str, ...]) -> tuple[str, ...]:
                 if locale == "ar" and variant.endswith("ات") and stem.endswith("ا"):
                     stem = stem[:-1] if len(stem) > MIN_REST else stem
                 found.append(stem)
-            if locale == "he":
-                found += [variant, hebrew_stem(variant)]
     # Folded as the index's tokenizer folds (Latin accents), after stemming: Romanian's stemmer
     # needs its diacritics.
     return tuple(dict.fromkeys(fold(f) for f in found if f))
@@ -213,15 +247,16 @@ def base_locales(locales: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(b for b in bases if b in LANGUAGES))
 
 
-def forms(word: str, locales: Sequence[str]) -> tuple[str, ...]:
-    """A normalised word and its stems in these languages (the word itself first)."""
-    return _forms(word, base_locales(locales))
+def forms(word: str, locales: Sequence[str], *, query: bool = False) -> tuple[str, ...]:
+    """A normalised word and its stems in these languages (the word itself first); a
+    ``query`` word keeps its Hebrew proclitics (see above)."""
+    return _forms(word, base_locales(locales), query)
 
 
 def index_text(text: str, locales: Sequence[str]) -> str:
     """What the search index stores for ``text``: every form of every content word."""
     langs = base_locales(locales)
     out: dict[str, None] = {}
-    for word in content_words(text):
+    for word in content_words(text, langs):
         out.update(dict.fromkeys(_forms(word, langs)))
     return " ".join(out)
