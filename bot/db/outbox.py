@@ -306,9 +306,15 @@ class OutboxRepository:
         )
 
     async def counts(self, kind: str, ref_id: int) -> dict[Status, int]:
+        """Rows by status, with those the retention job deleted (kept in ``delivery_counts``)."""
         rows = await self._db.fetch_all(
-            "SELECT status, COUNT(*) FROM outbox WHERE kind = ? AND ref_id = ? GROUP BY status",
-            (kind, ref_id),
+            """SELECT status, SUM(n) FROM (
+                   SELECT status, COUNT(*) AS n FROM outbox
+                   WHERE kind = ? AND ref_id = ? GROUP BY status
+                   UNION ALL
+                   SELECT status, count AS n FROM delivery_counts WHERE kind = ? AND ref_id = ?
+               ) GROUP BY status""",
+            (kind, ref_id, kind, ref_id),
         )
         return {Status(r[0]): r[1] for r in rows}
 
