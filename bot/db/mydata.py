@@ -246,6 +246,16 @@ class MyDataRepository:
                 counts[step.counts] = counts.get(step.counts, 0) + max(cursor.rowcount, 0)
         return counts
 
+    @staticmethod
+    async def purge_search_in(conn: aiosqlite.Connection) -> None:
+        """Rewrite both question search indexes without the erased rows' tokens.
+
+        FTS5 deletes only add delete markers: the old tokens stay in the index's shadow tables
+        until segments are merged. 'optimize' merges them all, so nothing of the member is left.
+        """
+        for index in ("questions_fts", "questions_search"):
+            await conn.execute(f"INSERT INTO {index} ({index}) VALUES ('optimize')")  # noqa: S608
+
 
 def _json(text: str | None) -> Any:
     try:
@@ -266,7 +276,8 @@ def leftovers(
     """(table, column) pairs of every table that still holds the id or one of ``needles``.
 
     A walk of the whole schema (sqlite_master), for the tests: the id as an integer value or as a
-    whole number inside text (keys, JSON), the needles (name, username) anywhere in text.
+    whole number inside text (keys, JSON), the needles (name, username) anywhere in text or bytes,
+    case-insensitively.
     """
     number = re.compile(rf"(?<![0-9A-Za-z]){user_id}(?![0-9A-Za-z])")
     found: list[tuple[str, str]] = []
@@ -288,8 +299,9 @@ def leftovers(
                     hit = bool(number.search(value)) or any(
                         n.casefold() in folded for n in needles if n
                     )
-                elif isinstance(value, bytes):
-                    hit = any(n.encode() in value for n in needles if n)
+                elif isinstance(value, bytes):  # FTS5 index blocks hold lower-cased tokens
+                    lowered = value.lower()
+                    hit = any(n.casefold().encode() in lowered for n in needles if n)
                 if hit and (table, column) not in found:
                     found.append((table, column))
     return found

@@ -125,6 +125,7 @@ class ForgetService:
                     with i18n.use_locale(locale or i18n.current_locale()):
                         edits.append(PostEdit(chat_id, message_id, removed_reflection_text()))
                 counts = await MyDataRepository.erase_in(conn, user_id)
+                await MyDataRepository.purge_search_in(conn)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise ForgetBusyError from exc

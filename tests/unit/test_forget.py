@@ -142,3 +142,24 @@ async def test_a_busy_database_erases_nothing(db: Database) -> None:
     assert await db.fetch_value("SELECT COUNT(*) FROM memberships WHERE user_id = ?", (USER,)) == 1
     outcome = await service.erase(USER)  # once it is free, it goes through
     assert outcome.counts["profile"] == 1
+
+
+async def test_the_search_indexes_keep_no_token_of_an_erased_question(db: Database) -> None:
+    await _seed(db)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO questions (hub_id, asker_id, anonymous, text, status, created_at, "
+            "updated_at) VALUES (1, ?, 0, 'Quillaword unusualtoken question', 'open', ?, ?)",
+            (USER, NOW, NOW),
+        )
+    conn = sqlite3.connect(db.path)
+    try:  # the walk sees the index's lower-cased tokens before the erasure
+        assert ("questions_fts_data", "block") in leftovers(conn, USER, ("UnusualToken",))
+    finally:
+        conn.close()
+    await ForgetService(db, MyDataRepository(db), HubRepository(db)).erase(USER)
+    conn = sqlite3.connect(db.path)
+    try:
+        assert leftovers(conn, USER, ("Quilla", "quilla_u", "unusualtoken")) == []
+    finally:
+        conn.close()
