@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot.db.database import Database
 from bot.db.mydata_sections import SECTIONS
+from bot.db.retention import FINISHED
 
 # A user id in a column that is not a foreign key (polls.author_id, surveys.author_id are NOT
 # NULL): 0 is nobody, "a former member".
@@ -96,6 +97,16 @@ ERASURE: list[Step] = [
     Step(None, "UPDATE hubs SET created_by = NULL WHERE created_by = :id"),
     Step("memberships", "DELETE FROM memberships WHERE user_id = :id"),
     Step(None, "DELETE FROM activity_days WHERE user_id = :id"),
+    # a group's finished deferred replies (a list of members, an answer) that name them
+    Step(
+        None,
+        f"""DELETE FROM outbox WHERE kind = 'reply' AND chat_id < 0
+              AND status IN ({", ".join(f"'{s}'" for s in FINISHED)})
+              AND EXISTS (SELECT 1 FROM users u WHERE u.id = :id AND (
+                  (u.first_name <> '' AND instr(outbox.text, u.first_name) > 0)
+                  OR (u.last_name <> '' AND instr(outbox.text, u.last_name) > 0)
+                  OR (u.username <> '' AND instr(lower(outbox.text), lower(u.username)) > 0)))""",  # noqa: S608 - constants only
+    ),
     # every message addressed to them, sent or waiting
     Step("messages", "DELETE FROM outbox WHERE user_id = :id OR chat_id = :id"),
     Step("profile", "DELETE FROM users WHERE id = :id"),

@@ -163,3 +163,27 @@ async def test_the_search_indexes_keep_no_token_of_an_erased_question(db: Databa
         assert leftovers(conn, USER, ("Quilla", "quilla_u", "unusualtoken")) == []
     finally:
         conn.close()
+
+
+async def test_finished_group_replies_naming_the_member_go(db: Database) -> None:
+    await _seed(db)
+    replies = [
+        ("r1", "Members: Ravi, Quilla", "sent"),
+        ("r2", "Ask @QUILLA_U about it", "failed"),
+        ("r3", "Members: Ravi", "sent"),  # names someone else: stays
+    ]
+    for key, text, status in replies:
+        await db.execute(
+            "INSERT INTO outbox (key, chat_id, user_id, kind, text, not_before, created_at, "
+            "updated_at, status) VALUES (?, -100, NULL, 'reply', ?, ?, ?, ?, ?)",
+            (key, text, NOW, NOW, NOW, status),
+        )
+    await ForgetService(db, MyDataRepository(db), HubRepository(db)).erase(USER)
+    assert [r[0] for r in await db.fetch_all("SELECT key FROM outbox WHERE kind = 'reply'")] == [
+        "r3"
+    ]
+    conn = sqlite3.connect(db.path)
+    try:
+        assert leftovers(conn, USER, ("Quilla", "quilla_u")) == []
+    finally:
+        conn.close()
