@@ -49,10 +49,16 @@ ORDER BY id
 """
 
 # Outbox statuses per announcement, from the (kind, ref_id, status) index alone.
+# Outbox rows, plus those the retention job deleted (their counts kept in delivery_counts).
 ANNOUNCEMENT_STATUSES = """
-SELECT ref_id, status, COUNT(*) AS n FROM outbox
-WHERE kind = 'broadcast' AND ref_id IN (SELECT id FROM broadcasts WHERE hub_id = ?)
-GROUP BY ref_id, status
+SELECT ref_id, status, SUM(n) AS n FROM (
+    SELECT ref_id, status, COUNT(*) AS n FROM outbox
+    WHERE kind = 'broadcast' AND ref_id IN (SELECT id FROM broadcasts WHERE hub_id = ?1)
+    GROUP BY ref_id, status
+    UNION ALL
+    SELECT ref_id, status, count AS n FROM delivery_counts
+    WHERE kind = 'broadcast' AND ref_id IN (SELECT id FROM broadcasts WHERE hub_id = ?1)
+) GROUP BY ref_id, status
 """
 
 # Rows waiting for the end of someone's quiet hours or pause: few, found through the index.

@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot.db.database import Database
 from bot.db.mydata_sections import SECTIONS
+from bot.db.retention import FINISHED
 
 # A user id in a column that is not a foreign key (polls.author_id, surveys.author_id are NOT
 # NULL): 0 is nobody, "a former member".
@@ -96,6 +97,16 @@ ERASURE: list[Step] = [
     Step(None, "UPDATE hubs SET created_by = NULL WHERE created_by = :id"),
     Step("memberships", "DELETE FROM memberships WHERE user_id = :id"),
     Step(None, "DELETE FROM activity_days WHERE user_id = :id"),
+    # a group's finished deferred replies (a list of members, an answer) that name them
+    Step(
+        None,
+        f"""DELETE FROM outbox WHERE kind = 'reply' AND chat_id < 0
+              AND status IN ({", ".join(f"'{s}'" for s in FINISHED)})
+              AND EXISTS (SELECT 1 FROM users u WHERE u.id = :id AND (
+                  (u.first_name <> '' AND instr(outbox.text, u.first_name) > 0)
+                  OR (u.last_name <> '' AND instr(outbox.text, u.last_name) > 0)
+                  OR (u.username <> '' AND instr(lower(outbox.text), lower(u.username)) > 0)))""",  # noqa: S608 - constants only
+    ),
     # every message addressed to them, sent or waiting
     Step("messages", "DELETE FROM outbox WHERE user_id = :id OR chat_id = :id"),
     Step("profile", "DELETE FROM users WHERE id = :id"),
@@ -246,6 +257,16 @@ class MyDataRepository:
                 counts[step.counts] = counts.get(step.counts, 0) + max(cursor.rowcount, 0)
         return counts
 
+    @staticmethod
+    async def purge_search_in(conn: aiosqlite.Connection) -> None:
+        """Rewrite both question search indexes without the erased rows' tokens.
+
+        FTS5 deletes only add delete markers: the old tokens stay in the index's shadow tables
+        until segments are merged. 'optimize' merges them all, so nothing of the member is left.
+        """
+        for index in ("questions_fts", "questions_search"):
+            await conn.execute(f"INSERT INTO {index} ({index}) VALUES ('optimize')")  # noqa: S608
+
 
 def _json(text: str | None) -> Any:
     try:
@@ -266,7 +287,8 @@ def leftovers(
     """(table, column) pairs of every table that still holds the id or one of ``needles``.
 
     A walk of the whole schema (sqlite_master), for the tests: the id as an integer value or as a
-    whole number inside text (keys, JSON), the needles (name, username) anywhere in text.
+    whole number inside text (keys, JSON), the needles (name, username) anywhere in text or bytes,
+    case-insensitively.
     """
     number = re.compile(rf"(?<![0-9A-Za-z]){user_id}(?![0-9A-Za-z])")
     found: list[tuple[str, str]] = []
@@ -288,8 +310,9 @@ def leftovers(
                     hit = bool(number.search(value)) or any(
                         n.casefold() in folded for n in needles if n
                     )
-                elif isinstance(value, bytes):
-                    hit = any(n.encode() in value for n in needles if n)
+                elif isinstance(value, bytes):  # FTS5 index blocks hold lower-cased tokens
+                    lowered = value.lower()
+                    hit = any(n.casefold().encode() in lowered for n in needles if n)
                 if hit and (table, column) not in found:
                     found.append((table, column))
     return found

@@ -15,6 +15,10 @@ from bot.db.database import Database, to_db_time, utcnow
 
 T = TypeVar("T")
 
+# A row that edits a message already in a chat instead of sending one: the message to edit is
+# in ``reply_to_message_id``. Durable (retried on 429 and network errors, kept across restarts).
+EDIT_KIND = "post_edit"
+
 
 class Status(StrEnum):
     PENDING = "pending"
@@ -306,9 +310,15 @@ class OutboxRepository:
         )
 
     async def counts(self, kind: str, ref_id: int) -> dict[Status, int]:
+        """Rows by status, with those the retention job deleted (kept in ``delivery_counts``)."""
         rows = await self._db.fetch_all(
-            "SELECT status, COUNT(*) FROM outbox WHERE kind = ? AND ref_id = ? GROUP BY status",
-            (kind, ref_id),
+            """SELECT status, SUM(n) FROM (
+                   SELECT status, COUNT(*) AS n FROM outbox
+                   WHERE kind = ? AND ref_id = ? GROUP BY status
+                   UNION ALL
+                   SELECT status, count AS n FROM delivery_counts WHERE kind = ? AND ref_id = ?
+               ) GROUP BY status""",
+            (kind, ref_id, kind, ref_id),
         )
         return {Status(r[0]): r[1] for r in rows}
 
@@ -319,6 +329,24 @@ class OutboxRepository:
             (kind, ref_id),
         )
         return {r[0] or "": r[1] for r in rows}
+
+    @staticmethod
+    async def add_edit_in(
+        conn: aiosqlite.Connection,
+        key: str,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        reply_markup: str | None = None,
+    ) -> None:
+        """Queue an edit of ``message_id`` in ``chat_id`` to ``text`` (see ``EDIT_KIND``)."""
+        now = to_db_time(utcnow())
+        await conn.execute(
+            """INSERT INTO outbox (key, chat_id, kind, text, reply_markup, reply_to_message_id,
+                                   status, not_before, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)""",
+            (key, chat_id, EDIT_KIND, text, reply_markup, message_id, now, now, now),
+        )
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its pending messages follow it."""

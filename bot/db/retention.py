@@ -32,14 +32,16 @@ class RetentionRepository:
 
         Their counts per (kind, ref_id, status) are added to ``delivery_counts`` first, in the
         same transaction, for the kinds in ``COUNTED_KINDS``. Group posts (negative chat ids)
-        stay: features find a question or a meeting by its post.
+        stay: features find a question or a meeting by its post; but a group's deferred direct
+        replies (kind 'reply': lists of names, answers to commands) go too.
         """
         async with self._db.transaction() as conn:
             ids = [
                 row[0]
                 for row in await conn.execute_fetchall(
                     f"""SELECT id FROM outbox INDEXED BY outbox_finished_by_age
-                        WHERE status IN ({_FINISHED_SQL}) AND updated_at < ? AND chat_id > 0
+                        WHERE status IN ({_FINISHED_SQL}) AND updated_at < ?
+                          AND (chat_id > 0 OR kind = 'reply')
                         ORDER BY updated_at, id LIMIT ?""",  # noqa: S608 - constants only
                     (to_db_time(cutoff), limit),
                 )

@@ -18,7 +18,7 @@ from bot.context import BotContext
 from bot.handlers.common import edit_or_reply, reply, stale_button
 from bot.handlers.questions import refresh_post
 from bot.i18n import _, ngettext
-from bot.services.forget import ForgetBusyError, ForgetOutcome, LastFacilitatorError, PostEdit
+from bot.services.forget import ForgetBusyError, ForgetOutcome, LastFacilitatorError
 from bot.services.mydata import FILE_NAME
 
 log = logging.getLogger(__name__)
@@ -217,17 +217,6 @@ def report_text(outcome: ForgetOutcome) -> str:
     return i18n.paragraphs(lines)
 
 
-async def _edit_posts(context: BotContext, edits: list[PostEdit]) -> None:
-    """Say in the group that a withdrawn question or a shared reflection is gone."""
-    for edit in edits:
-        try:
-            await context.bot.edit_message_text(
-                edit.text, chat_id=edit.chat_id, message_id=edit.message_id
-            )
-        except TelegramError as exc:  # too old, deleted, the bot was removed: the data is gone
-            log.warning("could not edit group post %s: %s", edit.message_id, exc)
-
-
 async def forget_callback(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
@@ -263,7 +252,7 @@ async def forget_callback(update: Update, context: BotContext) -> None:
             await context.bot.delete_my_commands(scope=BotCommandScopeChat(viewer.id))
         except TelegramError as exc:
             log.warning("could not reset commands for an erased user: %s", exc)
-    await _edit_posts(context, outcome.edits)
+    context.services.delivery.wake()  # the group posts' edits, queued by the erasure
     for occurrence_id in outcome.meetings:
         context.services.meetings.posts.touch(occurrence_id)  # the counts, without her answer
     for question_id in outcome.refresh:

@@ -34,11 +34,11 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
-from telegram.error import ChatMigrated, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, RetryAfter, TelegramError
 
 from bot.config import DeliveryConfig
 from bot.db.database import utcnow
-from bot.db.outbox import OutboxRepository, OutboxRow, Outcome, Status
+from bot.db.outbox import EDIT_KIND, OutboxRepository, OutboxRow, Outcome, Status
 from bot.pacing import Slot, TelegramPacer, retry_seconds
 from bot.services.delivery_hooks import CheckHook, DeliveryHooks, HoldHook, ProgressHook
 from bot.services.delivery_outcomes import error_outcome, retry_outcome
@@ -295,6 +295,8 @@ class DeliveryWorker:
             if row.reply_markup
             else None
         )
+        if row.kind == EDIT_KIND and row.reply_to_message_id is not None:
+            return await self._edit(row, markup)
         try:
             quote = (
                 ReplyParameters(row.reply_to_message_id, allow_sending_without_reply=True)
@@ -323,6 +325,23 @@ class DeliveryWorker:
             return error_outcome(row, exc, self._config)
         return Outcome(row.id, Status.SENT, message_id=message.message_id)
 
+    async def _edit(self, row: OutboxRow, markup: InlineKeyboardMarkup | None) -> Outcome:
+        """An ``EDIT_KIND`` row: edit the message it names, retried like a send."""
+        message_id = row.reply_to_message_id
+        try:
+            await self._bot.edit_message_text(
+                row.text, row.chat_id, message_id, reply_markup=markup, rate_limit_args=Slot.ALL
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message:  # already showing it (edited elsewhere)
+                return error_outcome(row, exc, self._config)
+        except RetryAfter as exc:
+            wait = retry_seconds(exc)
+            return retry_outcome(row, f"429: retry after {wait:g} s", wait, counts=False)
+        except TelegramError as exc:
+            return error_outcome(row, exc, self._config)
+        return Outcome(row.id, Status.SENT, message_id=message_id)
+
     def _recorded(self, row: OutboxRow, outcome: Outcome, done: asyncio.Future[bool]) -> None:
         """The row's outcome is committed: wake, release a backlog slot, tell the hooks."""
         if done.cancelled() or done.exception() is not None:
@@ -332,6 +351,10 @@ class DeliveryWorker:
                 self._note_due_in((outcome.not_before - utcnow()).total_seconds())
             self._wake.set()
             return
+        if row.chat_id < 0:
+            # A group's rows wait for the one before them (posts, their edits): the next may be
+            # due now that this one is recorded (the feeder read before it was).
+            self._wake.set()
         if row.kind == REPLY_KIND:
             self._pacer.backlog_done(row.chat_id)
         if outcome.status is Status.BLOCKED and row.user_id is not None:

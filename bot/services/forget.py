@@ -1,9 +1,10 @@
 """/forgetme: erase a member in one transaction, and say exactly what was done.
 
 Questions the member asked stay only if they were answered, as anonymous text (others' answers
-would otherwise lose their question); their group posts are rewritten in the database and the
-caller edits them in Telegram (``PostEdit``). A facilitator who is the last of a hub's
-facilitators is told to hand over first, and nothing is erased.
+would otherwise lose their question); their group posts are rewritten in the database, and their
+edits in Telegram (``PostEdit``) are queued in the outbox in the same transaction, so that a 429,
+a network error or a restart cannot leave the member's name in a group. A facilitator who is
+the last of a hub's facilitators is told to hand over first, and nothing is erased.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sqlite3
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -18,6 +20,7 @@ from bot import i18n
 from bot.db.database import Database
 from bot.db.hubs import HubRepository
 from bot.db.mydata import MyDataRepository
+from bot.db.outbox import EDIT_KIND, OutboxRepository
 from bot.db.questions import QuestionRepository
 from bot.i18n import _
 from bot.services.question_posts import Asker, post_text
@@ -54,7 +57,7 @@ class PostEdit:
 @dataclass(frozen=True, slots=True)
 class ForgetOutcome:
     counts: dict[str, int]
-    edits: list[PostEdit]  # posts of deleted questions and shared reflections: say so
+    edits: list[PostEdit]  # group posts edited (queued in the outbox): name gone, or say so
     refresh: list[int]  # questions whose posts show the member (name, a 🙋 Me too): redraw
     meetings: list[int]  # meeting occurrences whose group posts counted the member's answer
 
@@ -108,12 +111,15 @@ class ForgetService:
                 for post in await MyDataRepository.question_posts_in(conn, user_id):
                     hub = await self._hubs.get(post.hub_id)
                     with i18n.use_locale(hub.locale if hub is not None else i18n.current_locale()):
-                        if post.answered:  # the post stays, without the name: redrawn after
+                        if post.answered:  # the post stays, without the name: edited below
                             question = await QuestionRepository.get_in(conn, post.question_id)
                             anonymous = dataclasses.replace(question, anonymous=True)
                             text = post_text(anonymous, Asker(None))
                             await MyDataRepository.rewrite_post_in(conn, post.question_id, text)
-                            refresh.append(post.question_id)
+                            if post.question_id in refresh:  # the queued edit redraws it
+                                refresh.remove(post.question_id)
+                            if post.message_id is not None:
+                                edits.append(PostEdit(post.chat_id, post.message_id, text))
                             continue
                         text = withdrawn_text(post.question_id)
                     await MyDataRepository.drop_post_in(conn, post.question_id)
@@ -124,7 +130,16 @@ class ForgetService:
                 ):
                     with i18n.use_locale(locale or i18n.current_locale()):
                         edits.append(PostEdit(chat_id, message_id, removed_reflection_text()))
+                for edit in edits:  # durable: retried by the delivery worker, even after a restart
+                    await OutboxRepository.add_edit_in(
+                        conn,
+                        f"{EDIT_KIND}:{edit.chat_id}:{edit.message_id}:{uuid.uuid4().hex}",
+                        edit.chat_id,
+                        edit.message_id,
+                        edit.text,
+                    )
                 counts = await MyDataRepository.erase_in(conn, user_id)
+                await MyDataRepository.purge_search_in(conn)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise ForgetBusyError from exc

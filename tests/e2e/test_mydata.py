@@ -387,3 +387,37 @@ async def test_someone_who_only_said_hello_is_forgotten_too(
         in confirm.text
     )
     assert walk(bot, stranger.id, ("Nadia", "nadia_x")) == []
+
+
+@pytest.mark.telegram_errors(403, 429)
+@pytest.mark.parametrize("locale", ["en", "he"])
+async def test_group_edits_after_forgetme_survive_flood_control_and_a_restart(
+    start_bot: Callable[..., Any], telegram: FakeTelegram, locale: str
+) -> None:
+    """The group refuses the edits for a while (429), the bot restarts: her name still goes."""
+    bot, clock, group, _fatima, _other, zoya = await used_everything(start_bot, telegram, locale)
+
+    def shared() -> str:
+        return next(m for m in group.inbox() if m.text.startswith("💭")).text
+
+    telegram.fail_next("editMessageText", *[429] * 4, retry_after=2, chat_id=group.id)
+    await zoya.send("/forgetme")
+    confirm = zoya.last()
+    await zoya.press(confirm, tr(locale, "🗑 Erase everything"))
+    assert tr(locale, "🗑 <b>Done: I have forgotten you.</b>") in confirm.text
+    assert any(c.error_code == 429 for c in telegram.calls_of("editMessageText"))
+    await bot.stop()
+
+    bot = await start_bot(clock=clock)
+    bot.services.delivery.wake()
+    await telegram.wait_for(
+        lambda: FIRST not in post_of(group, 1).text and FIRST not in shared(), timeout=30
+    )
+    await bot.services.delivery.drained()
+    assert tr("en", "❓ Question #{id} (anonymous)", id=1) in post_of(group, 1).text
+    assert ANSWER in post_of(group, 1).text
+    assert tr("en", "❓ Question #{id} was withdrawn by the person who asked it.", id=2) in (
+        post_of(group, 2).text
+    )
+    assert shared() == tr("en", "💭 A reflection shared here was removed by its author.")
+    assert walk(bot, zoya.id) == []

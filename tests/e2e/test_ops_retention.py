@@ -105,3 +105,36 @@ async def test_old_finished_deliveries_go_recent_and_unfinished_stay(
     # The bot goes on as before.
     await noa.send("/help")
     assert noa.last() is not None
+
+
+# The founder never started the bot (403).
+@pytest.mark.telegram_errors(403)
+async def test_counts_survive_in_broadcasts_and_export_after_the_job(
+    start_bot, make_config, telegram: FakeTelegram
+) -> None:
+    from tests.e2e.test_exports import documents, table, unzip
+
+    start = datetime.now(UTC).replace(microsecond=0)
+    clock = MovableClock(start)
+    bot = await start_bot(make_config(retention={"days": 30, "hour": 4}), clock)
+    services = bot.services
+    _founder, _group, fatima, _members = await hub_with_members(telegram, ("he", "ru"))
+    await fatima.send("/broadcast Old news for everyone")
+    await fatima.press(fatima.last(), "✅ Confirm")
+    await services.delivery.drained()
+    await fatima.send("/broadcasts")
+    before = fatima.last().text
+    assert "3 delivered" in before and "1 never started the bot" in before
+    await fatima.send("/export")
+    [announcement] = table(unzip(documents(fatima)[-1]), "announcements.csv")[1:]
+
+    clock.set(start + timedelta(days=40))
+    assert await services.retention.job.run_due()
+    assert not await services.db.fetch_value(
+        "SELECT COUNT(*) FROM outbox WHERE kind = 'broadcast' AND chat_id > 0"
+    )
+    await fatima.send("/broadcasts")
+    assert fatima.last().text == before
+    await fatima.send("/export")
+    assert table(unzip(documents(fatima)[-1]), "announcements.csv")[1:] == [announcement]
+    assert announcement[3] == "3"

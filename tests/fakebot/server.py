@@ -344,7 +344,7 @@ class FakeTelegram:
         self._waiting_polls = 0
         self._closing = False
         self._failing = False
-        self._next_failures: dict[str, list[tuple[int, int]]] = {}
+        self._next_failures: dict[str, list[tuple[int, int, int | None]]] = {}
         self._callback_ids = itertools.count(4_713_000_000_000_000_001)
         self._callback_answers: dict[str, CallbackAnswer | None] = {}
         self._votes: dict[str, dict[int, list[int]]] = {}
@@ -482,12 +482,16 @@ class FakeTelegram:
         self._failing = failing
         self._notify()
 
-    def fail_next(self, method: str, *codes: int, retry_after: int = 1) -> None:
+    def fail_next(
+        self, method: str, *codes: int, retry_after: int = 1, chat_id: int | None = None
+    ) -> None:
         """The next calls of ``method`` (camelCase) fail, one code each, in order: 429 is flood
         control (retry after ``retry_after`` s), 502 a broken proxy's page (as
-        ``set_network_failure`` gives)."""
+        ``set_network_failure`` gives). With ``chat_id``, only calls for that chat (a group's
+        own flood control)."""
         assert all(code in (429, 502) for code in codes), "429 or 502"
-        self._next_failures.setdefault(method, []).extend((c, retry_after) for c in codes)
+        failures = self._next_failures.setdefault(method, [])
+        failures.extend((c, retry_after, chat_id) for c in codes)
 
     def calls_of(self, method: str) -> list[ApiCall]:
         """The calls of one method (Telegram's camelCase name)."""
@@ -803,9 +807,13 @@ class FakeTelegram:
             if handler is None:
                 raise ApiError(404, "Not Found")
             params = _normalize(await self._read_params(request))
-            failures = self._next_failures.get(name)
-            if failures:
-                code, wait = failures.pop(0)
+            failures = self._next_failures.get(name, [])
+            failure = next(
+                (f for f in failures if f[2] is None or f[2] == params.get("chat_id")), None
+            )
+            if failure is not None:
+                failures.remove(failure)
+                code, wait, _chat = failure
                 if code == 502:
                     return self._bad_gateway(name, params, at)
                 self.rejected_429 += 1

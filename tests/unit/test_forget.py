@@ -142,3 +142,48 @@ async def test_a_busy_database_erases_nothing(db: Database) -> None:
     assert await db.fetch_value("SELECT COUNT(*) FROM memberships WHERE user_id = ?", (USER,)) == 1
     outcome = await service.erase(USER)  # once it is free, it goes through
     assert outcome.counts["profile"] == 1
+
+
+async def test_the_search_indexes_keep_no_token_of_an_erased_question(db: Database) -> None:
+    await _seed(db)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO questions (hub_id, asker_id, anonymous, text, status, created_at, "
+            "updated_at) VALUES (1, ?, 0, 'Quillaword unusualtoken question', 'open', ?, ?)",
+            (USER, NOW, NOW),
+        )
+    conn = sqlite3.connect(db.path)
+    try:  # the walk sees the index's lower-cased tokens before the erasure
+        assert ("questions_fts_data", "block") in leftovers(conn, USER, ("UnusualToken",))
+    finally:
+        conn.close()
+    await ForgetService(db, MyDataRepository(db), HubRepository(db)).erase(USER)
+    conn = sqlite3.connect(db.path)
+    try:
+        assert leftovers(conn, USER, ("Quilla", "quilla_u", "unusualtoken")) == []
+    finally:
+        conn.close()
+
+
+async def test_finished_group_replies_naming_the_member_go(db: Database) -> None:
+    await _seed(db)
+    replies = [
+        ("r1", "Members: Ravi, Quilla", "sent"),
+        ("r2", "Ask @QUILLA_U about it", "failed"),
+        ("r3", "Members: Ravi", "sent"),  # names someone else: stays
+    ]
+    for key, text, status in replies:
+        await db.execute(
+            "INSERT INTO outbox (key, chat_id, user_id, kind, text, not_before, created_at, "
+            "updated_at, status) VALUES (?, -100, NULL, 'reply', ?, ?, ?, ?, ?)",
+            (key, text, NOW, NOW, NOW, status),
+        )
+    await ForgetService(db, MyDataRepository(db), HubRepository(db)).erase(USER)
+    assert [r[0] for r in await db.fetch_all("SELECT key FROM outbox WHERE kind = 'reply'")] == [
+        "r3"
+    ]
+    conn = sqlite3.connect(db.path)
+    try:
+        assert leftovers(conn, USER, ("Quilla", "quilla_u")) == []
+    finally:
+        conn.close()

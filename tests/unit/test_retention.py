@@ -23,6 +23,9 @@ async def seed(db: Database) -> None:
     rows += [
         ("recent", 200, 200, "broadcast", 1, "blocked", recent, recent),
         ("old-prompt", 300, 300, "prompt", 9, "sent", old, old),
+        # A group: a deferred reply (a list of names) goes; a post features find things by stays.
+        ("old-group-reply", -100, None, "reply", None, "sent", old, old),
+        ("old-group-post", -100, None, "question", 3, "sent", old, old),
     ]
     await db.executemany(
         """INSERT INTO outbox (key, chat_id, user_id, kind, ref_id, status, created_at,
@@ -64,8 +67,9 @@ async def test_deletes_in_batches_and_keeps_the_counts(tmp_path: Path) -> None:
             batch=3,
         )  # fmt: skip
         purged = await service.run()
-        assert (purged.outbox, purged.poll_sends) == (8, 2)
-        assert [r[0] for r in await db.fetch_all("SELECT key FROM outbox")] == ["recent"]
+        assert (purged.outbox, purged.poll_sends) == (9, 2)
+        left_keys = [r[0] for r in await db.fetch_all("SELECT key FROM outbox ORDER BY key")]
+        assert left_keys == ["old-group-post", "recent"]
         left = await db.fetch_all("SELECT poll_id, chat_id FROM poll_sends ORDER BY 1, 2")
         assert [tuple(r) for r in left] == [(1, 13), (2, 11), (2, 12), (3, 11), (3, 12)]
         counts = await RetentionRepository(db).delivery_counts("broadcast", 0)
