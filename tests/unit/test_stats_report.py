@@ -13,7 +13,7 @@ from babel.dates import format_skeleton
 from bot import i18n
 from bot.db.stats import RawFigures
 from bot.services.stats import WEEKS, Figures, Week
-from bot.services.stats_chart import ChartText, plain, render_chart
+from bot.services.stats_chart import ChartText, chart_title, plain, render_chart
 from bot.services.stats_report import chart_text, render_text
 from tests.conftest import tr
 from tests.unit.test_bidi import display_problems
@@ -137,3 +137,14 @@ def test_matplotlib_is_not_imported_by_the_bot() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_the_chart_title_keeps_its_direction() -> None:
+    with i18n.use_locale("he"):
+        hebrew = chart_text(figures(BUSY, "Peer Mentors"))
+    drawn = chart_title(hebrew)
+    assert drawn.startswith("\u200f")  # laid out right to left, though it starts with Latin
+    assert "\u2068Peer Mentors\u2069" in drawn  # the hub's name stays isolated
+    with i18n.use_locale("en"):
+        english = chart_text(figures(BUSY, "מנטורים"))
+    assert chart_title(english).startswith("\u200e")
