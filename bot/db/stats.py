@@ -161,7 +161,7 @@ class StatsRepository:
             """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
                SELECT COUNT(*) FROM broadcasts
                WHERE (hub_id IN hubs OR (:network AND hub_id IS NULL))
-                 AND created_at >= :since AND status IN ('sending', 'done')""",
+                 AND COALESCE(sent_at, created_at) >= :since AND status IN ('sending', 'done')""",
             p,
         )
         delivery = await db.fetch_all(
@@ -170,11 +170,19 @@ class StatsRepository:
             """WITH hubs(id) AS (SELECT value FROM json_each(:hubs)),
                     sent(id) AS (SELECT id FROM broadcasts
                                  WHERE (hub_id IN hubs OR (:network AND hub_id IS NULL))
-                                   AND created_at >= :since AND status IN ('sending', 'done'))
-               SELECT o.status, COUNT(*) FROM sent
-               CROSS JOIN outbox o ON o.kind = 'broadcast' AND o.ref_id = sent.id
-               WHERE o.user_id IS NOT NULL
-               GROUP BY o.status""",
+                                   AND COALESCE(sent_at, created_at) >= :since
+                                   AND status IN ('sending', 'done'))
+               SELECT status, SUM(n) FROM (
+                   SELECT o.status AS status, COUNT(*) AS n FROM sent
+                   CROSS JOIN outbox o ON o.kind = 'broadcast' AND o.ref_id = sent.id
+                   WHERE o.user_id IS NOT NULL
+                   GROUP BY o.status
+                   UNION ALL
+                   -- what retention deleted (private deliveries only) survives as numbers
+                   SELECT c.status, SUM(c.count) FROM sent
+                   CROSS JOIN delivery_counts c ON c.kind = 'broadcast' AND c.ref_id = sent.id
+                   GROUP BY c.status)
+               GROUP BY status""",
             p,
         )
         prompts = await db.fetch_one(

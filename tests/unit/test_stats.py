@@ -393,3 +393,23 @@ async def test_old_activity_marks_are_pruned_in_batches(
     days = {r[0] for r in await db.fetch_all("SELECT DISTINCT day FROM activity_days")}
     assert min(days) == "2026-09-13"
     assert await stats.prune() == 0
+
+
+async def test_announcements_count_by_send_time_and_after_retention(db: Database) -> None:
+    await seed(db)
+    hub = await HubRepository(db).get(1)
+    assert hub is not None
+    # written 40 days ago, scheduled and sent 1 day ago: it belongs to this period
+    await db.execute(
+        """INSERT INTO broadcasts (id, hub_id, sender_id, text, status, created_at, sent_at)
+           VALUES (5, 1, 1, 't', 'done', ?, ?)""",
+        (ts(NOW - timedelta(days=40)), ts(NOW - timedelta(days=1))),
+    )
+    # its private deliveries were deleted by retention: only their numbers are left
+    await db.execute(
+        """INSERT INTO delivery_counts (kind, ref_id, status, count)
+           VALUES ('broadcast', 5, 'sent', 3), ('broadcast', 5, 'blocked', 1)"""
+    )
+    figures = await service(db).hub_figures(hub)
+    assert figures.raw.announcements == 2
+    assert (figures.delivered, figures.delivery_finished) == (2 + 3, 4 + 4)
