@@ -137,6 +137,13 @@ class StatsRepository:
                JOIN users u ON u.id = m.user_id""",
             p,
         )
+        # who joined in the period and has already left again still joined in it
+        joined_and_left = await db.fetch_value(
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
+               SELECT COUNT(*) FROM membership_departures
+               WHERE hub_id IN hubs AND joined_at >= :since""",
+            p,
+        )
         left = await db.fetch_value(
             """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
                SELECT COUNT(*) FROM membership_departures
@@ -235,7 +242,7 @@ class StatsRepository:
         return RawFigures(
             members=members[0],
             reachable=members[1],
-            joined=members[2],
+            joined=members[2] + joined_and_left,
             left=left or 0,
             active7=active[0],
             active30=active[1],

@@ -413,3 +413,15 @@ async def test_announcements_count_by_send_time_and_after_retention(db: Database
     figures = await service(db).hub_figures(hub)
     assert figures.raw.announcements == 2
     assert (figures.delivered, figures.delivery_finished) == (2 + 3, 4 + 4)
+
+
+async def test_who_joined_and_left_within_the_period_still_joined(db: Database) -> None:
+    await seed(db)
+    hub = await HubRepository(db).get(1)
+    assert hub is not None
+    await db.execute(
+        "INSERT INTO membership_departures (hub_id, joined_at, left_at) VALUES (1, ?, ?)",
+        (ts(NOW - timedelta(days=5)), ts(NOW - timedelta(days=1))),
+    )
+    raw = (await service(db).hub_figures(hub)).raw
+    assert (raw.joined, raw.left) == (2 + 1, 1 + 1)
