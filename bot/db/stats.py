@@ -112,6 +112,14 @@ class StatsRepository:
             )
             return cursor.rowcount
 
+    async def prune_departures(self, before: str) -> int:
+        """Delete departures of days before ``before`` (no figure reads them); return how many."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM membership_departures WHERE left_at < ?", (before,)
+            )
+            return cursor.rowcount
+
     async def active_today(self, day: str) -> set[int]:
         """Who is already marked for ``day`` (after a restart, so the gate does not write again)."""
         rows = await self._db.fetch_all("SELECT user_id FROM activity_days WHERE day = ?", (day,))

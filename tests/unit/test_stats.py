@@ -425,3 +425,24 @@ async def test_who_joined_and_left_within_the_period_still_joined(db: Database) 
     )
     raw = (await service(db).hub_figures(hub)).raw
     assert (raw.joined, raw.left) == (2 + 1, 1 + 1)
+
+
+async def test_departures_keep_dates_only_and_go_after_twelve_weeks(db: Database) -> None:
+    await seed(db)
+    await MembershipRepository(db).remove(1, 2)
+    rows = await db.fetch_all("SELECT joined_at, left_at FROM membership_departures")
+    for joined, left in (tuple(r) for r in rows[-1:]):
+        assert joined.endswith("T00:00:00Z") and left.endswith("T00:00:00Z")  # no time of day
+    await db.execute(
+        "INSERT INTO membership_departures (hub_id, joined_at, left_at) VALUES (1, ?, ?)",
+        ("2026-01-01T00:00:00Z", "2026-09-12T00:00:00Z"),
+    )
+    count = await db.fetch_value("SELECT COUNT(*) FROM membership_departures")
+    await service(db).prune()  # the 12 weeks start on 2026-09-13
+    assert await db.fetch_value("SELECT COUNT(*) FROM membership_departures") == count - 1
+    assert (
+        await db.fetch_value(
+            "SELECT COUNT(*) FROM membership_departures WHERE left_at < '2026-09-13'"
+        )
+        == 0
+    )
