@@ -149,13 +149,13 @@ class StatsRepository:
         joined_and_left = await db.fetch_value(
             """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
                SELECT COUNT(*) FROM membership_departures
-               WHERE hub_id IN hubs AND joined_at >= :since""",
+               WHERE hub_id IN hubs AND joined_at >= :since AND (NOT :network OR last_one)""",
             p,
         )
         left = await db.fetch_value(
             """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
                SELECT COUNT(*) FROM membership_departures
-               WHERE hub_id IN hubs AND left_at >= :since""",
+               WHERE hub_id IN hubs AND left_at >= :since AND (NOT :network OR last_one)""",
             p,
         )
         active = await db.fetch_one(_ACTIVITY, {**p, **_week_bounds(window.today)})
@@ -285,12 +285,15 @@ class StatsRepository:
         )
         return [r[0] for r in rows]
 
-    async def departures(self, hub_ids: Sequence[int], since: str) -> list[tuple[str, str]]:
-        """(joined, left) of memberships that ended after ``since``."""
+    async def departures(
+        self, hub_ids: Sequence[int], since: str, *, network: bool = False
+    ) -> list[tuple[str, str]]:
+        """(joined, left) of memberships that ended after ``since``; for the network, only of
+        people who then had no membership left (a person, not a membership, leaves it)."""
         rows = await self._db.fetch_all(
             """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
                SELECT joined_at, left_at FROM membership_departures
-               WHERE hub_id IN hubs AND left_at >= :since""",
-            {"hubs": json.dumps(list(hub_ids)), "since": since},
+               WHERE hub_id IN hubs AND left_at >= :since AND (NOT :network OR last_one)""",
+            {"hubs": json.dumps(list(hub_ids)), "since": since, "network": int(network)},
         )
         return [(r[0], r[1]) for r in rows]

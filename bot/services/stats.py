@@ -203,7 +203,7 @@ class StatsService:
         weeks = weeks_from(
             now.astimezone(UTC).date(),
             await self._repo.joins(hub_ids),
-            await self._repo.departures(hub_ids, window.first_week_day),
+            await self._repo.departures(hub_ids, window.first_week_day, network=network),
             raw.weekly_active,
         )
         return Figures(title, len(hub_ids), raw, weeks)

@@ -371,7 +371,7 @@ async def test_a_membership_that_ends_becomes_a_departure_without_the_person(
     await MembershipRepository(db).remove(1, 2)
     rows = await db.fetch_all("SELECT * FROM membership_departures WHERE hub_id = 1")
     assert len(rows) == before + 1
-    assert set(rows[-1].keys()) == {"hub_id", "joined_at", "left_at"}  # no user id
+    assert set(rows[-1].keys()) == {"hub_id", "joined_at", "left_at", "last_one"}  # no user id
     await db.execute("DELETE FROM hubs WHERE id = 1")  # a deleted hub takes its rows along
     assert await db.fetch_value("SELECT COUNT(*) FROM membership_departures WHERE hub_id = 1") == 0
     # a deleted user's activity goes with them
@@ -446,3 +446,16 @@ async def test_departures_keep_dates_only_and_go_after_twelve_weeks(db: Database
         )
         == 0
     )
+
+
+async def test_the_network_counts_people_not_memberships_when_they_leave(db: Database) -> None:
+    await seed(db)
+    stats = service(db)
+    before = (await stats.network_figures()).raw
+    await MembershipRepository(db).remove(1, 5)  # 5 leaves hub A but stays in B
+    after = await stats.network_figures()
+    assert after.raw.left == before.left
+    assert after.weeks[-1].members == after.raw.members == before.members
+    hub = await HubRepository(db).get(1)
+    assert hub is not None
+    assert (await stats.hub_figures(hub)).raw.left == 2  # hub A did lose a member

@@ -15,14 +15,17 @@ CREATE INDEX activity_days_by_day ON activity_days (day);
 CREATE TABLE membership_departures (
     hub_id      INTEGER NOT NULL,                   -- no foreign key: a deleted hub's rows go too
     joined_at   TEXT    NOT NULL,                   -- 'YYYY-MM-DDT00:00:00Z'
-    left_at     TEXT    NOT NULL                    -- 'YYYY-MM-DDT00:00:00Z'
+    left_at     TEXT    NOT NULL,                   -- 'YYYY-MM-DDT00:00:00Z'
+    -- 1 when the person had no membership left in any hub: only these count for the network
+    last_one    INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX membership_departures_by_hub ON membership_departures (hub_id, left_at);
 
 CREATE TRIGGER memberships_departure AFTER DELETE ON memberships BEGIN
-    INSERT INTO membership_departures (hub_id, joined_at, left_at)
+    INSERT INTO membership_departures (hub_id, joined_at, left_at, last_one)
     VALUES (old.hub_id, strftime('%Y-%m-%dT00:00:00Z', old.joined_at),
-            strftime('%Y-%m-%dT00:00:00Z', 'now'));
+            strftime('%Y-%m-%dT00:00:00Z', 'now'),
+            NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = old.user_id));
 END;
 
 CREATE TRIGGER hubs_departures_delete AFTER DELETE ON hubs BEGIN
