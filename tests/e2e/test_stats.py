@@ -124,8 +124,8 @@ async def test_facilitator_reads_figures_and_chart(
         # Everyone who is still a member wrote something today (Dan before he blocked the bot).
         tr(
             locale,
-            "Active (wrote or pressed anything): {week} in the last 7 days, "
-            "{month} in the last 30 days.",
+            "Active anywhere in the network (wrote or pressed anything): {week} in the last "
+            "7 days, {month} in the last 30 days.",
             week=4,
             month=4,
         ),

@@ -148,3 +148,12 @@ def test_the_chart_title_keeps_its_direction() -> None:
     with i18n.use_locale("en"):
         english = chart_text(figures(BUSY, "מנטורים"))
     assert chart_title(english).startswith("\u200e")
+
+
+def test_a_hub_says_its_active_count_is_network_wide() -> None:
+    # activity_days has no hub: a member active in another hub counts here too, and says so
+    with i18n.use_locale("en"):
+        hub = render_text(figures(BUSY, "Peer Mentors"))
+        network = render_text(replace(figures(BUSY, ""), hubs=3))
+    assert "Active anywhere in the network (wrote or pressed anything):" in hub
+    assert "Active (wrote or pressed anything):" in network
