@@ -112,6 +112,14 @@ class StatsRepository:
             )
             return cursor.rowcount
 
+    async def prune_departures(self, before: str) -> int:
+        """Delete departures of days before ``before`` (no figure reads them); return how many."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM membership_departures WHERE left_at < ?", (before,)
+            )
+            return cursor.rowcount
+
     async def active_today(self, day: str) -> set[int]:
         """Who is already marked for ``day`` (after a restart, so the gate does not write again)."""
         rows = await self._db.fetch_all("SELECT user_id FROM activity_days WHERE day = ?", (day,))
@@ -137,10 +145,17 @@ class StatsRepository:
                JOIN users u ON u.id = m.user_id""",
             p,
         )
+        # who joined in the period and has already left again still joined in it
+        joined_and_left = await db.fetch_value(
+            """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
+               SELECT COUNT(*) FROM membership_departures
+               WHERE hub_id IN hubs AND joined_at >= :since AND (NOT :network OR last_one)""",
+            p,
+        )
         left = await db.fetch_value(
             """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
                SELECT COUNT(*) FROM membership_departures
-               WHERE hub_id IN hubs AND left_at >= :since""",
+               WHERE hub_id IN hubs AND left_at >= :since AND (NOT :network OR last_one)""",
             p,
         )
         active = await db.fetch_one(_ACTIVITY, {**p, **_week_bounds(window.today)})
@@ -161,7 +176,7 @@ class StatsRepository:
             """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
                SELECT COUNT(*) FROM broadcasts
                WHERE (hub_id IN hubs OR (:network AND hub_id IS NULL))
-                 AND created_at >= :since AND status IN ('sending', 'done')""",
+                 AND COALESCE(sent_at, created_at) >= :since AND status IN ('sending', 'done')""",
             p,
         )
         delivery = await db.fetch_all(
@@ -170,11 +185,19 @@ class StatsRepository:
             """WITH hubs(id) AS (SELECT value FROM json_each(:hubs)),
                     sent(id) AS (SELECT id FROM broadcasts
                                  WHERE (hub_id IN hubs OR (:network AND hub_id IS NULL))
-                                   AND created_at >= :since AND status IN ('sending', 'done'))
-               SELECT o.status, COUNT(*) FROM sent
-               CROSS JOIN outbox o ON o.kind = 'broadcast' AND o.ref_id = sent.id
-               WHERE o.user_id IS NOT NULL
-               GROUP BY o.status""",
+                                   AND COALESCE(sent_at, created_at) >= :since
+                                   AND status IN ('sending', 'done'))
+               SELECT status, SUM(n) FROM (
+                   SELECT o.status AS status, COUNT(*) AS n FROM sent
+                   CROSS JOIN outbox o ON o.kind = 'broadcast' AND o.ref_id = sent.id
+                   WHERE o.user_id IS NOT NULL
+                   GROUP BY o.status
+                   UNION ALL
+                   -- what retention deleted (private deliveries only) survives as numbers
+                   SELECT c.status, SUM(c.count) FROM sent
+                   CROSS JOIN delivery_counts c ON c.kind = 'broadcast' AND c.ref_id = sent.id
+                   GROUP BY c.status)
+               GROUP BY status""",
             p,
         )
         prompts = await db.fetch_one(
@@ -227,7 +250,7 @@ class StatsRepository:
         return RawFigures(
             members=members[0],
             reachable=members[1],
-            joined=members[2],
+            joined=members[2] + joined_and_left,
             left=left or 0,
             active7=active[0],
             active30=active[1],
@@ -262,12 +285,15 @@ class StatsRepository:
         )
         return [r[0] for r in rows]
 
-    async def departures(self, hub_ids: Sequence[int], since: str) -> list[tuple[str, str]]:
-        """(joined, left) of memberships that ended after ``since``."""
+    async def departures(
+        self, hub_ids: Sequence[int], since: str, *, network: bool = False
+    ) -> list[tuple[str, str]]:
+        """(joined, left) of memberships that ended after ``since``; for the network, only of
+        people who then had no membership left (a person, not a membership, leaves it)."""
         rows = await self._db.fetch_all(
             """WITH hubs(id) AS (SELECT value FROM json_each(:hubs))
                SELECT joined_at, left_at FROM membership_departures
-               WHERE hub_id IN hubs AND left_at >= :since""",
-            {"hubs": json.dumps(list(hub_ids)), "since": since},
+               WHERE hub_id IN hubs AND left_at >= :since AND (NOT :network OR last_one)""",
+            {"hubs": json.dumps(list(hub_ids)), "since": since, "network": int(network)},
         )
         return [(r[0], r[1]) for r in rows]

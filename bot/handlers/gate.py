@@ -46,9 +46,23 @@ async def gate_update(update: Update, context: BotContext) -> None:
     )
     set_viewer(viewer)
     i18n.set_locale(viewer.locale)
-    if update.message or update.callback_query or update.poll_answer:
+    if counts_as_activity(update):
         # "Active" for /stats: wrote or pressed anything (one mark a day, kept in memory).
         await context.services.stats.seen(user.id)
+
+
+def counts_as_activity(update: Update) -> bool:
+    """Whether the sender did something: wrote, sent a file or a poll, pressed, voted.
+
+    Service messages (joined, left, title or photo changed, pinned...) carry no text and no
+    attachment: they happen to a person, so they do not make them "active".
+    """
+    if update.callback_query or update.poll_answer:
+        return True
+    message = update.message
+    if message is None:
+        return False
+    return bool(message.text or message.caption) or message.effective_attachment is not None
 
 
 def register(app: Application) -> None:

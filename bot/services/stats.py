@@ -146,7 +146,8 @@ class StatsService:
         await self._repo.mark_active(user_id, day)
 
     async def prune(self) -> int:
-        """Delete activity marks of days the figures no longer read (before the 12 weeks)."""
+        """Delete activity marks and departures of days the figures no longer read (before the
+        12 weeks); return how many activity marks went."""
         today = self._clock.now().astimezone(UTC).date()
         before = (today - timedelta(days=KEEP_DAYS - 1)).isoformat()
         total = 0
@@ -155,6 +156,9 @@ class StatsService:
             await asyncio.sleep(0)  # let updates in between batches
         if total:
             log.info("deleted %s activity marks of days before %s", total, before)
+        departed = await self._repo.prune_departures(before)
+        if departed:
+            log.info("deleted %s departures of days before %s", departed, before)
         return total
 
     def start(self, job_queue: JobQueue) -> None:
@@ -199,7 +203,7 @@ class StatsService:
         weeks = weeks_from(
             now.astimezone(UTC).date(),
             await self._repo.joins(hub_ids),
-            await self._repo.departures(hub_ids, window.first_week_day),
+            await self._repo.departures(hub_ids, window.first_week_day, network=network),
             raw.weekly_active,
         )
         return Figures(title, len(hub_ids), raw, weeks)

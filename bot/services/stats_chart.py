@@ -37,6 +37,16 @@ def plain(text: str) -> str:
     return _BIDI_MARKS.sub("", html.unescape(re.sub(r"<[^>]*>", "", text)))
 
 
+def chart_title(text: ChartText) -> str:
+    """The title as the chart draws it: no HTML, but its isolates kept and a leading RLM or LRM,
+    so that a Hebrew or Arabic title is laid out right to left even when it starts with a
+    Latin hub name."""
+    from bot.i18n import is_rtl
+
+    mark = "\u200f" if is_rtl(text.language) else "\u200e"
+    return mark + html.unescape(re.sub(r"<[^>]*>", "", text.title))
+
+
 def preload() -> None:
     """Import matplotlib (the first /stats does, ~0.6 s): run in a thread while the figures are
     read, so that the two overlap."""
@@ -69,7 +79,7 @@ def render_chart(text: ChartText, members: Sequence[int], active: Sequence[int])
         axes.set_xticks(list(positions), [plain(label) for label in text.week_labels], rotation=45)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_ylim(bottom=0, top=max([*members, *active, 1]) * 1.15)
-        axes.set_title(plain(text.title))
+        axes.set_title(chart_title(text))
         axes.grid(axis="y", alpha=0.3)
         axes.legend(loc="upper left")
         buffer = io.BytesIO()

@@ -55,7 +55,15 @@ def _members(figures: Figures) -> list[str]:
             joined=number(raw.joined),
             left=number(raw.left),
         ),
+        # Activity is recorded per person, not per hub: a hub's figure says so.
         _(
+            "Active anywhere in the network (wrote or pressed anything): {week} in the last "
+            "7 days, {month} in the last 30 days.",
+            week=number(raw.active7),
+            month=number(raw.active30),
+        )
+        if figures.title
+        else _(
             "Active (wrote or pressed anything): {week} in the last 7 days, "
             "{month} in the last 30 days.",
             week=number(raw.active7),

@@ -119,12 +119,13 @@ async def test_facilitator_reads_figures_and_chart(
             count=4,
             reachable=2,
         ),
-        tr(locale, "In the last 30 days: {joined} joined, {left} left.", joined=4, left=1),
+        # Noa joined and left within the 30 days: she counts in both
+        tr(locale, "In the last 30 days: {joined} joined, {left} left.", joined=5, left=1),
         # Everyone who is still a member wrote something today (Dan before he blocked the bot).
         tr(
             locale,
-            "Active (wrote or pressed anything): {week} in the last 7 days, "
-            "{month} in the last 30 days.",
+            "Active anywhere in the network (wrote or pressed anything): {week} in the last "
+            "7 days, {month} in the last 30 days.",
             week=4,
             month=4,
         ),

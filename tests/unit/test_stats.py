@@ -371,7 +371,7 @@ async def test_a_membership_that_ends_becomes_a_departure_without_the_person(
     await MembershipRepository(db).remove(1, 2)
     rows = await db.fetch_all("SELECT * FROM membership_departures WHERE hub_id = 1")
     assert len(rows) == before + 1
-    assert set(rows[-1].keys()) == {"hub_id", "joined_at", "left_at"}  # no user id
+    assert set(rows[-1].keys()) == {"hub_id", "joined_at", "left_at", "last_one"}  # no user id
     await db.execute("DELETE FROM hubs WHERE id = 1")  # a deleted hub takes its rows along
     assert await db.fetch_value("SELECT COUNT(*) FROM membership_departures WHERE hub_id = 1") == 0
     # a deleted user's activity goes with them
@@ -393,3 +393,69 @@ async def test_old_activity_marks_are_pruned_in_batches(
     days = {r[0] for r in await db.fetch_all("SELECT DISTINCT day FROM activity_days")}
     assert min(days) == "2026-09-13"
     assert await stats.prune() == 0
+
+
+async def test_announcements_count_by_send_time_and_after_retention(db: Database) -> None:
+    await seed(db)
+    hub = await HubRepository(db).get(1)
+    assert hub is not None
+    # written 40 days ago, scheduled and sent 1 day ago: it belongs to this period
+    await db.execute(
+        """INSERT INTO broadcasts (id, hub_id, sender_id, text, status, created_at, sent_at)
+           VALUES (5, 1, 1, 't', 'done', ?, ?)""",
+        (ts(NOW - timedelta(days=40)), ts(NOW - timedelta(days=1))),
+    )
+    # its private deliveries were deleted by retention: only their numbers are left
+    await db.execute(
+        """INSERT INTO delivery_counts (kind, ref_id, status, count)
+           VALUES ('broadcast', 5, 'sent', 3), ('broadcast', 5, 'blocked', 1)"""
+    )
+    figures = await service(db).hub_figures(hub)
+    assert figures.raw.announcements == 2
+    assert (figures.delivered, figures.delivery_finished) == (2 + 3, 4 + 4)
+
+
+async def test_who_joined_and_left_within_the_period_still_joined(db: Database) -> None:
+    await seed(db)
+    hub = await HubRepository(db).get(1)
+    assert hub is not None
+    await db.execute(
+        "INSERT INTO membership_departures (hub_id, joined_at, left_at) VALUES (1, ?, ?)",
+        (ts(NOW - timedelta(days=5)), ts(NOW - timedelta(days=1))),
+    )
+    raw = (await service(db).hub_figures(hub)).raw
+    assert (raw.joined, raw.left) == (2 + 1, 1 + 1)
+
+
+async def test_departures_keep_dates_only_and_go_after_twelve_weeks(db: Database) -> None:
+    await seed(db)
+    await MembershipRepository(db).remove(1, 2)
+    rows = await db.fetch_all("SELECT joined_at, left_at FROM membership_departures")
+    for joined, left in (tuple(r) for r in rows[-1:]):
+        assert joined.endswith("T00:00:00Z") and left.endswith("T00:00:00Z")  # no time of day
+    await db.execute(
+        "INSERT INTO membership_departures (hub_id, joined_at, left_at) VALUES (1, ?, ?)",
+        ("2026-01-01T00:00:00Z", "2026-09-12T00:00:00Z"),
+    )
+    count = await db.fetch_value("SELECT COUNT(*) FROM membership_departures")
+    await service(db).prune()  # the 12 weeks start on 2026-09-13
+    assert await db.fetch_value("SELECT COUNT(*) FROM membership_departures") == count - 1
+    assert (
+        await db.fetch_value(
+            "SELECT COUNT(*) FROM membership_departures WHERE left_at < '2026-09-13'"
+        )
+        == 0
+    )
+
+
+async def test_the_network_counts_people_not_memberships_when_they_leave(db: Database) -> None:
+    await seed(db)
+    stats = service(db)
+    before = (await stats.network_figures()).raw
+    await MembershipRepository(db).remove(1, 5)  # 5 leaves hub A but stays in B
+    after = await stats.network_figures()
+    assert after.raw.left == before.left
+    assert after.weeks[-1].members == after.raw.members == before.members
+    hub = await HubRepository(db).get(1)
+    assert hub is not None
+    assert (await stats.hub_figures(hub)).raw.left == 2  # hub A did lose a member

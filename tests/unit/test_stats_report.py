@@ -13,7 +13,7 @@ from babel.dates import format_skeleton
 from bot import i18n
 from bot.db.stats import RawFigures
 from bot.services.stats import WEEKS, Figures, Week
-from bot.services.stats_chart import ChartText, plain, render_chart
+from bot.services.stats_chart import ChartText, chart_title, plain, render_chart
 from bot.services.stats_report import chart_text, render_text
 from tests.conftest import tr
 from tests.unit.test_bidi import display_problems
@@ -75,8 +75,11 @@ def test_every_figure_in_english() -> None:
 def test_russian_numbers_and_durations() -> None:
     text = text_in("ru", BUSY)
     # Babel: a no-break space between thousands, "96 %", "2 часа"
-    assert tr("ru", "👥 {count} members; {reachable} can get messages from me.",
-              count="1\xa0234", reachable="1\xa0180") in text  # fmt: skip
+    with i18n.use_locale("ru"):  # plural-aware: the form for 1234, the number as Babel writes it
+        members = i18n.ngettext("👥 {count} member; {reachable} can get messages from me.",
+                                "👥 {count} members; {reachable} can get messages from me.",
+                                1234, count="1\xa0234", reachable="1\xa0180")  # fmt: skip
+    assert members in text
     assert "96\xa0%" in text
     assert "2 часа" in text
 
@@ -99,7 +102,8 @@ def test_chart_words_are_localized_and_plain() -> None:
     assert words.language == "ru"
     assert words.week_labels[0] == format_skeleton("MMMd", START, locale="ru")
     assert len(words.week_labels) == WEEKS
-    assert plain(words.title) == "Учителя & Co: the last 12 weeks"  # entity and marks gone
+    expected = tr("ru", "{hub}: the last {count} weeks", hub="Учителя & Co", count=WEEKS)
+    assert plain(words.title) == plain(expected)  # entity and marks gone
     with i18n.use_locale("he"):
         hebrew = chart_text(figures(BUSY, "מנטורים"))
     assert hebrew.title != plain(hebrew.title)  # the message form carries bidi marks
@@ -133,3 +137,23 @@ def test_matplotlib_is_not_imported_by_the_bot() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_the_chart_title_keeps_its_direction() -> None:
+    with i18n.use_locale("he"):
+        hebrew = chart_text(figures(BUSY, "Peer Mentors"))
+    drawn = chart_title(hebrew)
+    assert drawn.startswith("\u200f")  # laid out right to left, though it starts with Latin
+    assert "\u2068Peer Mentors\u2069" in drawn  # the hub's name stays isolated
+    with i18n.use_locale("en"):
+        english = chart_text(figures(BUSY, "מנטורים"))
+    assert chart_title(english).startswith("\u200e")
+
+
+def test_a_hub_says_its_active_count_is_network_wide() -> None:
+    # activity_days has no hub: a member active in another hub counts here too, and says so
+    with i18n.use_locale("en"):
+        hub = render_text(figures(BUSY, "Peer Mentors"))
+        network = render_text(replace(figures(BUSY, ""), hubs=3))
+    assert "Active anywhere in the network (wrote or pressed anything):" in hub
+    assert "Active (wrote or pressed anything):" in network

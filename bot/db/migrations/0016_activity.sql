@@ -10,17 +10,22 @@ CREATE TABLE activity_days (
 CREATE INDEX activity_days_by_day ON activity_days (day);
 
 -- A membership that ended (left, removed, erased): counted as "left" and kept in the weekly
--- member counts. It carries no person, only when the membership started and ended.
+-- member counts. It carries no person, only the UTC days the membership started and ended
+-- (as midnight, to compare with other times), and goes after the 12 weeks /stats reads.
 CREATE TABLE membership_departures (
     hub_id      INTEGER NOT NULL,                   -- no foreign key: a deleted hub's rows go too
-    joined_at   TEXT    NOT NULL,
-    left_at     TEXT    NOT NULL
+    joined_at   TEXT    NOT NULL,                   -- 'YYYY-MM-DDT00:00:00Z'
+    left_at     TEXT    NOT NULL,                   -- 'YYYY-MM-DDT00:00:00Z'
+    -- 1 when the person had no membership left in any hub: only these count for the network
+    last_one    INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX membership_departures_by_hub ON membership_departures (hub_id, left_at);
 
 CREATE TRIGGER memberships_departure AFTER DELETE ON memberships BEGIN
-    INSERT INTO membership_departures (hub_id, joined_at, left_at)
-    VALUES (old.hub_id, old.joined_at, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+    INSERT INTO membership_departures (hub_id, joined_at, left_at, last_one)
+    VALUES (old.hub_id, strftime('%Y-%m-%dT00:00:00Z', old.joined_at),
+            strftime('%Y-%m-%dT00:00:00Z', 'now'),
+            NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = old.user_id));
 END;
 
 CREATE TRIGGER hubs_departures_delete AFTER DELETE ON hubs BEGIN
