@@ -11,18 +11,15 @@ joins a row to ``survey_participants``. A named survey's rows carry the member's
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.db.survey_results import Response, ResultSurvey
 from bot.i18n import _
+from bot.services.spreadsheet import BOM, MEDIA_TYPE, csv_bytes
 from bot.services.survey_results import answer_cells
 
-BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-MEDIA_TYPE = "text/csv"
+__all__ = ["BOM", "MEDIA_TYPE", "CsvFile", "build_csv", "header"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +27,6 @@ class CsvFile:
     name: str
     data: bytes
     rows: int  # responses, without the header
-
-
-def escape_cell(value: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def header(survey: ResultSurvey) -> list[str]:
@@ -57,17 +49,12 @@ def build_csv(survey: ResultSurvey, responses: Sequence[Response]) -> CsvFile:
         rows.sort(key=lambda item: (item[1], not item[0].complete))
     else:
         rows.sort(key=lambda item: ((item[0].name or "").casefold(), item[1]))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([escape_cell(cell) for cell in header(survey)])
-    for number, (response, cells) in enumerate(rows, start=1):
-        if survey.anonymous:
-            line = [str(number), *cells]
-        else:
-            line = [response.name or "", yes if response.complete else no, *cells]
-        writer.writerow([escape_cell(cell) for cell in line])
+    lines = [
+        [str(number), *cells]
+        if survey.anonymous
+        else [response.name or "", yes if response.complete else no, *cells]
+        for number, (response, cells) in enumerate(rows, start=1)
+    ]
     return CsvFile(
-        name=f"survey-s{survey.id}.csv",
-        data=(BOM + buffer.getvalue()).encode("utf-8"),
-        rows=len(rows),
+        name=f"survey-s{survey.id}.csv", data=csv_bytes(header(survey), lines), rows=len(rows)
     )

@@ -23,7 +23,8 @@ from bot.db.survey_results import SurveyResultsRepository
 from bot.db.users import UserRepository
 from bot.handlers.common import split_message, utf16_len
 from bot.services.access import AccessService
-from bot.services.survey_csv import BOM, build_csv, escape_cell
+from bot.services.spreadsheet import safe_cell as escape_cell
+from bot.services.survey_csv import BOM, build_csv
 from bot.services.survey_report import change, number, render_results
 from bot.services.survey_results import SurveyResultsService, mean_of
 from tests.conftest import tr
